@@ -1,0 +1,155 @@
+"""The batch driver: specs → documents → outputs, written atomically, with depfiles.
+
+One process builds many specs, paying imports and font loading once. A failing spec is
+reported with its diagnostics and the others still build; its previous outputs stay as they
+were, because every output is written to a temporary file and renamed into place.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .diagnostics import Diagnostic, Mark, SpecError
+from .document import Document, load_document
+from .fonts import fonts
+from .spec.loader import Project, load_project, topic_specs
+from .text.coverage import check_glyphs
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _leaflet(variant: str) -> Callable[[Document, Path], None]:
+    def render(doc: Document, out: Path) -> None:
+        from .leaflet.typeset import render as typeset
+
+        typeset(doc, out, variant)
+    return render
+
+
+def _pptx(doc: Document, out: Path) -> None:
+    from .deck.plan import plan
+    from .deck.pptx_writer import write
+
+    write(plan(doc), out)
+
+
+# format name → (file suffix, renderer)
+FORMATS: dict[str, tuple[str, Callable[[Document, Path], None]]] = {
+    "pdf": (".pdf", _leaflet("pdf")),
+    "large": (".large.pdf", _leaflet("large")),
+    "print": (".print.pdf", _leaflet("print")),
+    "a5": (".a5.pdf", _leaflet("a5")),
+    "pptx": (".pptx", _pptx),
+}
+DEFAULT_FORMATS = ("pdf", "pptx")
+
+
+@dataclass
+class Result:
+    built: list[Path] = field(default_factory=list)
+    failed: list[Path] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Files stay as given; folders become their topic specs."""
+    out: list[Path] = []
+    for p in paths:
+        out.extend(topic_specs(p) if p.is_dir() else [p])
+    return out
+
+
+class Projects:
+    """Shared parts per specs folder, loaded once per run."""
+
+    def __init__(self, profile: Path | None = None):
+        self.profile = profile
+        self.cache: dict[Path, Project] = {}
+
+    def get(self, folder: Path) -> Project:
+        key = folder.resolve()
+        if key not in self.cache:
+            self.cache[key] = load_project(folder, self.profile)
+        return self.cache[key]
+
+
+def prepare(path: Path, projects: Projects) -> Document:
+    """Load, validate, lower and glyph-check one spec (raises SpecError)."""
+    if not path.is_file():
+        raise SpecError([Mark(str(path), 1, 1).error("no such spec file")])
+    doc = load_document(path, projects.get(path.parent))
+    problems = check_glyphs(doc)
+    if problems:
+        raise SpecError(problems)
+    return doc
+
+
+def write_atomic(out: Path, render: Callable[[Path], None]) -> None:
+    """Render into a temporary file beside `out`, then rename over it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        render(Path(tmp))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def depfile(doc: Document, outputs: list[Path], outdir: Path) -> None:
+    """Make-format dependencies: every file the outputs were made from."""
+    inputs = list(doc.inputs)
+    inputs += sorted(f.path for f in fonts().faces.values())
+    inputs += sorted(PACKAGE_DIR.rglob("*.py"))
+    cwd = Path.cwd()
+
+    def rel(p: Path) -> str:
+        try:
+            return str(Path(os.path.relpath(p.resolve(), cwd))).replace(" ", "\\ ")
+        except ValueError:
+            return str(p)
+
+    text = " ".join(rel(o) for o in outputs) + ": " + " \\\n  ".join(rel(i) for i in inputs)
+    dep = outdir / ".deps" / f"{doc.stem}.d"
+    write_atomic(dep, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
+
+
+def build(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAULT_FORMATS,
+          profile: Path | None = None, progress: Callable[[int, int, Path], None] | None = None
+          ) -> Result:
+    result = Result()
+    projects = Projects(profile)
+    specs = expand(paths)
+    for i, path in enumerate(specs):
+        if progress:
+            progress(i, len(specs), path)
+        try:
+            doc = prepare(path, projects)
+            outputs = []
+            for name in formats:
+                suffix, render = FORMATS[name]
+                out = outdir / f"{doc.stem}{suffix}"
+                write_atomic(out, lambda tmp, r=render: r(doc, tmp))
+                outputs.append(out)
+            depfile(doc, outputs, outdir)
+            result.built.extend(outputs)
+        except SpecError as exc:
+            result.failed.append(path)
+            result.diagnostics.extend(exc.diagnostics)
+        except Exception as exc:  # a bug of ours: still one located line, no traceback
+            if os.environ.get("HANDOUTS_DEBUG"):
+                raise
+            result.failed.append(path)
+            result.diagnostics.append(Mark(str(path), 1, 1).error(
+                f"internal error while building: {type(exc).__name__}: {exc} "
+                "(set HANDOUTS_DEBUG=1 for details)"))
+    if progress:
+        progress(len(specs), len(specs), Path(""))
+    return result

@@ -1,0 +1,109 @@
+"""Command line: handouts build | check | schema.
+
+Exit status: 0 success, 1 spec problems, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from .diagnostics import Report
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    from .build import FORMATS
+
+    names = tuple(x.strip() for x in value.split(",") if x.strip())
+    bad = [n for n in names if n not in FORMATS]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown format {', '.join(bad) or '(none)'}; choose from {', '.join(FORMATS)}")
+    return names
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="handouts", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="build leaflets and decks")
+    b.add_argument("specs", nargs="*", type=Path, help="spec files or folders (default: specs/)")
+    b.add_argument("-o", "--output", type=Path, default=Path("build"), help="output folder")
+    b.add_argument("--format", type=_formats, default=None,
+                   help="comma-separated: pdf,large,print,a5,pptx (default: pdf,pptx)")
+    b.add_argument("--profile", type=Path, help="clinic profile instead of specs/_clinic.yaml")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    c = sub.add_parser("check", help="validate and lint specs without building")
+    c.add_argument("specs", nargs="*", type=Path)
+    c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    c.add_argument("--format", choices=("text", "json"), default="text")
+    c.add_argument("--profile", type=Path)
+    sub.add_parser("schema", help="print the JSON Schema of the spec language")
+    return p
+
+
+def _default_specs(given: list[Path]) -> list[Path]:
+    return given or [Path("specs")]
+
+
+def cmd_build(args) -> int:
+    from .build import DEFAULT_FORMATS, build
+
+    for p in args.specs:
+        if not p.exists():
+            print(f"{p}:1:1: error: no such file or folder", file=sys.stderr)
+            return 1
+    start = time.monotonic()
+    tty = sys.stderr.isatty() and not args.quiet
+
+    def progress(done: int, total: int, path: Path) -> None:
+        if tty:
+            msg = f"[{done}/{total}] {path.name} {time.monotonic() - start:.1f}s"
+            print(f"\r\033[K{msg}" if done < total else "\r\033[K", end="", file=sys.stderr,
+                  flush=True)
+
+    result = build(_default_specs(args.specs), args.output, args.format or DEFAULT_FORMATS,
+                   args.profile, progress)
+    report = Report(result.diagnostics)
+    if report.diagnostics:
+        print(report.as_text(), file=sys.stderr)
+    if result.failed:
+        print(f"handouts: {len(result.failed)} spec(s) failed: "
+              + ", ".join(str(p) for p in result.failed), file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .check import check
+
+    report, stats = check(_default_specs(args.specs), args.profile)
+    if args.format == "json":
+        print(report.as_json({"readability": stats}))
+    elif report.diagnostics:
+        print(report.as_text(), file=sys.stderr)
+    return 1 if report.errors(args.strict) else 0
+
+
+def cmd_schema(args) -> int:
+    from .spec.models import Spec
+
+    schema = Spec.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    print(json.dumps(schema, ensure_ascii=False, indent=2))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return {"build": cmd_build, "check": cmd_check, "schema": cmd_schema}[args.command](args)
+    except KeyboardInterrupt:
+        print("handouts: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

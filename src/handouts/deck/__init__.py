@@ -1,0 +1,1 @@
+"""Seminar decks: Document → Deck (pure model) → PPTX writer / slide PDF."""

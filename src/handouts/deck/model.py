@@ -1,0 +1,122 @@
+"""The deck model: slides, shapes with geometry and measured lines, speaker notes.
+
+Pure data in points (1/72 in) on a 960 × 540 pt (16:9) slide. Every fitting decision is
+made while planning; writers only serialise what is here, so the PPTX and the slide PDF
+cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..text.breaking import Line
+
+SLIDE_W, SLIDE_H = 960.0, 540.0
+PITCH = 1.25  # line pitch written into the PPTX as exact points (size × PITCH)
+INSET = 4.0  # text frame insets, points
+
+
+@dataclass
+class Para:
+    """One paragraph: already broken into lines (joined by explicit line breaks)."""
+
+    lines: list[Line]
+    size: float
+    bold: bool = False
+    color: str = "000000"
+    marker: str | None = None  # bullet or number drawn in the hanging indent
+    align: str = "left"
+    space_before: float = 0.0
+
+    @property
+    def height(self) -> float:
+        return self.space_before + len(self.lines) * self.size * PITCH
+
+    @property
+    def indent(self) -> float:
+        return self.size * 1.4 if self.marker else 0.0
+
+
+@dataclass
+class Shape:
+    x: float
+    y: float
+    w: float
+    h: float
+    name: str = ""
+
+    @property
+    def right(self) -> float:
+        return self.x + self.w
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.h
+
+
+@dataclass
+class TextBox(Shape):
+    """Text, optionally in a filled/bordered box (callouts, diagram nodes)."""
+
+    paras: list[Para] = field(default_factory=list)
+    fill: str | None = None
+    border: str | None = None
+    border_w: float = 0.0
+    dash: bool = False
+    rounded: bool = False
+    anchor: str = "top"  # top | middle
+
+    def text_height(self) -> float:
+        return sum(p.height for p in self.paras) + 2 * INSET
+
+
+@dataclass
+class Arrow(Shape):
+    """A straight connector from (x, y) to (x + w, y + h) with an arrowhead at the end."""
+
+
+@dataclass
+class BarChart(Shape):
+    categories: list[str] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+    unit: str = ""
+    maximum: float = 100.0
+    font_size: float = 16.0
+
+
+@dataclass
+class Table(Shape):
+    cells: list[list[list[Para]]] = field(default_factory=list)  # rows → cells → paras
+    col_widths: list[float] = field(default_factory=list)
+    row_heights: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Picture(Shape):
+    path: Path | None = None
+    data: bytes | None = None  # PNG bytes (e.g. a generated QR code)
+    alt: str = ""
+
+
+@dataclass
+class Slide:
+    kind: str  # title | points | content | quiz | answer | references | glossary | closing
+    title: list[Line]
+    title_size: float
+    shapes: list[Shape]
+    notes: str
+    number: int = 0
+    title_y: float = 22.0  # top of the title box (the title slide sets it lower)
+
+
+@dataclass
+class Deck:
+    title: str
+    subtitle: str
+    author: str
+    footer: str
+    lang: str
+    slides: list[Slide]
+    accent: str
+    created: str  # ISO date for core properties (deterministic)

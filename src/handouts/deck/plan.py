@@ -1,0 +1,522 @@
+"""Document → Deck: every slide laid out and every line measured before anything is written.
+
+Text never shrinks below BODY (18 pt minimum; 20 pt by default) and never leaves its box:
+what does not fit continues on a follow-up slide titled 「…（続き）」.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+
+from .. import document as d
+from ..diagrams import geometry as geo
+from ..fonts import fonts
+from ..text.inline import Rich, Span, plain
+from ..text.setting import set_lines
+from .model import (INSET, PITCH, SLIDE_H, SLIDE_W, Arrow, BarChart, Deck, Para, Picture,
+                    Shape, Slide, Table, TextBox)
+
+BODY = 20.0
+MIN_BODY = 18.0
+SMALL = 16.0
+MARGIN = 40.0
+CONTENT_W = SLIDE_W - 2 * MARGIN
+TITLE_TOP = 22.0
+CONTENT_BOTTOM = 492.0
+FOOTER_Y = 506.0
+GAP = 10.0
+COLORS = {"danger": "A00000", "warning": "7A4300", "info": "1F4E79"}
+FILLS = {"danger": "FFF0F0", "warning": "FFFFFF", "info": "FFFFFF"}
+CONTINUED = "（続き）"
+
+
+def for_deck(rich: Rich) -> Rich:
+    """Slides show ruby as base（reading）: PowerPoint has no ruby of its own."""
+    if not any(s.ruby for s in rich.spans):
+        return rich
+    spans = tuple(Span(f"{s.text}（{s.ruby}）", s.strong) if s.ruby else s for s in rich.spans)
+    return Rich(spans, rich.mark)
+
+
+def lines(rich: Rich | list[Rich], width: float, size: float, bold: bool = False,
+          phrases: bool = False):
+    riches = rich if isinstance(rich, list) else [rich]
+    # a 3 % margin keeps PowerPoint/Keynote from wrapping earlier than we measured
+    return set_lines([for_deck(r) for r in riches], width * 0.97, size, bold, phrases)
+
+
+def para(rich: Rich, width: float, size: float = BODY, bold: bool = False,
+         marker: str | None = None, color: str = "000000", space: float = 0.0) -> Para:
+    p = Para([], size, bold, color, marker, space_before=space)
+    p.lines = lines(rich, width - 2 * INSET - p.indent, size, bold)
+    return p
+
+
+def labeled(label: str, rich: Rich) -> Rich:
+    return Rich((Span(label, strong=True),) + rich.spans, rich.mark)
+
+
+class Planner:
+    def __init__(self, doc: d.Document):
+        self.doc = doc
+        self.slides: list[Slide] = []
+        self.accent = doc.clinic.accent.lstrip("#").upper()
+
+    # -- titles ---------------------------------------------------------------------------
+    def title(self, rich: Rich, continued: bool = False) -> tuple[list, float]:
+        r = rich
+        if continued:
+            r = Rich(rich.spans + (Span(CONTINUED),), rich.mark)
+        for size in (32.0, 28.0, 24.0):
+            ls = lines(r, CONTENT_W, size, True, phrases=True)
+            if len(ls) <= 2:
+                return ls, size
+        return ls, size
+
+    def content_top(self, title_lines, size) -> float:
+        return TITLE_TOP + len(title_lines) * size * PITCH + 2 * INSET + 14
+
+    def add(self, kind: str, heading: Rich | None, shapes: list[Shape], notes: str,
+            continued: bool = False, title=None) -> None:
+        tl, ts = title if title else self.title(heading, continued)
+        self.slides.append(Slide(kind, tl, ts, shapes, notes))
+
+    # -- text panels ---------------------------------------------------------------------
+    def panel(self, b: d.Block, width: float) -> TextBox:
+        """A text-like block as one box of paragraphs (not yet positioned)."""
+        w = width
+        box = TextBox(0, 0, w, 0)
+        if isinstance(b, d.Text):
+            box.paras = [para(b.text, w)]
+        elif isinstance(b, d.ItemList):
+            marks = {"bullets": lambda i: "・", "steps": lambda i: f"{i}.",
+                     "checklist": lambda i: "□"}[b.style]
+            box.paras = [para(r, w, marker=marks(i), space=4 if i > 1 else 0)
+                         for i, r in enumerate(b.items, 1)]
+        elif isinstance(b, d.Callout):
+            c = COLORS[b.level]
+            sign = {"danger": "！ ", "warning": "！ ", "info": ""}[b.level]
+            box.paras = [para(labeled(sign, b.title), w - 12, BODY + 2, True, color=c)]
+            if b.text:
+                box.paras.append(para(b.text, w - 12))
+            box.paras += [para(r, w - 12, marker="・", bold=b.level == "danger")
+                          for r in b.items]
+            box.fill, box.border = FILLS[b.level], c
+            box.border_w = {"danger": 4.0, "warning": 2.5, "info": 1.25}[b.level]
+            box.dash = b.level == "warning"
+        elif isinstance(b, d.Exercise):
+            box.paras = [para(b.name, w - 12, BODY + 2, True, color=self.accent)]
+            for label, val in (("ねらい：", b.target), ("姿勢：", b.position)):
+                if val:
+                    box.paras.append(para(labeled(label, val), w - 12))
+            box.paras += [para(r, w - 12, marker=f"{i}.") for i, r in enumerate(b.steps, 1)]
+            dose = "・".join(x for x in (
+                f"{b.hold_seconds}秒 保つ" if b.hold_seconds else "",
+                f"{b.reps}回 くり返す" if b.reps else "") if x)
+            if dose:
+                box.paras.append(para(plain("回数：" + dose), w - 12, bold=True))
+            if b.breathing:
+                box.paras.append(para(labeled("呼吸：", b.breathing), w - 12))
+            if b.stop_if:
+                box.paras.append(para(labeled("中止：", b.stop_if), w - 12, bold=True,
+                                      color=COLORS["danger"]))
+            box.border, box.border_w = self.accent, 1.5
+        else:
+            raise AssertionError(type(b))
+        box.h = box.text_height()
+        return box
+
+    def flush(self, heading: Rich, boxes: list[TextBox], notes: str, first: bool) -> bool:
+        """Stack text boxes on as many slides as they need; return whether any was added."""
+        if not boxes:
+            return False
+        title = self.title(heading)  # （続き） only marks text that overflowed
+        top = self.content_top(*title)
+        y, placed = top, []
+        queue = list(boxes)
+        while queue:
+            box = queue.pop(0)
+            room = CONTENT_BOTTOM - y
+            if box.h <= room:
+                placed.append(replace(box, x=MARGIN, y=y))
+                y += box.h + GAP
+                continue
+            head, tail = split_box(box, room)
+            if head is not None:
+                placed.append(replace(head, x=MARGIN, y=y))
+            if tail is not None:
+                queue.insert(0, tail)
+            if placed:
+                self.add("content", heading, placed, notes, title=title)
+            else:  # nothing fits even on an empty slide: cannot happen with line splits
+                queue.pop(0)
+            first = False
+            title = self.title(heading, True)
+            top = self.content_top(*title)
+            y, placed = top, []
+        if placed:
+            self.add("content", heading, placed, notes, title=title)
+        return True
+
+    # -- visual blocks --------------------------------------------------------------------
+    def visual(self, b: d.Block, x: float, top: float, w: float, h: float) -> list[Shape]:
+        if isinstance(b, d.Flow):
+            return self.flow(b, x, top, w, h)
+        if isinstance(b, d.Tree):
+            return self.tree(b, x, top, w, h)
+        if isinstance(b, d.Chart):
+            return self.chart(b, x, top, w, h)
+        if isinstance(b, d.Figure):
+            return self.figure(b, x, top, w, h)
+        raise AssertionError(type(b))
+
+    def caption(self, rich: Rich | None, x: float, y: float, w: float) -> list[Shape]:
+        if rich is None:
+            return []
+        box = TextBox(x, y, w, 0, paras=[para(rich, w, SMALL, color="444444")])
+        box.h = box.text_height()
+        return [box]
+
+    def caption_h(self, rich: Rich | None, w: float) -> float:
+        return self.caption(rich, 0, 0, w)[0].h + 6 if rich else 0.0
+
+    def flow(self, b: d.Flow, x, top, w, h) -> list[Shape]:
+        n, arrow = len(b.steps), 28.0
+        rects = geo.flow_row(n, w, 0, arrow)
+        inner = rects[0].w - 2 * INSET - 8
+        paras = [Para(lines(s, inner, BODY, True), BODY, True, align="center")
+                 for s in b.steps]
+        box_h = max(p.height for p in paras) + 2 * INSET + 16
+        y0 = top + max(0.0, (h - box_h - self.caption_h(b.caption, w)) / 2)
+        out: list[Shape] = []
+        for i, (r, p) in enumerate(zip(geo.flow_row(n, w, box_h, arrow), paras)):
+            hi = b.highlight == i
+            out.append(TextBox(x + r.x, y0, r.w, box_h, paras=[p], rounded=True,
+                               fill="FDE8E8" if hi else "FFFFFF",
+                               border=COLORS["danger"] if hi else "000000",
+                               border_w=3.0 if hi else 1.25, anchor="middle"))
+            if i + 1 < n:
+                out.append(Arrow(x + r.x + r.w + 3, y0 + box_h / 2, arrow - 6, 0))
+        return out + self.caption(b.caption, x, y0 + box_h + 10, w)
+
+    def tree(self, b: d.Tree, x, top, w, h) -> list[Shape]:
+        h_avail = h - self.caption_h(b.caption, w)
+        for size in (BODY, MIN_BODY, SMALL):
+            for horizontal in (False, True):
+                shapes = self._tree(b, x, top, w, h_avail, size, horizontal)
+                if shapes is not None:
+                    bottom = max(s.bottom for s in shapes)
+                    return shapes + self.caption(b.caption, x, bottom + 10, w)
+        raise TreeTooLarge(b)
+
+    def _tree(self, b: d.Tree, x, top, w, h, size, horizontal) -> list[Shape] | None:
+        nodes = []
+        stack = [b.root]
+        while stack:
+            n = stack.pop()
+            nodes.append(n)
+            stack.extend(n.children)
+        depth, leaves = geo.depth(b.root), geo.leaves(b.root)
+        if horizontal:
+            gap_x, gap_y = 26.0, 10.0
+            node_w = (w - gap_x * (depth - 1)) / depth
+            slot_h = (h - gap_y * (leaves - 1)) / leaves
+        else:
+            gap_x, gap_y = 12.0, 16.0
+            node_w = min(geo.tree_slot_width(b.root, w, gap_x), w * 0.42)
+        inner = node_w - 2 * INSET - 6
+        texts = {}
+        need = 0.0
+        for n in nodes:
+            ps = [Para(lines(n.label, inner, size, True, True), size, True, align="center")]
+            if n.note:
+                ps.append(Para(lines(n.note, inner, size * 0.8), size * 0.8,
+                               color="444444", align="center"))
+            texts[id(n)] = ps
+            need = max(need, sum(p.height for p in ps) + 2 * INSET + 6)
+        if horizontal:
+            if need > slot_h:
+                return None
+            lay = geo.tree(b.root, h, node_w, gap_x, gap_y, None)
+            # transpose: levels run left → right, leaves top → bottom; node height = need
+            boxes = [(n, geo.Rect(r.y, r.cx - need / 2, node_w, need)) for n, r in lay.boxes]
+            total_h = lay.width
+        else:
+            d_h = depth * need + (depth - 1) * gap_y
+            if d_h > h:
+                return None
+            lay = geo.tree(b.root, w, need, gap_y, gap_x, node_w)
+            boxes = lay.boxes
+            total_h = lay.height
+        ox = x + (w - (depth * node_w + (depth - 1) * gap_x if horizontal else lay.width)) / 2
+        oy = top + max(0.0, (h - total_h) / 2) if not horizontal else top
+        rect_of = {id(n): r for n, r in boxes}
+        out: list[Shape] = []
+        for n, r in boxes:
+            out.append(TextBox(ox + r.x, oy + r.y, r.w, r.h, paras=texts[id(n)], rounded=True,
+                               fill="EAF1F8" if n.highlight else "FFFFFF",
+                               border=self.accent if n.highlight else "000000",
+                               border_w=3.0 if n.highlight else 1.25, anchor="middle"))
+        for n, _ in boxes:
+            p = rect_of[id(n)]
+            for c in n.children:
+                k = rect_of[id(c)]
+                if horizontal:
+                    x1, y1, x2, y2 = p.x + p.w, p.y + p.h / 2, k.x, k.y + k.h / 2
+                else:
+                    x1, y1, x2, y2 = p.cx, p.bottom, k.cx, k.y
+                out.append(Arrow(ox + x1, oy + y1, x2 - x1, y2 - y1))
+        return out
+
+    def chart(self, b: d.Chart, x, top, w, h) -> list[Shape]:
+        extra = self.caption_h(b.caption, w) + self.caption_h(self._source(b), w)
+        hh = min(h - extra, 60 + 56 * len(b.data))
+        out: list[Shape] = [BarChart(x, top, w, hh, name=b.title.plain if b.title else "",
+                                     categories=[k for k, _ in b.data],
+                                     values=[v for _, v in b.data], unit=b.unit,
+                                     maximum=b.max, font_size=MIN_BODY)]
+        y = top + hh + 6
+        for cap in (b.caption, self._source(b)):
+            if cap:
+                s = self.caption(cap, x, y, w)
+                out += s
+                y = s[0].bottom + 4
+        return out
+
+    def _source(self, b: d.Chart) -> Rich | None:
+        return plain(f"出典：{b.source.cite} [{b.source.number}]") if b.source else None
+
+    def figure(self, b: d.Figure, x, top, w, h) -> list[Shape]:
+        from PIL import Image as PILImage  # noqa: F401  (python-pptx depends on Pillow)
+
+        with PILImage.open(b.image) as im:
+            iw, ih = im.size
+        avail_h = h - self.caption_h(b.caption, w)
+        scale = min(w / iw, avail_h / ih)
+        pw, ph = iw * scale, ih * scale
+        px = x + (w - pw) / 2
+        return [Picture(px, top, pw, ph, path=b.image, alt=b.alt)] + \
+            self.caption(b.caption, x, top + ph + 6, w)
+
+    def table(self, b: d.Table, heading: Rich, notes: str) -> None:
+        n = len(b.header)
+        col = CONTENT_W / n
+        size = MIN_BODY
+
+        def row_paras(row, bold):
+            ps = [[Para(lines(c, col - 2 * INSET - 8, size, bold), size, bold)] for c in row]
+            return ps, max(p[0].height for p in ps) + 2 * INSET + 4
+
+        header, hh = row_paras(b.header, True)
+        rows = [row_paras(r, False) for r in b.rows]
+        first = True
+        while rows or first:
+            title = self.title(heading, not first)
+            top = self.content_top(*title)
+            room = CONTENT_BOTTOM - top - self.caption_h(b.caption, CONTENT_W) - hh
+            take, used = [], 0.0
+            while rows and (used + rows[0][1] <= room or not take):
+                used += rows[0][1]
+                take.append(rows.pop(0))
+            cells = [header] + [r[0] for r in take]
+            heights = [hh] + [r[1] for r in take]
+            shapes: list[Shape] = [Table(MARGIN, top, CONTENT_W, sum(heights), cells=cells,
+                                         col_widths=[col] * n, row_heights=heights)]
+            shapes += self.caption(b.caption, MARGIN, top + sum(heights) + 8, CONTENT_W)
+            self.add("content", heading, shapes, notes, title=title)
+            first = False
+
+    # -- slides -----------------------------------------------------------------------------
+    def section(self, sec: d.Section) -> None:
+        blocks = sec.for_target("deck")
+        notes = sec.notes or _auto_notes(sec, blocks)
+        pending: list[d.Block] = []
+        first = True
+
+        def flush() -> None:
+            nonlocal pending, first
+            boxes = [self.panel(b, CONTENT_W) for b in pending]
+            if self.flush(sec.heading, boxes, notes, first):
+                first = False
+            pending = []
+
+        for b in blocks:
+            if isinstance(b, (d.Flow, d.Tree, d.Chart, d.Figure)):
+                if isinstance(b, (d.Chart, d.Figure)) and pending and self.two_column(
+                        sec.heading, pending, b, notes, first):
+                    pending, first = [], False
+                    continue
+                flush()
+                title = self.title(sec.heading)
+                top = self.content_top(*title)
+                shapes = self.visual(b, MARGIN, top, CONTENT_W, CONTENT_BOTTOM - top)
+                self.add("content", sec.heading, shapes, notes, title=title)
+                first = False
+            elif isinstance(b, d.Table):
+                flush()
+                self.table(b, sec.heading, notes)
+                first = False
+            elif isinstance(b, d.Quiz):
+                flush()
+                self.quiz(b, notes)
+                first = False
+            else:
+                pending.append(b)
+        flush()
+
+    def two_column(self, heading: Rich, pending: list[d.Block], b: d.Block, notes: str,
+                   first: bool) -> bool:
+        """Text on the left, chart or figure on the right, if the text fits at half width."""
+        half = (CONTENT_W - 24) / 2
+        title = self.title(heading, not first)
+        top = self.content_top(*title)
+        boxes = [self.panel(p, half) for p in pending]
+        if sum(x.h for x in boxes) + GAP * (len(boxes) - 1) > CONTENT_BOTTOM - top:
+            return False
+        shapes: list[Shape] = []
+        y = top
+        for box in boxes:
+            shapes.append(replace(box, x=MARGIN, y=y))
+            y += box.h + GAP
+        shapes += self.visual(b, MARGIN + half + 24, top, half, CONTENT_BOTTOM - top)
+        self.add("content", heading, shapes, notes, title=title)
+        return True
+
+    def quiz(self, b: d.Quiz, notes: str) -> None:
+        q = TextBox(0, 0, CONTENT_W, 0, paras=[para(b.question, CONTENT_W, BODY + 4, True)])
+        q.paras += [para(c, CONTENT_W, marker="①②③④⑤⑥"[i], space=6)
+                    for i, c in enumerate(b.choices)]
+        q.h = q.text_height()
+        self.flush(plain("クイズ"), [q], notes or "答えは次のスライドで示します。", True)
+        self.slides[-1].kind = "quiz"
+        a = TextBox(0, 0, CONTENT_W, 0, paras=[para(labeled("答え：", b.answer), CONTENT_W,
+                                                     BODY + 4, True, color=self.accent)])
+        if b.explanation:
+            a.paras.append(para(b.explanation, CONTENT_W, space=8))
+        a.h = a.text_height()
+        self.flush(plain("クイズの答え"), [a], b.explanation.plain if b.explanation
+                   else b.answer.plain, True)
+        self.slides[-1].kind = "answer"
+
+    def plan(self) -> Deck:
+        doc = self.doc
+        # title slide
+        t_lines = lines(doc.title, CONTENT_W, 40, True, phrases=True)
+        t_h = len(t_lines) * 40 * PITCH + 2 * INSET
+        shapes: list[Shape] = []
+        y = 150.0
+        if doc.subtitle:
+            sub = TextBox(MARGIN, y + t_h + 20, CONTENT_W, 0,
+                          paras=[para(doc.subtitle, CONTENT_W, 24, color="333333")])
+            sub.h = sub.text_height()
+            shapes.append(sub)
+        who = TextBox(MARGIN, 420, CONTENT_W, 0, paras=[para(plain(
+            f"{doc.clinic.name}　{doc.reviewed:%Y年%-m月%-d日}"), CONTENT_W, MIN_BODY,
+            color="444444")])
+        who.h = who.text_height()
+        shapes.append(who)
+        self.slides.append(Slide("title", t_lines, 40, shapes, _plain_notes(
+            doc.title.plain, doc.subtitle.plain if doc.subtitle else ""), title_y=y))
+        # key points
+        box = TextBox(0, 0, CONTENT_W, 0, paras=[
+            para(k, CONTENT_W, BODY + 4, True, marker="・", space=8 if i else 0)
+            for i, k in enumerate(doc.key_points)])
+        box.fill, box.border, box.border_w = "F4F8FC", self.accent, 2.0
+        box.h = box.text_height()
+        self.flush(plain("今日いちばん伝えたいこと"), [box],
+                   "最初に結論を示します。" + " ".join(k.plain for k in doc.key_points), True)
+        self.slides[-1].kind = "points"
+        for sec in doc.sections_for("deck"):
+            self.section(sec)
+        if doc.glossary:
+            boxes = [self.panel(d.Text(g.meaning.mark, d.BOTH, labeled(g.term + "：", g.meaning)),
+                                CONTENT_W) for g in doc.glossary]
+            self.flush(plain("ことばの説明"), boxes, "用語の説明です。", True)
+        if doc.references:
+            box = TextBox(0, 0, CONTENT_W, 0, paras=[
+                para(plain(f"[{r.number}] {r.cite}" + (f" {r.link}" if r.link else "")),
+                     CONTENT_W, SMALL, space=4) for r in doc.references])
+            box.h = box.text_height()
+            self.flush(plain("参考文献"), [box], "出典の一覧です。DOI から原著を確認できます。", True)
+            for s in self.slides:
+                if s.title and s.title[0].text.startswith("参考文献"):
+                    s.kind = "references"
+        self.closing()
+        for i, s in enumerate(self.slides, 1):
+            s.number = i
+        return Deck(title=doc.title.plain, subtitle=doc.subtitle.plain if doc.subtitle else "",
+                    author=doc.clinic.author or doc.clinic.name, footer=doc.title.plain,
+                    lang="ja-JP", slides=self.slides, accent=self.accent,
+                    created=f"{doc.reviewed:%Y-%m-%d}")
+
+    def closing(self) -> None:
+        c = self.doc.clinic
+        info = [c.name] + [x for x in (c.address, c.phone and f"電話 {c.phone}", c.hours, c.url)
+                           if x]
+        w = CONTENT_W - (200 if c.url else 0)
+        box = TextBox(0, 0, w, 0, paras=[
+            para(plain(t), w, BODY + (4 if i == 0 else 0), i == 0, space=6 if i else 0)
+            for i, t in enumerate(info)])
+        box.h = box.text_height()
+        title = self.title(plain("お問い合わせ"))
+        top = self.content_top(*title)
+        shapes: list[Shape] = [replace(box, x=MARGIN, y=top)]
+        if c.url:
+            shapes.append(Picture(SLIDE_W - MARGIN - 180, top, 180, 180, data=_qr_png(c.url),
+                                  alt=f"QRコード: {c.url}"))
+        self.add("closing", None, shapes, "連絡先です。QRコードからウェブサイトを開けます。",
+                 title=title)
+
+
+class TreeTooLarge(Exception):
+    def __init__(self, block: d.Tree):
+        self.block = block
+        super().__init__("tree diagram does not fit on a slide")
+
+
+def split_box(box: TextBox, room: float) -> tuple[TextBox | None, TextBox | None]:
+    """Split a text box at a paragraph or line boundary so the head fits `room`."""
+    avail = room - 2 * INSET
+    head: list[Para] = []
+    used = 0.0
+    for i, p in enumerate(box.paras):
+        if used + p.height <= avail:
+            head.append(p)
+            used += p.height
+            continue
+        fit = int((avail - used - p.space_before) // (p.size * PITCH))
+        rest = box.paras[i + 1:]
+        if fit >= 1 and fit < len(p.lines):
+            head.append(replace(p, lines=p.lines[:fit]))
+            rest = [replace(p, lines=p.lines[fit:], marker=None, space_before=0)] + rest
+        else:
+            rest = [replace(p, space_before=0)] + rest
+        h_box = replace(box, paras=head) if head else None
+        t_box = replace(box, paras=rest)
+        if h_box:
+            h_box.h = h_box.text_height()
+        t_box.h = t_box.text_height()
+        return h_box, t_box
+    return box, None
+
+
+def _auto_notes(sec: d.Section, blocks: list[d.Block]) -> str:
+    texts = [r.plain for b in blocks for r in d.block_texts(b)]
+    return _plain_notes(sec.heading.plain, *texts[:12])
+
+
+def _plain_notes(*parts: str) -> str:
+    return "\n".join(p for p in parts if p)
+
+
+def _qr_png(url: str) -> bytes:
+    import segno
+
+    buf = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(buf, kind="png", scale=10, border=2)
+    return buf.getvalue()
+
+
+def plan(doc: d.Document) -> Deck:
+    return Planner(doc).plan()

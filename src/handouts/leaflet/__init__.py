@@ -1,0 +1,1 @@
+"""The A4 patient leaflet (PDF) typeset with reportlab."""

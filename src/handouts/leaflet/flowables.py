@@ -1,0 +1,203 @@
+"""reportlab flowables that set text with the project's own Japanese line breaker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib import colors
+from reportlab.platypus import Flowable
+
+from ..pdfdraw import draw_line
+from ..text.breaking import Line
+from ..text.inline import Rich
+from ..text.setting import set_lines
+
+
+@dataclass(frozen=True)
+class Type:
+    """A text style: size in points, line pitch as a multiple of the size."""
+
+    size: float
+    bold: bool = False
+    pitch: float = 1.6
+    color: object = colors.black
+    phrases: bool = False
+
+    @property
+    def lead(self) -> float:
+        return self.size * self.pitch
+
+
+class Para(Flowable):
+    """A paragraph of Rich text, optionally with a marker (bullet, number, tick box)."""
+
+    def __init__(self, rich: Rich | list[Rich], t: Type, indent: float = 0.0,
+                 marker: str | None = None, box: bool = False, lines: list[Line] | None = None,
+                 continued: bool = False):
+        super().__init__()
+        self.rich, self.t, self.indent = rich, t, indent
+        self.marker, self.box, self._lines, self.continued = marker, box, lines, continued
+        self._width = None
+
+    def wrap(self, aw: float, ah: float):
+        if self.rich is not None and (self._lines is None or self._width != aw):
+            self._lines = set_lines(self.rich, aw - self.indent, self.t.size, self.t.bold,
+                                    self.t.phrases)
+            self._width = aw
+        self.width, self.height = aw, len(self._lines) * self.t.lead
+        return self.width, self.height
+
+    def split(self, aw: float, ah: float):
+        self.wrap(aw, ah)
+        fit = int((ah + 1e-6) // self.t.lead)
+        if fit >= len(self._lines):
+            return [self]
+        if fit < 1 or (len(self._lines) >= 4 and fit < 2):
+            return []  # keep at least two lines together (no orphan)
+        if len(self._lines) - fit == 1 and fit >= 2:
+            fit -= 1  # no widow
+        head = Para(None, self.t, self.indent, self.marker, self.box, self._lines[:fit])
+        tail = Para(None, self.t, self.indent, None, False, self._lines[fit:], True)
+        head._width = tail._width = aw
+        return [head, tail]
+
+    def baseline(self, k: int) -> float:
+        t = self.t
+        return self.height - k * t.lead - (t.lead + t.size) / 2 + 0.14 * t.size
+
+    def draw(self):
+        c, t = self.canv, self.t
+        c.setFillColor(t.color)
+        for k, line in enumerate(self._lines):
+            draw_line(c, line, self.indent, self.baseline(k), t.size, t.bold)
+        if self.marker is not None or self.box:
+            y = self.baseline(0)
+            if self.box:  # a tick box the reader can mark with a pen
+                s = t.size * 0.9
+                c.setLineWidth(1.2)
+                c.setStrokeColor(colors.black)
+                c.rect(0, y - 0.1 * t.size, s, s, stroke=1, fill=0)
+            else:
+                from ..pdfdraw import draw_text
+                c.setFillColor(t.color)
+                draw_text(c, self.marker, 0, y, t.size, True)
+
+
+class Box(Flowable):
+    """Children inside a border, optionally with a filled title bar and an icon."""
+
+    def __init__(self, children: list[Flowable], border=colors.black, width: float = 1.0,
+                 dash: tuple | None = None, fill=None, pad: float = 8.0, gap: float = 3.0,
+                 band=None, left_bar=None, icon: str | None = None, icon_color=None):
+        super().__init__()
+        self.icon, self.icon_color = icon, icon_color
+        self.children, self.border, self.bw, self.dash = children, border, width, dash
+        self.fill, self.pad, self.gap, self.band, self.left_bar = fill, pad, gap, band, left_bar
+        self._sizes: list[tuple[float, float]] = []
+
+    def _inner(self, aw: float) -> float:
+        return aw - 2 * self.pad - (6 if self.left_bar else 0)
+
+    def wrap(self, aw: float, ah: float):
+        inner = self._inner(aw)
+        self._sizes = [ch.wrap(inner, 10_000) for ch in self.children]
+        h = sum(s[1] for s in self._sizes) + self.gap * max(0, len(self.children) - 1)
+        self.width, self.height = aw, h + 2 * self.pad
+        return self.width, self.height
+
+    def split(self, aw: float, ah: float):
+        inner = self._inner(aw)
+        room = ah - 2 * self.pad
+        used, head = 0.0, []
+        for i, ch in enumerate(self.children):
+            _, h = ch.wrap(inner, 10_000)
+            if used + h <= room:
+                head.append(ch)
+                used += h + self.gap
+                continue
+            parts = ch.split(inner, room - used) if hasattr(ch, "split") else []
+            if parts and len(parts) > 1:
+                head.append(parts[0])
+                rest = parts[1:] + self.children[i + 1:]
+            else:
+                rest = self.children[i:]
+            if not head:
+                return []
+            kw = dict(border=self.border, width=self.bw, dash=self.dash, fill=self.fill,
+                      pad=self.pad, gap=self.gap, left_bar=self.left_bar)
+            return [Box(head, band=self.band, icon=self.icon, icon_color=self.icon_color, **kw),
+                    Box(rest, **kw)]
+        return [self]
+
+    def draw(self):
+        c = self.canv
+        c.saveState()
+        if self.fill is not None:
+            c.setFillColor(self.fill)
+            c.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+        if self.left_bar is not None:
+            c.setFillColor(self.left_bar)
+            c.rect(0, 0, 6, self.height, stroke=0, fill=1)
+        if self.bw:
+            c.setStrokeColor(self.border)
+            c.setLineWidth(self.bw)
+            if self.dash:
+                c.setDash(*self.dash)
+            c.rect(self.bw / 2, self.bw / 2, self.width - self.bw, self.height - self.bw)
+        c.restoreState()
+        y = self.height - self.pad
+        x = self.pad + (6 if self.left_bar else 0)
+        for i, (ch, (_, h)) in enumerate(zip(self.children, self._sizes)):
+            if i == 0 and self.band is not None:  # a dark band behind the title line
+                c.saveState()
+                c.setFillColor(self.band)
+                c.rect(0, y - h - 2, self.width, h + self.pad + 2, stroke=0, fill=1)
+                c.restoreState()
+            y -= h
+            ch.drawOn(c, x, y)
+            if i == 0 and self.icon:
+                s = min(h, 20)
+                draw_icon(c, self.icon, x, y + (h - s) / 2, s, self.icon_color or colors.black,
+                          self.band or colors.white)
+            y -= self.gap
+
+
+class Drawing(Flowable):
+    """A fixed-height vector drawing: `paint(canvas, width, height)` draws it."""
+
+    def __init__(self, height_for, paint):
+        super().__init__()
+        self.height_for, self.paint = height_for, paint
+
+    def wrap(self, aw: float, ah: float):
+        self.width, self.height = aw, self.height_for(aw)
+        return self.width, self.height
+
+    def draw(self):
+        self.paint(self.canv, self.width, self.height)
+
+
+def draw_icon(c, kind: str, x: float, y: float, s: float, color, ink) -> None:
+    """Vector icons that survive black-and-white printing: ▲! danger, ●! warning, ●i info."""
+    from ..pdfdraw import draw_text
+
+    c.saveState()
+    c.setFillColor(color)
+    c.setStrokeColor(color)
+    if kind == "danger":
+        p = c.beginPath()
+        p.moveTo(x, y)
+        p.lineTo(x + s, y)
+        p.lineTo(x + s / 2, y + s)
+        p.close()
+        c.drawPath(p, stroke=0, fill=1)
+        glyph, gy = "!", y + s * 0.12
+    else:
+        c.circle(x + s / 2, y + s / 2, s / 2, stroke=0, fill=1)
+        glyph, gy = ("!" if kind == "warning" else "i"), y + s * 0.2
+    c.setFillColor(ink)
+    size = s * 0.7
+    from ..fonts import fonts
+    w = fonts().width(glyph, size, True)
+    draw_text(c, glyph, x + (s - w) / 2, gy, size, True)
+    c.restoreState()

@@ -1,0 +1,58 @@
+"""Drawing set lines on a reportlab canvas: one place for font switching, ruby and citations.
+
+Used by the leaflet and the slide/notes PDFs so all PDFs set Japanese the same way.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .fonts import fonts
+from .text.breaking import Line
+from .text.inline import Span
+from .text.setting import CITE_SCALE, RUBY_SCALE, span_width
+
+
+@lru_cache(maxsize=1)
+def register_fonts() -> None:
+    """Register every project font with reportlab (embedded and subset when used)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    for face in fonts().faces.values():
+        pdfmetrics.registerFont(TTFont(face.name, str(face.path)))
+
+
+def draw_text(canv, text: str, x: float, y: float, size: float, bold: bool = False) -> float:
+    """Draw plain text with per-character font fallback; return the advance."""
+    reg = fonts()
+    for face, chunk in reg.split_by_face(text, bold):
+        canv.setFont(face.name, size)
+        canv.drawString(x, y, chunk)
+        x += reg.width(chunk, size, bold)
+    return x
+
+
+def draw_line(canv, line: Line, x: float, y: float, size: float, bold: bool = False,
+              align: str = "left", width: float = 0.0) -> None:
+    """Draw one set line with its baseline at y."""
+    if align == "center":
+        x += (width - line.width) / 2
+    elif align == "right":
+        x += width - line.width
+    for run in line.runs:
+        span = run.style if isinstance(run.style, Span) else Span(run.text)
+        b = bold or span.strong
+        w = span_width(run.text, span, size, bold)
+        if span.cite:
+            draw_text(canv, run.text, x, y + size * 0.42, size * CITE_SCALE, b)
+        elif span.ruby:
+            reg = fonts()
+            bw = reg.width(run.text, size, b)
+            draw_text(canv, run.text, x + (w - bw) / 2, y, size, b)
+            rs = size * RUBY_SCALE
+            rw = reg.width(span.ruby, rs, b)
+            draw_text(canv, span.ruby, x + (w - rw) / 2, y + size * 0.92, rs, b)
+        else:
+            draw_text(canv, run.text, x, y, size, b)
+        x += w

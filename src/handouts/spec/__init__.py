@@ -1,0 +1,1 @@
+"""Spec loading: YAML with marks → validated pydantic models."""

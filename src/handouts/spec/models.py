@@ -1,0 +1,248 @@
+"""The spec language as pydantic models: the single source of the JSON Schema.
+
+A block is a mapping with exactly one kind key (``text:``, ``bullets:``, ``callout:`` …) and
+optionally ``only: handout|deck``. Inline text may contain ``{base|reading}`` (ruby),
+``{term}`` (a glossary term), ``[@ref]`` (a citation) and ``**strong**``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag,
+                      model_validator)
+
+Inline = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+Items = Annotated[list[Inline], Field(min_length=1, max_length=40)]
+RefId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")]
+Only = Literal["handout", "deck"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
+
+
+class Callout(Strict):
+    """A boxed message. danger = go now; warning = see a doctor soon; info = good to know."""
+
+    kind: Literal["danger", "warning", "info"]
+    title: Inline
+    text: Inline | None = None
+    items: list[Inline] = Field(default_factory=list, max_length=40)
+
+
+class Flow(Strict):
+    """A left-to-right sequence of stages joined by arrows."""
+
+    steps: Annotated[list[Inline], Field(min_length=2, max_length=8)]
+    highlight: str | None = Field(None, description="the step drawn emphasised")
+    caption: Inline | None = None
+
+    @model_validator(mode="after")
+    def _highlight_is_a_step(self) -> "Flow":
+        if self.highlight is not None and self.highlight not in self.steps:
+            raise ValueError(f"highlight '{self.highlight}' is not one of the steps")
+        return self
+
+
+class TreeNode(Strict):
+    label: Inline
+    note: Inline | None = Field(None, description="small text under the label")
+    highlight: bool = False
+    children: list["TreeNode"] = Field(default_factory=list, max_length=8)
+
+
+class Tree(Strict):
+    """A path or tree diagram drawn top-down from `root`."""
+
+    root: TreeNode
+    caption: Inline | None = None
+
+
+class Chart(Strict):
+    """A bar chart. `source` names a reference id; values are in `unit`."""
+
+    kind: Literal["bar"] = "bar"
+    title: Inline | None = None
+    unit: Inline
+    source: RefId
+    data: Annotated[dict[str, float], Field(min_length=1, max_length=12)]
+    max: float | None = Field(None, description="axis maximum (default: largest value)")
+    caption: Inline | None = None
+
+
+class Table(Strict):
+    header: Annotated[list[Inline], Field(min_length=1, max_length=6)]
+    rows: Annotated[list[Annotated[list[Inline], Field(min_length=1, max_length=6)]],
+                    Field(min_length=1, max_length=30)]
+    caption: Inline | None = None
+
+    @model_validator(mode="after")
+    def _rows_match_header(self) -> "Table":
+        for i, row in enumerate(self.rows, 1):
+            if len(row) != len(self.header):
+                raise ValueError(f"row {i} has {len(row)} cells but the header has "
+                                 f"{len(self.header)}")
+        return self
+
+
+class Figure(Strict):
+    image: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    alt: str = Field("", description="what the picture shows, for readers who cannot see it")
+    caption: Inline | None = None
+
+
+class Exercise(Strict):
+    name: Inline
+    target: Inline | None = Field(None, description="what it stretches or strengthens")
+    position: Inline | None = None
+    steps: Items
+    hold_seconds: Annotated[int, Field(ge=1, le=600)] | None = None
+    reps: Annotated[int, Field(ge=1, le=100)] | None = None
+    breathing: Inline | None = None
+    stop_if: Inline | None = None
+
+
+class Quiz(Strict):
+    question: Inline
+    choices: list[Inline] = Field(default_factory=list, max_length=6)
+    answer: Inline
+    explanation: Inline | None = None
+
+
+class _Block(Strict):
+    only: Only | None = Field(None, description="show only in the handout or only in the deck")
+
+
+class TextBlock(_Block):
+    text: Inline
+
+
+class BulletsBlock(_Block):
+    bullets: Items
+
+
+class StepsBlock(_Block):
+    steps: Items
+
+
+class ChecklistBlock(_Block):
+    checklist: Items
+
+
+class CalloutBlock(_Block):
+    callout: Callout
+
+
+class FlowBlock(_Block):
+    flow: Flow
+
+
+class TreeBlock(_Block):
+    tree: Tree
+
+
+class ChartBlock(_Block):
+    chart: Chart
+
+
+class TableBlock(_Block):
+    table: Table
+
+
+class FigureBlock(_Block):
+    figure: Figure
+
+
+class ExerciseBlock(_Block):
+    exercise: Exercise
+
+
+class QuizBlock(_Block):
+    quiz: Quiz
+
+
+class UseBlock(_Block):
+    use: Annotated[str, StringConstraints(min_length=1)] = Field(
+        description="id of a shared block in specs/_blocks.yaml")
+
+
+BLOCK_MODELS: dict[str, type[_Block]] = {
+    "text": TextBlock, "bullets": BulletsBlock, "steps": StepsBlock,
+    "checklist": ChecklistBlock, "callout": CalloutBlock, "flow": FlowBlock,
+    "tree": TreeBlock, "chart": ChartBlock, "table": TableBlock, "figure": FigureBlock,
+    "exercise": ExerciseBlock, "quiz": QuizBlock, "use": UseBlock,
+}
+BLOCK_KINDS = tuple(BLOCK_MODELS)
+
+
+def block_kind(value: Any) -> str | None:
+    """Which block kind a raw mapping (or model) is: its one kind key."""
+    if isinstance(value, BaseModel):
+        return next((k for k, m in BLOCK_MODELS.items() if isinstance(value, m)), None)
+    if isinstance(value, dict):
+        kinds = [k for k in value if k in BLOCK_MODELS]
+        return kinds[0] if len(kinds) == 1 else None
+    return None
+
+
+Block = Annotated[
+    Union[tuple(Annotated[m, Tag(k)] for k, m in BLOCK_MODELS.items())],  # type: ignore
+    Discriminator(block_kind, custom_error_type="block_kind",
+                  custom_error_message="a block needs exactly one kind key: "
+                  + ", ".join(BLOCK_KINDS)),
+]
+
+
+class Section(Strict):
+    heading: Inline
+    blocks: Annotated[list[Block], Field(min_length=1, max_length=60)]
+    notes: Annotated[str, StringConstraints(max_length=4000)] | None = Field(
+        None, description="speaker notes for this section's slides")
+    only: Only | None = None
+
+
+class Reference(Strict):
+    id: RefId
+    cite: Inline
+    doi: Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")] | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+
+
+class Spec(Strict):
+    """One topic: a patient leaflet and a seminar deck from the same source."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True,
+                              json_schema_extra={"title": "handouts topic spec"})
+
+    title: Inline
+    subtitle: Inline | None = None
+    audience: Literal["patients", "practitioners"]
+    reviewed: dt.date
+    review_by: dt.date
+    key_points: Annotated[list[Inline], Field(min_length=1, max_length=5)]
+    sections: Annotated[list[Section], Field(min_length=1, max_length=40)]
+    glossary: dict[str, Inline] = Field(default_factory=dict)
+    references: list[Reference] = Field(default_factory=list, max_length=60)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "Spec":
+        if self.review_by < self.reviewed:
+            raise ValueError("review_by is earlier than reviewed")
+        return self
+
+
+class Clinic(Strict):
+    """The clinic profile printed in every footer and on the closing slide."""
+
+    name: Inline
+    address: Inline | None = None
+    phone: Annotated[str, StringConstraints(pattern=r"^[0-9０-９+()\- ]{6,20}$")] | None = None
+    hours: Inline | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^(https?|mailto|tel):\S+$")] | None = None
+    accent: Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")] = "#1F5C99"
+    author: Inline | None = Field(None, description="author shown in document properties")
+
+
+SharedBlocks = dict[str, Block]

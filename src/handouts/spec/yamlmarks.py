@@ -1,0 +1,246 @@
+"""A safe YAML reader that remembers where every node came from.
+
+Built on PyYAML's event parser (iterative, so 10 000-deep nesting cannot overflow the Python
+stack). It rejects what a spec never needs and what could hurt: aliases (alias bombs),
+non-standard tags (``!!python/...``), duplicate keys, absurd depth, sizes or lengths.
+Every problem becomes a Diagnostic with the line and column of the node at fault.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..diagnostics import Diagnostic, Mark
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 40
+MAX_ITEMS = 1_000  # items in one list or mapping
+MAX_SCALAR = 10_000  # characters in one value
+ALLOWED_TAGS = {
+    None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
+}
+
+Loc = tuple  # path of keys and indexes from the document root
+
+
+@dataclass
+class Marked:
+    """A loaded YAML document: plain Python data plus where each node was written."""
+
+    path: str
+    data: Any
+    marks: dict[Loc, Mark] = field(default_factory=dict)  # value positions
+    key_marks: dict[Loc, Mark] = field(default_factory=dict)  # mapping-key positions
+
+    def mark(self, loc: Loc, key: bool = False) -> Mark:
+        """The mark of the deepest node on `loc` that exists (skips union tags)."""
+        cur: Loc = ()
+        for item in loc:
+            if cur + (item,) in self.marks:
+                cur = cur + (item,)
+        if key and cur in self.key_marks:
+            return self.key_marks[cur]
+        return self.marks.get(cur, Mark(self.path, 1, 1))
+
+
+def _mark(path: str, m: yaml.Mark) -> Mark:
+    return Mark(path, m.line + 1, m.column + 1)
+
+
+def _byte_pos(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    col = len(data[start:offset].decode("utf-8", "replace")) + 1
+    return line, col
+
+
+def read_text(path: str, data: bytes) -> tuple[str | None, list[Diagnostic]]:
+    """Decode a spec file, rejecting binary, oversized and non-UTF-8 input with a location."""
+    if len(data) > MAX_BYTES:
+        return None, [Mark(path, 1, 1).error(
+            f"file is {len(data):,} bytes; a spec may be at most {MAX_BYTES:,} bytes")]
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, col = _byte_pos(data, nul)
+        return None, [Mark(path, line, col).error(
+            "file contains a NUL byte; this looks like a binary file, not a YAML spec")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, col = _byte_pos(data, exc.start)
+        return None, [Mark(path, line, col).error(
+            f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8 "
+            "(files from older Japanese Windows tools are often Shift_JIS)")]
+    return text, []
+
+
+def load(path: str | Path, data: bytes | None = None) -> tuple[Marked | None, list[Diagnostic]]:
+    """Load one YAML file. Returns (document or None, diagnostics)."""
+    path = str(path)
+    if data is None:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            return None, [Mark(path, 1, 1).error(f"cannot read file: {exc.strerror}")]
+    text, diags = read_text(path, data)
+    if text is None:
+        return None, diags
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        return None, [Mark(path, 1, 1).error("file is empty; a spec needs at least a title")]
+    return _Builder(path).build(text)
+
+
+class _Builder:
+    """Turns the YAML event stream into Python data without recursion."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.diags: list[Diagnostic] = []
+        self.doc = Marked(path, None)
+        self.resolver = yaml.SafeLoader("")
+
+    def error(self, m: yaml.Mark, message: str) -> None:
+        self.diags.append(_mark(self.path, m).error(message))
+
+    def build(self, text: str) -> tuple[Marked | None, list[Diagnostic]]:
+        # stack frames: [container, loc, pending_key_or_None, start_mark]
+        stack: list[list[Any]] = []
+        documents = 0
+        root_set = False
+        try:
+            for ev in yaml.parse(text, Loader=yaml.SafeLoader):
+                if isinstance(ev, yaml.DocumentStartEvent):
+                    documents += 1
+                    if documents > 1:
+                        self.error(ev.start_mark, "a spec file holds one YAML document; "
+                                   "remove the second '---'")
+                        break
+                    continue
+                if isinstance(ev, (yaml.StreamStartEvent, yaml.StreamEndEvent,
+                                   yaml.DocumentEndEvent)):
+                    continue
+                if isinstance(ev, yaml.AliasEvent):
+                    self.error(ev.start_mark, f"aliases (*{ev.anchor}) are not allowed in "
+                               "specs; write the value out or use a shared block ('use:')")
+                    self._add(stack, None, ev.start_mark)
+                    continue
+                tag = getattr(ev, "tag", None)
+                if tag not in ALLOWED_TAGS:
+                    short = tag.replace("tag:yaml.org,2002:", "!!")
+                    self.error(ev.start_mark, f"tag '{short}' is not allowed in specs; "
+                               "remove it")
+                    if isinstance(ev, yaml.ScalarEvent):
+                        self._add(stack, None, ev.start_mark)
+                        continue
+                if isinstance(ev, yaml.ScalarEvent):
+                    self._add(stack, self._scalar(ev), ev.start_mark)
+                elif isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                    if len(stack) >= MAX_DEPTH:
+                        self.error(ev.start_mark, f"nesting is deeper than {MAX_DEPTH} "
+                                   "levels; a spec never needs this")
+                        return None, self.diags
+                    container: Any = {} if isinstance(ev, yaml.MappingStartEvent) else []
+                    loc = self._add(stack, container, ev.start_mark)
+                    stack.append([container, loc, None, ev.start_mark])
+                elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                    stack.pop()
+                    if not stack:
+                        root_set = True
+        except yaml.MarkedYAMLError as exc:
+            m = exc.problem_mark or exc.context_mark
+            problem = exc.problem or "invalid YAML"
+            if m is not None and m.buffer and m.pointer < len(m.buffer) \
+                    and m.buffer[m.pointer] == "\t":
+                problem = "tab character found; YAML indentation must use spaces"
+            elif exc.context:
+                problem = f"{problem} ({exc.context}"
+                if exc.context_mark is not None and exc.context_mark is not m:
+                    problem += f" at line {exc.context_mark.line + 1}"
+                problem += ")"
+            self.diags.append(Mark(self.path, (m.line + 1) if m else 1,
+                                   (m.column + 1) if m else 1)
+                              .error(f"YAML syntax: {problem}"))
+            return None, self.diags
+        except yaml.YAMLError as exc:  # e.g. reader errors on control characters
+            m = getattr(exc, "position", None)
+            self.diags.append(Mark(self.path, 1, 1).error(f"YAML: {exc}"))
+            return None, self.diags
+        if not root_set and not isinstance(self.doc.data, (dict, list)) \
+                and self.doc.data is None:
+            self.diags.append(Mark(self.path, 1, 1).error(
+                "file is empty; a spec needs at least a title"))
+        return self.doc, self.diags
+
+    def _scalar(self, ev: yaml.ScalarEvent) -> Any:
+        if len(ev.value) > MAX_SCALAR:
+            self.error(ev.start_mark, f"value is {len(ev.value):,} characters long; "
+                       f"the limit is {MAX_SCALAR:,}")
+            return ev.value[:MAX_SCALAR]
+        if ev.tag in (None, "!"):
+            tag = self.resolver.resolve(yaml.ScalarNode, ev.value, ev.implicit)
+        else:
+            tag = ev.tag
+        node = yaml.ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark, ev.style)
+        try:
+            return self.resolver.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            self.error(ev.start_mark, f"cannot read value '{ev.value}': {exc}")
+            return None
+
+    def _add(self, stack: list[list[Any]], value: Any, m: yaml.Mark) -> Loc:
+        """Place `value` into the current container; return its location."""
+        mark = _mark(self.path, m)
+        if not stack:
+            self.doc.data = value
+            self.doc.marks[()] = mark
+            return ()
+        frame = stack[-1]
+        container, loc = frame[0], frame[1]
+        if isinstance(container, list):
+            here = loc + (len(container),)
+            if len(container) == MAX_ITEMS:
+                self.error(m, f"list has more than {MAX_ITEMS:,} items")
+            if len(container) < MAX_ITEMS:
+                container.append(value)
+            self.doc.marks[here] = mark
+            return here
+        if frame[2] is None:  # this node is a key
+            if isinstance(value, (dict, list)):
+                self.error(m, "a mapping key must be a plain word, not a list or mapping")
+                value = f"<invalid key at line {m.line + 1}>"
+            elif value is None:
+                value = ""
+            key = value if isinstance(value, str) else value
+            if key in container:
+                first = self.doc.key_marks.get(loc + (key,))
+                where = f" (first written at line {first.line})" if first else ""
+                self.error(m, f"duplicate key '{key}'{where}")
+                key = (_Dup(key, m.line),)
+            if len(container) >= MAX_ITEMS:
+                self.error(m, f"mapping has more than {MAX_ITEMS:,} keys")
+            frame[2] = (key,)
+            self.doc.key_marks[loc + (key,)] = mark
+            return loc + (key,)
+        key = frame[2][0]
+        frame[2] = None
+        here = loc + (key,)
+        if not isinstance(key, tuple):
+            container[key] = value
+        self.doc.marks[here] = mark
+        return here
+
+
+@dataclass(frozen=True)
+class _Dup:
+    """Placeholder for the second copy of a duplicate key (kept out of the data)."""
+
+    key: Any
+    line: int

@@ -1,0 +1,1 @@
+"""Japanese text services shared by every renderer: inline markup, line breaking, coverage."""

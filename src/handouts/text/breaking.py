@@ -1,0 +1,192 @@
+"""Japanese line breaking shared by the leaflet, the deck and the slide PDF.
+
+JIS X 4051 / JLREQ-style rules on top of measured widths:
+- kinsoku: no line starts with closing brackets, 、。，．！？ small kana, 々ー…; no line ends
+  with opening brackets;
+- Latin words, numbers with their units (`L4/5`, `20秒`, `63%`), URLs and DOIs stay whole,
+  and are broken only at safe points (after / . - _ ? & =) when longer than a line;
+- ruby groups and citation markers are atoms and are never split;
+- in phrase mode (headings, slide titles) lines break only at BudouX phrase boundaries
+  where possible.
+A break is chosen greedily at the best available level: preferred (phrase) → allowed →
+URL-safe point → any boundary that respects kinsoku → any boundary at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Hashable, Sequence
+
+NO_START = set(
+    "、。，．,.)）]］｝}〕〉》」』】〙〗〟’”｠»"
+    "・：；:;！？!?‼⁇⁈⁉ヽヾーゝゞ々〻―‐゠–〜～…‥%％℃°"
+    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"
+)
+NO_END = set("(（[［｛{〔〈《「『【〘〖〝‘“｟«")
+# characters that belong to a Latin word, number or URL token
+WORD = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+           "._/-:%+#@&=?~'’,°$*")
+URL_SAFE = set("/.-_?&=#")
+SPACE = " \u3000"
+
+ALLOWED, PHRASE_ONLY = 1, 0
+URL_POINT, KINSOKU_OK, ANYWHERE, NEVER = 2, 3, 4, 9
+
+
+@dataclass(frozen=True)
+class Run:
+    """Text in one style. Atomic runs (ruby, citations) are never split."""
+
+    text: str
+    style: Hashable
+    atomic: bool = False
+
+
+@dataclass
+class Line:
+    runs: list[Run]
+    width: float
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+
+@dataclass
+class _Unit:
+    text: str
+    style: Hashable
+    atomic: bool
+    width: float
+
+
+def _is_digit(ch: str) -> bool:
+    return ch.isdigit() and ch.isascii()
+
+
+def _level(prev: _Unit, cur: _Unit) -> int:
+    """How acceptable a break between two units is (lower is better)."""
+    a, b = prev.text[-1], cur.text[0]
+    if prev.text == "\n":
+        return ALLOWED
+    if b in SPACE:
+        return NEVER if cur.text == "\n" else ANYWHERE  # break after spaces, not before
+    if cur.text == "\n":
+        return NEVER
+    kinsoku = (b in NO_START) or (a in NO_END) or (cur.atomic and cur.text.startswith("["))
+    if a in SPACE:
+        return KINSOKU_OK if kinsoku else ALLOWED
+    if a in WORD and b in WORD and a.isascii() and b.isascii():
+        if prev.atomic or cur.atomic:
+            return ALLOWED
+        return URL_POINT if a in URL_SAFE else (KINSOKU_OK if not kinsoku else ANYWHERE)
+    if _is_digit(a) and not b.isascii():  # 20秒, 63％, 3か月: number and unit together
+        return KINSOKU_OK if not kinsoku else ANYWHERE
+    return ANYWHERE if kinsoku else ALLOWED
+
+
+@lru_cache(maxsize=1)
+def _budoux():
+    import budoux
+
+    return budoux.load_default_japanese_parser()
+
+
+@lru_cache(maxsize=4096)
+def phrase_starts(text: str) -> frozenset[int]:
+    """Offsets where a BudouX phrase begins (excluding 0)."""
+    starts, pos = set(), 0
+    for chunk in _budoux().parse(text):
+        pos += len(chunk)
+        starts.add(pos)
+    starts.discard(len(text))
+    return frozenset(starts)
+
+
+def break_lines(runs: Sequence[Run], width: float,
+                measure: Callable[[str, Hashable], float],
+                phrases: bool = False) -> list[Line]:
+    """Break styled runs into lines no wider than `width` (an atom wider than the line
+    gets a line of its own)."""
+    units: list[_Unit] = []
+    for r in runs:
+        if r.atomic:
+            units.append(_Unit(r.text, r.style, True, measure(r.text, r.style)))
+        else:
+            for ch in r.text:
+                units.append(_Unit(ch, r.style, False,
+                                   0.0 if ch == "\n" else measure(ch, r.style)))
+    if not units:
+        return [Line([], 0.0)]
+    levels = [NEVER] + [_level(units[i - 1], units[i]) for i in range(1, len(units))]
+    if phrases:
+        text = "".join(u.text for u in units)
+        starts = phrase_starts(text)
+        offset = 0
+        for i, u in enumerate(units):
+            if i and levels[i] == ALLOWED and offset in starts:
+                levels[i] = PHRASE_ONLY
+            elif i and levels[i] == ALLOWED:
+                levels[i] = URL_POINT  # inside a phrase: only when a phrase won't fit
+            offset += len(u.text)
+
+    lines: list[Line] = []
+    start, i, acc = 0, 0, 0.0
+    n = len(units)
+    while i < n:
+        u = units[i]
+        if u.text == "\n":
+            lines.append(_make_line(units[start:i]))
+            start, acc, i = i + 1, 0.0, i + 1
+            continue
+        if acc + u.width <= width + 1e-6 or i == start or u.text in SPACE:
+            acc += u.width
+            i += 1
+            continue
+        # overflow at unit i: choose the best break in (start, i]
+        best = None
+        for level in (PHRASE_ONLY, ALLOWED, URL_POINT, KINSOKU_OK, ANYWHERE):
+            cands = [k for k in range(start + 1, i + 1) if levels[k] <= level]
+            if cands:
+                best = cands[-1]
+                break
+        if best is None:
+            best = i
+        lines.append(_make_line(units[start:best]))
+        start = best
+        while start < n and units[start].text in SPACE:
+            start += 1
+        i = start
+        acc = 0.0
+    if start < n or not lines:
+        lines.append(_make_line(units[start:]))
+    return lines
+
+
+def _make_line(units: list[_Unit]) -> Line:
+    while units and units[-1].text in SPACE:
+        units = units[:-1]
+    runs: list[Run] = []
+    width = 0.0
+    for u in units:
+        width += u.width
+        if runs and not u.atomic and not runs[-1].atomic and runs[-1].style == u.style:
+            runs[-1] = Run(runs[-1].text + u.text, u.style)
+        else:
+            runs.append(Run(u.text, u.style, u.atomic))
+    return Line(runs, width)
+
+
+def violations(lines: Sequence[str]) -> list[str]:
+    """Kinsoku problems in already-broken lines (used by tests and checks)."""
+    out = []
+    for k, line in enumerate(lines):
+        s = line.strip()
+        if not s:
+            continue
+        if k > 0 and s[0] in NO_START:
+            out.append(f"line {k + 1} starts with '{s[0]}': {s}")
+        if k < len(lines) - 1 and s[-1] in NO_END:
+            out.append(f"line {k + 1} ends with '{s[-1]}': {s}")
+    return out

@@ -1,0 +1,100 @@
+"""Inline markup of spec text, parsed into styled spans.
+
+    {椎間板|ついかんばん}   ruby (furigana) over the base text, never split
+    {マクロファージ}        a glossary term (must be in the spec's glossary)
+    [@chiu2015; @wang2020]  citation, rendered as the references' numbers
+    **大切なこと**          strong emphasis
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..diagnostics import Diagnostic, Mark
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    strong: bool = False
+    ruby: str | None = None  # reading set above `text`
+    term: bool = False  # a glossary term
+    cite: bool = False  # text is a citation marker such as "[1,2]"
+
+
+@dataclass(frozen=True)
+class Rich:
+    """Parsed inline text plus where it was written."""
+
+    spans: tuple[Span, ...]
+    mark: Mark
+
+    @property
+    def plain(self) -> str:
+        """The text as read (ruby bases, no readings, no citation markers)."""
+        return "".join(s.text for s in self.spans if not s.cite)
+
+    @property
+    def cited(self) -> bool:
+        return any(s.cite for s in self.spans)
+
+    def __str__(self) -> str:
+        return self.plain
+
+
+_TOKEN = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}|\{([^{}|]+)\}|\[@([^\]]+)\]|\*\*([^*]+)\*\*")
+
+
+def parse(text: str, mark: Mark, glossary: dict[str, str], refs: dict[str, int],
+          diags: list[Diagnostic]) -> Rich:
+    """Parse inline markup. Unknown terms and references are reported, not raised."""
+    text = " ".join(text.split("\n")) if "\n" in text else text
+    spans: list[Span] = []
+    pos = 0
+
+    def at(i: int) -> Mark:
+        return Mark(mark.path, mark.line, mark.col + i)
+
+    for m in _TOKEN.finditer(text):
+        if m.start() > pos:
+            spans.append(Span(text[pos:m.start()]))
+        base, reading, term, cite, strong = m.groups()
+        if base is not None:
+            spans.append(Span(base, ruby=reading))
+        elif term is not None:
+            if term not in glossary:
+                diags.append(at(m.start()).error(
+                    f"'{{{term}}}' marks a glossary term, but '{term}' is not in the glossary"))
+            spans.append(Span(term, term=True))
+        elif cite is not None:
+            nums = []
+            for rid in (c.strip().lstrip("@") for c in cite.split(";")):
+                if rid in refs:
+                    nums.append(refs[rid])
+                else:
+                    diags.append(at(m.start()).error(f"citation '@{rid}' names no reference"))
+            if nums:
+                spans.append(Span("[" + ",".join(map(str, sorted(set(nums)))) + "]", cite=True))
+        else:
+            spans.append(Span(strong, strong=True))
+        pos = m.end()
+    if pos < len(text):
+        spans.append(Span(text[pos:]))
+    return Rich(tuple(_merge(spans)), mark)
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for s in spans:
+        if out and s.ruby is None and not s.cite and not s.term and out[-1] == Span(
+                out[-1].text, s.strong):
+            out[-1] = Span(out[-1].text + s.text, s.strong)
+        else:
+            out.append(s)
+    return out
+
+
+def plain(text: str) -> Rich:
+    """Unmarked text made by the tool itself (labels such as 「ポイント」)."""
+    return Rich((Span(text),), Mark("<handouts>", 0, 0))

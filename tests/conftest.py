@@ -1,0 +1,82 @@
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+ALL_KINDS = DATA / "allkinds" / "all-kinds.yaml"
+IN_CI = os.environ.get("CI") == "true"
+
+
+def need(tool: str) -> str:
+    """Path of a system tool; skip without it locally, fail in CI (which installs it)."""
+    path = shutil.which(tool)
+    if path is None:
+        if IN_CI:
+            pytest.fail(f"{tool} is required in CI (.ci/run installs it)")
+        pytest.skip(f"{tool} not installed")
+    return path
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120):
+    """Run the real command line in a fresh process."""
+    return subprocess.run([sys.executable, "-m", "handouts", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd or ROOT, timeout=timeout)
+
+
+def pdftotext(pdf: Path, layout: bool = False) -> str:
+    args = [need("pdftotext"), "-enc", "UTF-8"] + (["-layout"] if layout else [])
+    return subprocess.run(args + [str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def pdffonts(pdf: Path) -> list[dict]:
+    out = subprocess.run([need("pdffonts"), str(pdf)], capture_output=True, text=True,
+                         check=True).stdout.splitlines()[2:]
+    rows = []
+    for line in out:
+        parts = line.split()
+        # name type... emb sub uni object ID: the flags are the 5th-3rd fields from the end
+        rows.append({"name": parts[0], "emb": parts[-5], "sub": parts[-4], "uni": parts[-3]})
+    return rows
+
+
+def pptx_texts(path: Path) -> tuple[list[str], list[str]]:
+    """(slide texts, notes texts) read back with python-pptx."""
+    from pptx import Presentation
+
+    prs = Presentation(str(path))
+    slides, notes = [], []
+    for slide in prs.slides:
+        parts = []
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                parts.append(shape.text_frame.text)
+            if shape.has_table:
+                parts += [c.text for r in shape.table.rows for c in r.cells]
+            if shape.has_chart:
+                parts += list(shape.chart.plots[0].categories)
+        slides.append("\n".join(parts))
+        notes.append(slide.notes_slide.notes_text_frame.text if slide.has_notes_slide else "")
+    return slides, notes
+
+
+@pytest.fixture(scope="session")
+def all_kinds_build(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("allkinds")
+    r = run_cli("build", ALL_KINDS, "-o", out, "--format", "pdf,pptx")
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def shipped_build(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("shipped")
+    r = run_cli("build", ROOT / "specs", "-o", out, "--format", "pdf,large,print,pptx",
+                timeout=600)
+    assert r.returncode == 0, r.stderr
+    return out

@@ -1,0 +1,57 @@
+"""The shared Japanese line breaker: kinsoku, whole Latin/number tokens, phrases, ruby."""
+
+import pytest
+
+from handouts.diagnostics import Mark
+from handouts.text.breaking import NO_END, NO_START, violations
+from handouts.text.inline import parse, plain
+from handouts.text.setting import set_lines
+
+TEXT = ("腰のヘルニアは自然に小さくなることがあります。飛び出したヘルニアの多くは、数か月で"
+        "小さくなります（100人中96人）。「L4/5」の椎間関節は、20秒ずつ伸ばします。"
+        "詳しくは https://doi.org/10.1177/0269215514540919 を見てください！")
+
+
+@pytest.mark.parametrize("width", [60, 75, 90, 110, 130, 150, 170, 200, 260, 333])
+def test_no_kinsoku_violation_at_any_width(width):
+    lines = [ln.text for ln in set_lines(plain(TEXT), width, 12)]
+    assert "".join(lines).replace(" ", "") == TEXT.replace(" ", "")
+    assert violations(lines) == []
+    for ln in lines:
+        assert ln.strip()[0] not in NO_START or ln is lines[0]
+        assert ln.strip()[-1] not in NO_END
+
+
+@pytest.mark.parametrize("width", [90, 110, 130, 150, 200])
+def test_tokens_stay_whole(width):
+    lines = [ln.text for ln in set_lines(plain(TEXT), width, 12)]
+    for token in ("L4/5", "20秒", "100人", "96人"):
+        assert any(token in ln for ln in lines), (token, lines)
+
+
+def test_long_url_breaks_only_at_safe_points():
+    url = "https://example.jp/" + "/".join(["segment"] * 30)
+    lines = [ln.text for ln in set_lines(plain(url), 120, 12)]
+    assert len(lines) > 3
+    for ln in lines[:-1]:
+        assert ln[-1] in "/.-_?&=#", lines
+
+
+def test_lines_fit_width():
+    for ln in set_lines(plain(TEXT * 3), 150, 12):
+        assert ln.width <= 150 + 1e-6
+
+
+def test_heading_breaks_at_phrase_boundaries():
+    lines = [ln.text for ln in set_lines(plain("腰部椎間板ヘルニアは自然に小さくなることがあります"),
+                                         150, 12, phrases=True)]
+    assert lines == ["腰部椎間板ヘルニアは", "自然に", "小さくなることがあります"]
+
+
+def test_ruby_group_never_split():
+    rich = parse("これは{椎間板|ついかんばん}の話です。" * 4, Mark("x", 1, 1), {}, {}, [])
+    for width in range(40, 200, 7):
+        for ln in set_lines(rich, width, 12):
+            for run in ln.runs:
+                if getattr(run.style, "ruby", None):
+                    assert run.text == "椎間板" and run.style.ruby == "ついかんばん"
