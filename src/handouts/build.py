@@ -91,16 +91,26 @@ def prepare(path: Path, projects: Projects) -> Document:
 
 def write_atomic(out: Path, render: Callable[[Path], None]) -> None:
     """Render into a temporary file beside `out`, then rename over it."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
+    write_all([(out, render)])
+
+
+def write_all(jobs: list[tuple[Path, Callable[[Path], None]]]) -> None:
+    """Render every output to a temporary file; rename them into place only if all
+    succeeded, so a failing spec leaves all of its previous outputs untouched."""
+    temps: list[Path] = []
     try:
-        render(Path(tmp))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        for out, render in jobs:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+            os.close(fd)
+            temps.append(Path(tmp))
+            render(Path(tmp))
+            os.chmod(tmp, 0o644)
+        for tmp, (out, _) in zip(temps, jobs):
+            os.replace(tmp, out)
+    finally:
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
 
 
 def depfile(doc: Document, outputs: list[Path], outdir: Path) -> None:
@@ -132,12 +142,10 @@ def build(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAULT_FO
             progress(i, len(specs), path)
         try:
             doc = prepare(path, projects)
-            outputs = []
-            for name in formats:
-                suffix, render = FORMATS[name]
-                out = outdir / f"{doc.stem}{suffix}"
-                write_atomic(out, lambda tmp, r=render: r(doc, tmp))
-                outputs.append(out)
+            jobs = [(outdir / f"{doc.stem}{FORMATS[name][0]}",
+                     lambda tmp, r=FORMATS[name][1]: r(doc, tmp)) for name in formats]
+            write_all(jobs)
+            outputs = [out for out, _ in jobs]
             depfile(doc, outputs, outdir)
             result.built.extend(outputs)
         except SpecError as exc:

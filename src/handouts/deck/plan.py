@@ -10,6 +10,7 @@ import io
 from dataclasses import replace
 
 from .. import document as d
+from ..diagnostics import SpecError
 from ..diagrams import geometry as geo
 from ..fonts import fonts
 from ..text.inline import Rich, Span, plain
@@ -208,7 +209,9 @@ class Planner:
                 if shapes is not None:
                     bottom = max(s.bottom for s in shapes)
                     return shapes + self.caption(b.caption, x, bottom + 10, w)
-        raise TreeTooLarge(b)
+        raise SpecError([b.mark.error(
+            "tree diagram does not fit on one slide even at 16 pt; shorten its labels or "
+            "split it into two trees", "fit")])
 
     def _tree(self, b: d.Tree, x, top, w, h, size, horizontal) -> list[Shape] | None:
         nodes = []
@@ -467,12 +470,6 @@ class Planner:
                                   alt=f"QRコード: {c.url}"))
         self.add("closing", None, shapes, "連絡先です。QRコードからウェブサイトを開けます。",
                  title=title)
-
-
-class TreeTooLarge(Exception):
-    def __init__(self, block: d.Tree):
-        self.block = block
-        super().__init__("tree diagram does not fit on a slide")
 
 
 def split_box(box: TextBox, room: float) -> tuple[TextBox | None, TextBox | None]:
