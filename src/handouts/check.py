@@ -1,17 +1,27 @@
-"""`handouts check`: load, validate, lower and glyph-check specs without building."""
+"""`handouts check`: load, validate, lower, glyph-check and lint specs without building.
+
+Nothing is rendered: the deck planner runs (to find text that cannot fit) but neither
+reportlab nor python-pptx is imported, so checking stays fast.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from pathlib import Path
 
-from .diagnostics import Report, SpecError
+from .diagnostics import Mark, Report, SpecError
 
 
-def check(paths: list[Path], profile: Path | None = None) -> tuple[Report, dict]:
+def check(paths: list[Path], profile: Path | None = None, today: dt.date | None = None
+          ) -> tuple[Report, dict]:
+    """(all findings, readability figures per patient spec path)."""
     from .build import Projects, expand, prepare
+    from .lint import lint
 
     report = Report()
     stats: dict[str, dict] = {}
+    seen: set = set()
     projects = Projects(profile)
     for path in expand(paths):
         try:
@@ -19,9 +29,18 @@ def check(paths: list[Path], profile: Path | None = None) -> tuple[Report, dict]
         except SpecError as exc:
             report.extend(exc.diagnostics)
             continue
-        from .lint import lint
-
-        diags, figures = lint(doc)
-        report.extend(diags)
-        stats[str(path)] = figures
+        try:
+            diags, figures = lint(doc, today)
+        except Exception as exc:  # a bug of ours: still one located line, no traceback
+            if os.environ.get("HANDOUTS_DEBUG"):
+                raise
+            report.extend([Mark(str(path), 1, 1).error(
+                f"internal error while checking: {type(exc).__name__}: {exc} "
+                "(set HANDOUTS_DEBUG=1 for details)")])
+            continue
+        # a finding in a shared block (_blocks.yaml) is reported once, not once per topic
+        report.extend(d for d in diags if d not in seen)
+        seen.update(diags)
+        if doc.audience == "patients":
+            stats[str(path)] = figures
     return report, stats

@@ -1,45 +1,48 @@
-"""Lint rules over the Document. Each finding points at the spec node that causes it."""
+"""`lint(doc)`: every rule of `handouts check` over one Document, plus readability figures.
+
+Errors are what must not be printed; warnings are what a careful reviewer would change
+(`--strict` makes them errors too). Language rules apply to patient specs only: practitioner
+decks may use technical terms (content brief rule 6).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from ..diagnostics import Diagnostic
 from ..document import Document
-
-SENTENCE_END = re.compile(r"(?<=[。！？])")
-
-
-def _is_kana(ch: str) -> bool:
-    return "\u3040" <= ch <= "\u30ff"
-
-
-def _is_japanese(ch: str) -> bool:
-    return _is_kana(ch) or "\u4e00" <= ch <= "\u9fff" or ch == "々"
+from . import language, structure
+from .fit import fit
+from .japanese import length, sentences
+from .where import Where
 
 
 def readability(doc: Document) -> dict:
-    """Kana ratio and mean sentence length over the patient-visible text."""
-    text = "".join(r.plain for r in doc.texts())
-    ja = [c for c in text if _is_japanese(c)]
-    kana = sum(1 for c in ja if _is_kana(c))
-    sentences = [s for r in doc.texts() for s in SENTENCE_END.split(r.plain) if s.strip()]
-    mean = sum(len(s) for s in sentences) / len(sentences) if sentences else 0.0
-    return {"kana_ratio": round(kana / len(ja), 3) if ja else 0.0,
-            "mean_sentence_chars": round(mean, 1), "sentences": len(sentences),
-            "characters": len(text)}
+    """Figures over all text a reader sees (speaker notes excluded)."""
+    texts = doc.texts()
+    said = [s.text for r in texts for s in sentences(r)]
+    longest = max(said, key=length, default="")
+    ratio = language.kana_ratio(texts)
+    return {"audience": doc.audience,
+            "kana_ratio": round(ratio, 3) if ratio is not None else None,
+            "mean_sentence_chars": round(sum(map(length, said)) / len(said), 1) if said else 0.0,
+            "longest_sentence_chars": length(longest),
+            "longest_sentence": longest,
+            "sentences": len(said),
+            "characters": sum(length(r.plain) for r in texts)}
 
 
-def lint(doc: Document, today: dt.date | None = None) -> tuple[list[Diagnostic], dict]:
-    today = today or dt.date.today()
-    diags: list[Diagnostic] = []
-    for ref in doc.references:
-        if not ref.doi and not ref.url:
-            diags.append(ref.mark.error(f"reference '{ref.id}' has no DOI or URL", "ref-link"))
-    if doc.review_by < today:
-        from ..diagnostics import Mark
-        diags.append(Mark(str(doc.path), doc.title.mark.line, 1).error(
-            f"review_by {doc.review_by} is in the past; review the content and update it",
-            "review-due"))
-    return diags, readability(doc)
+def lint(doc: Document, today: dt.date | None = None, deck: bool = True
+         ) -> tuple[list[Diagnostic], dict]:
+    """(findings, readability figures). `deck=False` skips the slide-fit planning."""
+    where = Where()
+    diags = structure.check(doc, where, today or dt.date.today())
+    if doc.audience == "patients":
+        glossary = {g.term: where.value(str(doc.path), ("glossary", g.term), g.meaning.mark,
+                                        key=True) for g in doc.glossary}
+        diags += language.check(doc, glossary)
+    if deck:
+        diags += fit(doc)
+    # one finding per place and message (a shared block repeats its text in the document)
+    unique = sorted(set(diags), key=lambda d: (d.path, d.line, d.col, d.code, d.message))
+    return unique, readability(doc)

@@ -1,0 +1,38 @@
+"""Marks for spec values the Document keeps without one (numbers, dates, plain strings).
+
+The Document marks every text and block; a rule about `hold_seconds` or `review_by` should
+still point at that very value, so we look it up in the (re-read) YAML, once per file.
+"""
+
+from __future__ import annotations
+
+from ..diagnostics import Mark
+from ..document import Block
+from ..spec.yamlmarks import Marked, load
+
+
+class Where:
+    def __init__(self) -> None:
+        self._files: dict[str, Marked | None] = {}
+
+    def _marked(self, path: str) -> Marked | None:
+        if path not in self._files:
+            self._files[path] = load(path)[0]
+        return self._files[path]
+
+    def value(self, path: str, loc: tuple, default: Mark, key: bool = False) -> Mark:
+        """The mark of the value (or key) at `loc` in `path`, else `default`."""
+        marked = self._marked(path)
+        table = (marked.key_marks if key else marked.marks) if marked else {}
+        return table.get(loc, default)
+
+    def field(self, block: Block, *keys: str) -> Mark:
+        """The mark of a value inside a block (`field(b, "exercise", "hold_seconds")`), else
+        the block's own mark. The block is found by its mark, so shared blocks work too."""
+        marked = self._marked(block.mark.path)
+        if marked is None:
+            return block.mark
+        for loc, mark in marked.marks.items():
+            if mark == block.mark and loc + keys[:1] in marked.marks:
+                return marked.marks.get(loc + keys, block.mark)
+        return block.mark
