@@ -86,7 +86,7 @@ def cite(doc: Document) -> list[Diagnostic]:
 
 def alt(doc: Document, where: Where) -> list[Diagnostic]:
     return [where.field(b, "figure", "alt").error(
-        "figure has no alt text; say in a sentence what the picture shows", "alt")
+        "figure has no alt text; write alt: saying in a sentence what the picture shows", "alt")
         for sec in doc.sections for b in sec.blocks
         if isinstance(b, Figure) and not b.alt.strip()]
 

@@ -27,12 +27,13 @@ class Where:
         return table.get(loc, default)
 
     def field(self, block: Block, *keys: str) -> Mark:
-        """The mark of a value inside a block (`field(b, "exercise", "hold_seconds")`), else
-        the block's own mark. The block is found by its mark, so shared blocks work too."""
+        """The mark of a value inside a block (`field(b, "exercise", "hold_seconds")`), or
+        of the deepest part of that path that exists (the `exercise:` mapping if it has no
+        `hold_seconds`). The block is found by its mark, so shared blocks work too."""
         marked = self._marked(block.mark.path)
         if marked is None:
             return block.mark
         for loc, mark in marked.marks.items():
             if mark == block.mark and loc + keys[:1] in marked.marks:
-                return marked.marks.get(loc + keys, block.mark)
+                return marked.mark(loc + keys)
         return block.mark

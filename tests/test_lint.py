@@ -1,0 +1,373 @@
+"""`handouts check` lint rules: each rule fails on a bad spec, passes on a good one, and
+points at the exact line:col of the YAML node at fault."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, ROOT, run_cli
+from handouts.check import check
+from handouts.deck.model import PITCH, Para, Slide, TextBox
+from handouts.lint.fit import _overflows
+from handouts.lint.numbers import claims, percents
+from handouts.text.breaking import Line
+
+TODAY = dt.date(2026, 11, 22)
+
+# A patient spec that passes every rule; tests append one section (and tails) to it.
+CLEAN = """\
+title: 腰の痛みとつきあうための資料です
+audience: {audience}
+reviewed: 2026-11-01
+review_by: 2027-11-01
+key_points:
+  - 痛みの多くは、時間とともに軽くなります。
+sections:
+  - heading: すぐに救急へ行くときの目安です
+    blocks:
+      - callout: {{kind: danger, title: すぐに救急へ, items: [おしっこが出ないとき]}}
+"""
+REFS = """\
+references:
+  - id: chiu2015
+    cite: Chiu CC, et al. Clin Rehabil. 2015;29(2):184-95.
+    doi: 10.1177/0269215514540919
+"""
+
+
+def write(folder: Path, text: str, name: str = "topic.yaml") -> Path:
+    (folder / "_clinic.yaml").write_text("name: 架空のみなみ診療所\n", encoding="utf-8")
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def spec(extra: str = "", audience: str = "patients", head: str | None = None) -> str:
+    return (head if head is not None else CLEAN.format(audience=audience)) + extra
+
+
+def findings(tmp_path: Path, text: str, code: str | None = None) -> list[tuple]:
+    """(line, col, severity, message) of each finding, only `code` if given."""
+    report, _ = check([write(tmp_path, text)], today=TODAY)
+    return [(d.line, d.col, d.severity, d.message) for d in report.diagnostics
+            if code is None or d.code == code]
+
+
+def at(text: str, needle: str, nth: int = 1) -> tuple[int, int]:
+    """1-based line and column where `needle` is written in the YAML text."""
+    i = -1
+    for _ in range(nth):
+        i = text.index(needle, i + 1)
+    line = text.count("\n", 0, i) + 1
+    return line, i - (text.rfind("\n", 0, i) + 1) + 1
+
+
+def section(*blocks: str, heading: str = "体を動かすことが大切です") -> str:
+    return f"  - heading: {heading}\n    blocks:\n" + "".join(f"      - {b}\n" for b in blocks)
+
+
+def test_clean_spec_has_no_findings(tmp_path):
+    assert findings(tmp_path, spec(section("text: ふだんどおりに動きましょう。"))) == []
+
+
+# -- errors --------------------------------------------------------------------------------
+
+def test_glyph(tmp_path):
+    text = spec(section("text: 初めての人は🔰を見てください。"))
+    hits = findings(tmp_path, text, "glyph")
+    assert [(h[0], h[1], h[2]) for h in hits] == [(*at(text, "初めての人"), "error")]
+    assert "U+1F530" in hits[0][3]
+    assert findings(tmp_path, spec(section("text: 初めての人は、この印を見てください。")),
+                    "glyph") == []
+
+
+def _tree_spec(leaves: int, label: str) -> str:
+    lines = ["tree:", "          root:", "            label: ねっこ", "            children:"]
+    for i in range(8):
+        lines += [f"              - label: えだ{i}", "                children:"]
+        lines += [f"                  - label: {label}{j}" for j in range(leaves)]
+    return spec(section("\n".join(lines)), audience="practitioners")
+
+
+def test_fit_tree_that_cannot_fit_any_slide(tmp_path):
+    text = _tree_spec(8, "とてもながいなまえのえだのラベルそのばんごうのせつめいぶんです" * 2)
+    hits = findings(tmp_path, text, "fit")
+    assert [(h[0], h[1], h[2]) for h in hits] == [(*at(text, "tree:"), "error")]
+    assert findings(tmp_path, _tree_spec(1, "みじかいえだ"), "fit") == []
+
+
+def test_fit_safety_net_measures_planned_geometry():
+    line = Line([], 500.0)
+    box = TextBox(40, 100, 300, 60, paras=[Para([line] * 3, 20.0)])
+    slide = Slide("content", [], 32.0, [box], "", number=3)
+    problems = _overflows(slide)
+    too_tall = 3 * 20 * PITCH + 8 - 60
+    assert f"text is {too_tall:.0f} pt taller than its box" in problems
+    assert "a line is 208 pt wider than its box" in problems  # 500 - (300 - 2×4 inset)
+    fits = TextBox(40, 100, 600, 90, paras=[Para([line], 20.0)])
+    assert _overflows(Slide("content", [], 32.0, [fits], "")) == []
+    low = TextBox(40, 480, 600, 40, paras=[Para([Line([], 10.0)], 20.0)])
+    assert _overflows(Slide("content", [], 32.0, [low], "")) == [
+        "content runs 28 pt below the content area"]
+
+
+def test_help_box(tmp_path):
+    head = CLEAN.format(audience="patients").split("  - heading: すぐに")[0]
+    text = spec(section("text: ふだんどおりに動きましょう。"), head=head)
+    assert findings(tmp_path, text, "help-box") == [
+        (1, 8, "error", findings(tmp_path, text, "help-box")[0][3])]
+    # a danger box only on the slides does not help the leaflet reader
+    deck_only = spec(section("callout: {kind: danger, title: すぐ救急へ, items: [尿が出ない]}\n"
+                             "        only: deck"), head=head)
+    assert len(findings(tmp_path, deck_only, "help-box")) == 1
+    practitioners = spec(section("text: ふだんどおりに動きましょう。"),
+                         head=head.replace("patients", "practitioners"))
+    assert findings(tmp_path, practitioners, "help-box") == []
+    assert findings(tmp_path, spec(section("use: help-now")), "help-box") == []
+
+
+def test_cite_number_without_citation(tmp_path):
+    text = spec(section("text: >-\n          よく休みました。\n"
+                        "          100人中96人で小さくなりました。")
+                + "glossary: {}\n" + REFS)
+    hits = findings(tmp_path, text, "cite")
+    assert [(h[0], h[1], h[2]) for h in hits] == [(*at(text, ">-"), "error")]
+    assert "「100人」" in hits[0][3]
+
+
+def test_cite_in_another_sentence_does_not_count(tmp_path):
+    text = spec(section("text: 100人中96人で小さくなりました。よく休みました[@chiu2015]。") + REFS)
+    assert [h[:2] for h in findings(tmp_path, text, "cite")] == [at(text, "100人中")]
+
+
+def test_cite_passes(tmp_path):
+    cited = [
+        "text: 100人中96人で小さくなりました[@chiu2015]。",
+        "text: 100人中96人で小さくなりました。[@chiu2015]",  # cite after the full stop
+        "bullets: [神経は約 3% です。つまり考えにくいのです[@chiu2015]。]",  # one item
+        "chart: {unit: 人, source: chiu2015, title: 100人あたり, data: {A: 96}}",
+        "table: {header: [形, 人数], rows: [[大, 100人中96人[@chiu2015]]]}",
+        # not quantities: dates, anatomical labels, ordinals, phone-like numbers
+        "text: 2026年11月20日に、L4/5 と L5/S1 を見ました。",
+        "steps: [1回目はゆっくり動かします, 第2の手順です, 119番に電話します]",
+    ]
+    for block in cited:
+        assert findings(tmp_path, spec(section(block) + REFS), "cite") == [], block
+
+
+def test_cite_table_row_and_step_quantity(tmp_path):
+    text = spec(section("table: {header: [形, 人数], rows: [[大, 100人中96人]]}",
+                        "steps: [20秒のばします]") + REFS)
+    hits = [h[:2] for h in findings(tmp_path, text, "cite")]
+    assert hits == [at(text, "100人中96人]"), at(text, "20秒")]
+
+
+def test_alt(tmp_path):
+    shutil.copytree(DATA / "allkinds" / "assets", tmp_path / "assets")
+    text = spec(section("figure: {image: assets/dot.png, alt: ''}",
+                        "figure: {image: assets/dot.png}"))
+    hits = findings(tmp_path, text, "alt")
+    assert [(h[0], h[1], h[2]) for h in hits] == [
+        (*at(text, "''"), "error"), (*at(text, "{image", 2), "error")]
+    good = spec(section("figure: {image: assets/dot.png, alt: 点がひとつある絵}"))
+    assert findings(tmp_path, good, "alt") == []
+
+
+def test_ref_link(tmp_path):
+    text = spec(section("text: ふだんどおりに動きましょう。")
+                + "references:\n  - id: book\n    cite: 腰痛の本. 2020.\n")
+    hits = findings(tmp_path, text, "ref-link")
+    assert [(h[0], h[1], h[2]) for h in hits] == [(*at(text, "id: book"), "error")]
+    assert findings(tmp_path, spec(section("text: ふだんどおりに動きましょう。") + REFS),
+                    "ref-link") == []
+
+
+def test_review_due(tmp_path):
+    text = spec(section("text: ふだんどおりに動きましょう。")).replace(
+        "review_by: 2027-11-01", "review_by: 2026-11-21")
+    hits = findings(tmp_path, text, "review-due")
+    assert [(h[0], h[1], h[2]) for h in hits] == [(4, 12, "error")]
+    same_day = text.replace("2026-11-21", "2026-11-22")
+    assert findings(tmp_path, same_day, "review-due") == []
+
+
+# -- warnings ------------------------------------------------------------------------------
+
+def test_sentence_length(tmp_path):
+    long = "あ" * 40 + "。"  # 41 characters, the full stop counted
+    text = spec(section(f"text: この{{椎間板|ついかんばん}}の話です。{long}"))
+    hits = findings(tmp_path, text, "sentence-length")
+    assert [(h[0], h[1], h[2]) for h in hits] == [(*at(text, "この{椎間板"), "warning")]
+    assert "41 characters" in hits[0][3]
+    # 40 characters pass; ruby readings, citations and markup are not counted
+    ok = "**" + "あ" * 20 + "**{椎間板|ついかんばんついかんばん}" + "い" * 16 + "[@chiu2015]。"
+    assert findings(tmp_path, spec(section(f"text: {ok}") + REFS), "sentence-length") == []
+    assert findings(tmp_path, spec(section(f"text: {long}"), audience="practitioners"),
+                    "sentence-length") == []
+
+
+def test_paragraph_length(tmp_path):
+    sentence = "あ" * 29 + "。"  # 30 characters
+    text = spec(section(f"text: {sentence * 10}", f"text: {sentence * 10}あ。"))
+    hits = findings(tmp_path, text, "paragraph-length")
+    assert [(h[0], h[1], h[2]) for h in hits] == [(*at(text, sentence * 10 + "あ"), "warning")]
+    assert "302 characters" in hits[0][3]
+
+
+def test_kana_ratio(tmp_path):
+    # kana 2+0+1+0+0 = 3, kanji 1+2+4+2+2 = 11 → 21 %
+    kanji = ("title: 題です\naudience: patients\nreviewed: 2026-11-01\n"
+             "review_by: 2027-11-01\nkey_points: [要点]\nsections:\n"
+             + section("callout: {kind: danger, title: 救急, items: [尿閉]}", heading="救急の目安"))
+    hits = findings(tmp_path, kanji, "kana-ratio")
+    assert [(h[0], h[1], h[2]) for h in hits] == [(1, 8, "warning")]
+    assert "kana are 21%" in hits[0][3]
+    # 12 more kana: 15 of 26 = 58 %
+    assert findings(tmp_path, kanji + "      - text: ひらがなひらがなひらがな\n",
+                    "kana-ratio") == []
+
+
+def test_kanji_run(tmp_path):
+    text = spec(section("text: 腰部椎間板症状は多いです。", "text: 腰部椎間板症は多いです。"))
+    hits = findings(tmp_path, text, "kanji-run")
+    assert [(h[0], h[1], h[2]) for h in hits] == [(*at(text, "腰部椎間板症状"), "warning")]
+    assert "7 kanji" in hits[0][3]
+
+
+def test_term_before_definition(tmp_path):
+    text = (CLEAN.format(audience="patients").replace(
+        "痛みの多くは", "ヘルニアの多くは") + section("text: この{ヘルニア}は小さくなります。")
+        + "glossary:\n  ヘルニア: とび出したもの\n  ついかん: 使わないことば\n")
+    hits = findings(tmp_path, text, "term-before-definition")
+    assert [(h[0], h[1], h[2]) for h in hits] == [
+        (*at(text, "ヘルニアの多く"), "warning"), (*at(text, "ついかん:"), "warning")]
+    assert "never marked" in hits[1][3]
+    good = spec(section("text: この{ヘルニア}は小さくなります。ヘルニアは減ります。")
+                + "glossary:\n  ヘルニア: とび出したもの\n")
+    assert findings(tmp_path, good, "term-before-definition") == []
+
+
+def test_percent(tmp_path):
+    text = spec(section("text: 96％で小さくなりました[@chiu2015]。") + REFS)
+    hits = findings(tmp_path, text, "percent")
+    assert [(h[0], h[1], h[2]) for h in hits] == [(*at(text, "96％"), "warning")]
+    assert "「100人中96人」" in hits[0][3]
+    good = spec(section("text: 100人中96人で小さくなりました[@chiu2015]。") + REFS)
+    assert findings(tmp_path, good, "percent") == []
+    assert findings(tmp_path, text.replace("patients", "practitioners"), "percent") == []
+
+
+EXERCISE = """exercise:
+          name: お尻のストレッチ
+          steps: [いすに座ります]
+          hold_seconds: {hold}
+          reps: 3
+          breathing: ゆっくりはきます
+          stop_if: 痛みが出たらやめます"""
+
+
+def test_exercise_missing_parts(tmp_path):
+    text = spec(section("exercise:\n          name: お尻のストレッチ\n"
+                        "          steps: [いすに座ります]\n          hold_seconds: 20"))
+    hits = findings(tmp_path, text, "exercise")
+    assert [(h[0], h[1], h[2]) for h in hits] == [(*at(text, "name: お尻"), "warning")]
+    assert "reps, breathing, stop_if" in hits[0][3]
+    assert findings(tmp_path, spec(section(EXERCISE.format(hold=20))), "exercise") == []
+
+
+def test_hold_time(tmp_path):
+    text = spec(section(EXERCISE.format(hold=10)))
+    hits = findings(tmp_path, text, "hold-time")
+    assert [(h[0], h[1], h[2]) for h in hits] == [(*at(text, "10\n"), "warning")]
+    assert findings(tmp_path, spec(section(EXERCISE.format(hold=20))), "hold-time") == []
+
+
+def test_heading(tmp_path):
+    text = spec(section("text: ふだんどおりに動きましょう。", heading="「まとめ」"))
+    hits = findings(tmp_path, text, "heading")
+    assert [(h[0], h[1], h[2]) for h in hits] == [(*at(text, "「まとめ」"), "warning")]
+    good = spec(section("text: ふだんどおりに動きましょう。", heading="まとめ：痛みは軽くなります"))
+    assert findings(tmp_path, good, "heading") == []
+
+
+# -- shared blocks, figures, the command line ----------------------------------------------
+
+def test_shared_block_finding_reported_once(tmp_path):
+    blocks = "soon:\n  callout: {kind: warning, title: 早めに, items: [55歳より後に始まった]}\n"
+    (tmp_path / "_blocks.yaml").write_text(blocks, encoding="utf-8")
+    a = write(tmp_path, spec(section("use: soon")), "a.yaml")
+    b = write(tmp_path, spec(section("use: soon")), "b.yaml")
+    report, _ = check([a, b], today=TODAY)
+    cites = [d for d in report.diagnostics if d.code == "cite"]
+    assert [(Path(d.path).name, d.line, d.col) for d in cites] == [
+        ("_blocks.yaml", *at(blocks, "55歳"))]
+
+
+def test_readability_figures(tmp_path):
+    text = ("title: ひらがなの題です\naudience: patients\nreviewed: 2026-11-01\n"
+            "review_by: 2027-11-01\nkey_points: [要点はこれです。]\nsections:\n"
+            + section("callout: {kind: danger, title: 救急へ, items: [尿が出ない]}",
+                      heading="救急へ行く目安です"))
+    report, stats = check([write(tmp_path, text)], today=TODAY)
+    assert report.diagnostics == []
+    figures = stats[str(tmp_path / "topic.yaml")]
+    assert figures["kana_ratio"] == round(20 / 32, 3)  # counted by hand
+    assert figures["sentences"] == 5
+    assert figures["mean_sentence_chars"] == 6.6
+    assert (figures["longest_sentence"], figures["longest_sentence_chars"]) == (
+        "救急へ行く目安です", 9)
+
+
+def test_numbers_that_are_claims():
+    assert claims("38の研究で、2,219人中63%、3〜6か月、10 s") == [
+        "38の研究", "2,219人", "63%", "3〜6か月", "10 s"]
+    assert claims("2019年11月20日 9:00 L4/5 S1 第2 1回目 2段目 119番 1つ下 MMP9") == []
+    assert percents("９６％と 12.5 パーセント") == [("96%", "100人中96人"),
+                                                 ("12.5 パーセント", "100人中12人")]
+
+
+def test_cli_text_and_strict(tmp_path):
+    text = spec(section("text: ふだんどおりに動きましょう。", heading="まとめ"))
+    path = write(tmp_path, text)
+    r = run_cli("check", path)
+    line, col = at(text, "まとめ")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.strip() == (f"{path}:{line}:{col}: warning: [heading] heading 「まとめ」 "
+                                "does not say what the section tells; write the message "
+                                "itself (e.g. 「多くは自然に小さくなります」)")
+    assert run_cli("check", "--strict", path).returncode == 1
+
+
+def test_cli_json(tmp_path):
+    text = spec(section("text: 100人中96人で小さくなりました。", heading="まとめ") + REFS)
+    path = write(tmp_path, text)
+    r = run_cli("check", "--format", "json", path)
+    assert r.returncode == 1
+    payload = json.loads(r.stdout)
+    found = {(d["code"], d["severity"], d["line"]) for d in payload["diagnostics"]}
+    assert found == {("cite", "error", at(text, "100人中")[0]),
+                     ("heading", "warning", at(text, "まとめ")[0])}
+    assert 0.5 < payload["readability"][str(path)]["kana_ratio"] < 1
+
+
+def test_check_never_imports_renderers(tmp_path):
+    path = write(tmp_path, spec(section("text: ふだんどおりに動きましょう。")))
+    code = ("import sys; from handouts.cli import main; rc = main(['check', sys.argv[1]]); "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('reportlab', 'pptx')]; "
+            "assert rc == 0 and not bad, (rc, bad)")
+    r = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                       text=True, cwd=ROOT, timeout=60)
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("name", ["all-kinds.yaml"])
+def test_all_kinds_example_is_clean(name):
+    report, _ = check([DATA / "allkinds" / name], today=TODAY)
+    assert report.diagnostics == []
