@@ -27,7 +27,7 @@ def _leaflet(variant: str) -> Callable[[Document, Path], None]:
     def render(doc: Document, out: Path) -> None:
         from .leaflet.typeset import render as typeset
 
-        typeset(doc, out, variant)
+        typeset(doc.for_handout(), out, variant)
     return render
 
 

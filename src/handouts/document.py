@@ -9,7 +9,7 @@ so later stages (lint, glyph checks, fitting) can point at the spec line.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +167,11 @@ class Document:
     references: list[Reference]
     clinic: models.Clinic
     inputs: list[Path] = field(default_factory=list)  # every file this document read
+    handout: "Document | None" = None  # leaflet front matter when it differs from the deck
+
+    def for_handout(self) -> "Document":
+        """The leaflet's view: the spec's `handout:` front matter replaces the deck's."""
+        return self.handout or self
 
     def sections_for(self, target: str) -> list[Section]:
         return [s for s in self.sections if target in s.targets and s.for_target(target)]
@@ -180,6 +185,9 @@ class Document:
             for b in s.blocks:
                 out.extend(block_texts(b))
         out.extend(g.meaning for g in self.glossary)
+        if self.handout is not None:
+            h = self.handout
+            out += [h.title, *([h.subtitle] if h.subtitle else []), *h.key_points]
         return out
 
 
@@ -249,6 +257,19 @@ class _Lowerer:
             key_points=self.riches(m, ("key_points",), s.key_points),
             sections=sections, glossary=glossary, references=list(self.refs.values()),
             clinic=self.project.clinic, inputs=list(dict.fromkeys(self.inputs)))
+        h = s.handout
+        if h is not None:
+            doc.handout = replace(
+                doc, audience=h.audience,
+                title=self.rich(m, ("handout", "title"), h.title) or doc.title,
+                subtitle=self.rich(m, ("handout", "subtitle"), h.subtitle) or doc.subtitle,
+                key_points=(self.riches(m, ("handout", "key_points"), h.key_points)
+                            if h.key_points else doc.key_points),
+                sections=[sec for sec in sections if "handout" in sec.targets])
+            # the leaflet explains only the terms its own text uses
+            doc.handout.glossary = []
+            used = "".join(r.plain for r in doc.handout.texts())
+            doc.handout.glossary = [g for g in glossary if g.term in used]
         if self.diags:
             raise SpecError(self.diags)
         return doc

@@ -210,6 +210,15 @@ class Reference(Strict):
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
 
 
+class Handout(Strict):
+    """Leaflet-only front matter: lets a practitioners' deck ship a plain patient leaflet."""
+
+    audience: Literal["patients", "practitioners"] = "patients"
+    title: Inline | None = None
+    subtitle: Inline | None = None
+    key_points: Annotated[list[Inline], Field(min_length=1, max_length=5)] | None = None
+
+
 class Spec(Strict):
     """One topic: a patient leaflet and a seminar deck from the same source."""
 
@@ -225,6 +234,8 @@ class Spec(Strict):
     sections: Annotated[list[Section], Field(min_length=1, max_length=40)]
     glossary: dict[str, Inline] = Field(default_factory=dict)
     references: list[Reference] = Field(default_factory=list, max_length=60)
+    handout: Handout | None = Field(
+        None, description="title, subtitle, key points and audience for the leaflet only")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> "Spec":

@@ -43,6 +43,7 @@ class Rich:
         return self.plain
 
 
+_FOLD_SPACE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
 _TOKEN = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}|\{([^{}|]+)\}|\[@([^\]]+)\]|\*\*([^*]+)\*\*")
 
 
@@ -50,6 +51,9 @@ def parse(text: str, mark: Mark, glossary: dict[str, str], refs: dict[str, int],
           diags: list[Diagnostic]) -> Rich:
     """Parse inline markup. Unknown terms and references are reported, not raised."""
     text = " ".join(text.split("\n")) if "\n" in text else text
+    # YAML folding turns line ends into spaces; between two Japanese characters that space
+    # is an artefact, not a word gap (「です。 とび出した」 → 「です。とび出した」)
+    text = _FOLD_SPACE.sub("", text)
     spans: list[Span] = []
     pos = 0
 
