@@ -33,6 +33,7 @@ sections:
   - heading: すぐに救急へ行くときの目安です
     blocks:
       - callout: {{kind: danger, title: すぐに救急へ, items: [おしっこが出ないとき]}}
+      - callout: {{kind: warning, title: 早めに受診を, items: [熱があるとき]}}
 """
 REFS = """\
 references:
@@ -121,16 +122,20 @@ def test_fit_safety_net_measures_planned_geometry():
 def test_help_box(tmp_path):
     head = CLEAN.format(audience="patients").split("  - heading: すぐに")[0]
     text = spec(section("text: ふだんどおりに動きましょう。"), head=head)
-    assert findings(tmp_path, text, "help-box") == [
-        (1, 8, "error", findings(tmp_path, text, "help-box")[0][3])]
+    hits = findings(tmp_path, text, "help-box")
+    assert [(h[0], h[1], h[2]) for h in hits] == [(1, 8, "error"), (1, 8, "warning")]
+    assert "kind: danger" in hits[0][3] and "kind: warning" in hits[1][3]
     # a danger box only on the slides does not help the leaflet reader
     deck_only = spec(section("callout: {kind: danger, title: すぐ救急へ, items: [尿が出ない]}\n"
-                             "        only: deck"), head=head)
-    assert len(findings(tmp_path, deck_only, "help-box")) == 1
+                             "        only: deck",
+                             "callout: {kind: warning, title: 早めに, items: [熱がある]}"),
+                     head=head)
+    assert [h[2] for h in findings(tmp_path, deck_only, "help-box")] == ["error"]
     practitioners = spec(section("text: ふだんどおりに動きましょう。"),
                          head=head.replace("patients", "practitioners"))
     assert findings(tmp_path, practitioners, "help-box") == []
-    assert findings(tmp_path, spec(section("use: help-now")), "help-box") == []
+    assert findings(tmp_path, spec(section("text: ふだんどおりに動きましょう。")),
+                    "help-box") == []
 
 
 def test_cite_number_without_citation(tmp_path):
@@ -262,6 +267,10 @@ def test_percent(tmp_path):
     good = spec(section("text: 100人中96人で小さくなりました[@chiu2015]。") + REFS)
     assert findings(tmp_path, good, "percent") == []
     assert findings(tmp_path, text.replace("patients", "practitioners"), "percent") == []
+    chart = spec(section("chart: {unit: '%', source: chiu2015, data: {A: 96}}") + REFS)
+    hits = findings(tmp_path, chart, "percent")
+    assert [(h[0], h[1], h[2]) for h in hits] == [(*at(chart, "'%'"), "warning")]
+    assert findings(tmp_path, chart.replace("'%'", "人/100人"), "percent") == []
 
 
 EXERCISE = """exercise:
@@ -316,7 +325,7 @@ def test_readability_figures(tmp_path):
             + section("callout: {kind: danger, title: 救急へ, items: [尿が出ない]}",
                       heading="救急へ行く目安です"))
     report, stats = check([write(tmp_path, text)], today=TODAY)
-    assert report.diagnostics == []
+    assert [(d.severity, d.code) for d in report.diagnostics] == [("warning", "help-box")]
     figures = stats[str(tmp_path / "topic.yaml")]
     assert figures["kana_ratio"] == round(20 / 32, 3)  # counted by hand
     assert figures["sentences"] == 5

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import Diagnostic, Mark
-from ..document import Document
+from ..document import Chart, Document
 from ..text.inline import Rich
 from .japanese import KANJI_RUN, is_kana, is_kanji, length, sentences
 from .numbers import percents
+from .where import Where
 
 MAX_SENTENCE = 40
 MAX_PARAGRAPH = 300
@@ -54,6 +55,15 @@ def percent(rich: Rich) -> list[Diagnostic]:
     return [rich.mark.warning(f"percentage 「{written}」 in patient text; write it as "
                               f"「{instead}」", "percent")
             for written, instead in percents(rich.plain)]
+
+
+def chart_units(doc: Document, where: Where) -> list[Diagnostic]:
+    """A bar chart in percent reads better as 人/100人 (「100人中96人」)."""
+    return [where.field(b, "chart", "unit").warning(
+        f"chart unit 「{b.unit}」 is a percentage; use 人/100人 and give counts out of 100",
+        "percent")
+        for sec in doc.sections for b in sec.blocks
+        if isinstance(b, Chart) and percents("1" + b.unit)]
 
 
 def heading(rich: Rich) -> list[Diagnostic]:
@@ -109,7 +119,9 @@ def term_order(doc: Document, glossary_marks: dict[str, Mark]) -> list[Diagnosti
     return diags
 
 
-def check(doc: Document, glossary_marks: dict[str, Mark]) -> list[Diagnostic]:
+def check(doc: Document, where: Where) -> list[Diagnostic]:
+    glossary_marks = {g.term: where.value(str(doc.path), ("glossary", g.term), g.meaning.mark,
+                                          key=True) for g in doc.glossary}
     diags: list[Diagnostic] = []
     headings = {id(s.heading) for s in doc.sections}
     for rich in doc.texts():
@@ -117,4 +129,4 @@ def check(doc: Document, glossary_marks: dict[str, Mark]) -> list[Diagnostic]:
         diags += percent(rich)
         if id(rich) in headings:
             diags += heading(rich)
-    return diags + kana(doc) + term_order(doc, glossary_marks)
+    return diags + kana(doc) + term_order(doc, glossary_marks) + chart_units(doc, where)

@@ -38,11 +38,9 @@ def lint(doc: Document, today: dt.date | None = None, deck: bool = True
     where = Where()
     diags = structure.check(doc, where, today or dt.date.today())
     if doc.audience == "patients":
-        glossary = {g.term: where.value(str(doc.path), ("glossary", g.term), g.meaning.mark,
-                                        key=True) for g in doc.glossary}
-        diags += language.check(doc, glossary)
+        diags += language.check(doc, where)
     if deck:
         diags += fit(doc)
     # one finding per place and message (a shared block repeats its text in the document)
-    unique = sorted(set(diags), key=lambda d: (d.path, d.line, d.col, d.code, d.message))
+    unique = sorted(set(diags), key=lambda d: (d.path, d.line, d.col, d.severity, d.code, d.message))
     return unique, readability(doc)

@@ -20,16 +20,22 @@ MIN_HOLD = 20  # seconds
 
 
 def help_box(doc: Document) -> list[Diagnostic]:
-    """A patient leaflet needs the danger box (「今すぐ救急へ」)."""
+    """A patient leaflet says when to get help in two tiers: a danger box (go now) and a
+    warning box (see a doctor soon). Only boxes that reach the handout count."""
     if doc.audience != "patients":
         return []
-    for sec in doc.sections:
-        for b in sec.blocks:
-            if isinstance(b, Callout) and b.level == "danger" and "handout" in b.targets:
-                return []
-    return [doc.title.mark.error(
-        "patient leaflet has no 'when to get help' box; add a callout with kind: danger "
-        "(e.g. `use: help-now`) that appears in the handout", "help-box")]
+    levels = {b.level for sec in doc.sections for b in sec.blocks
+              if isinstance(b, Callout) and "handout" in b.targets}
+    diags = []
+    if "danger" not in levels:
+        diags.append(doc.title.mark.error(
+            "patient leaflet has no 'when to get help' box; add a callout with kind: danger "
+            "(e.g. `use: help-now`) that appears in the handout", "help-box"))
+    if "warning" not in levels:
+        diags.append(doc.title.mark.warning(
+            "patient leaflet has no 'see a doctor soon' box (the second tier); add a callout "
+            "with kind: warning (e.g. `use: help-soon`)", "help-box"))
+    return diags
 
 
 def _covered(b: Block) -> bool:
