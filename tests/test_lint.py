@@ -119,6 +119,26 @@ def test_fit_safety_net_measures_planned_geometry():
         "content runs 28 pt below the content area"]
 
 
+def test_fit_finding_names_the_slide_and_points_at_its_section(tmp_path, monkeypatch):
+    import handouts.lint.fit as fit
+
+    text = spec(section("text: ふだんどおりに動きましょう。", heading="ここがはみ出します"))
+    real = fit.plan
+
+    def overflowing(doc):
+        deck = real(doc)
+        slide = next(s for s in deck.slides if "ここがはみ出します" in
+                     "".join(line.text for line in s.title))
+        slide.shapes[0].y += 600
+        return deck
+
+    monkeypatch.setattr(fit, "plan", overflowing)
+    hits = findings(tmp_path, text, "fit")
+    assert [h[:3] for h in hits] == [(*at(text, "ここがはみ出します"), "error")]
+    assert "「ここがはみ出します」" in hits[0][3] and "pt below the content area" in hits[0][3]
+    assert hits[0][3].startswith("slide ")
+
+
 def test_help_box(tmp_path):
     head = CLEAN.format(audience="patients").split("  - heading: すぐに")[0]
     text = spec(section("text: ふだんどおりに動きましょう。"), head=head)
@@ -257,6 +277,10 @@ def test_term_before_definition(tmp_path):
     good = spec(section("text: この{ヘルニア}は小さくなります。ヘルニアは減ります。")
                 + "glossary:\n  ヘルニア: とび出したもの\n")
     assert findings(tmp_path, good, "term-before-definition") == []
+    # {神経根} explains 神経根, which is not a plain use of the shorter term 神経
+    nested = spec(section("text: この{神経根}と{神経}の話です。")
+                  + "glossary:\n  神経: からだの線\n  神経根: 線の根もと\n")
+    assert findings(tmp_path, nested, "term-before-definition") == []
 
 
 def test_percent(tmp_path):
@@ -332,11 +356,14 @@ def test_readability_figures(tmp_path):
     assert figures["mean_sentence_chars"] == 6.6
     assert (figures["longest_sentence"], figures["longest_sentence_chars"]) == (
         "救急へ行く目安です", 9)
+    # figures are for patient specs only
+    _, stats = check([write(tmp_path, text.replace("patients", "practitioners"))], today=TODAY)
+    assert stats == {}
 
 
 def test_numbers_that_are_claims():
-    assert claims("38の研究で、2,219人中63%、3〜6か月、10 s") == [
-        "38の研究", "2,219人", "63%", "3〜6か月", "10 s"]
+    assert claims("38の研究で、2,219人中63%、3〜6か月、10 s、50歳代") == [
+        "38の研究", "2,219人", "63%", "3〜6か月", "10 s", "50歳代"]
     assert claims("2019年11月20日 9:00 L4/5 S1 第2 1回目 2段目 119番 1つ下 MMP9") == []
     assert percents("９６％と 12.5 パーセント") == [("96%", "100人中96人"),
                                                  ("12.5 パーセント", "100人中12人")]

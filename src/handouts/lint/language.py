@@ -104,7 +104,8 @@ def term_order(doc: Document, glossary_marks: dict[str, Mark]) -> list[Diagnosti
                 if span.term and span.text == g.term:
                     marked = True
                     break
-                if not span.cite and g.term in span.text and early is None:
+                # another term's mark ({神経根} for 神経) explains that term, not this one
+                if not (span.cite or span.term) and g.term in span.text and early is None:
                     early = rich
             if marked:
                 break

@@ -12,8 +12,8 @@ import re
 import unicodedata
 
 _NUM = r"\d+(?:[.,]\d+)*"
-_UNIT = (r"(?:%|パーセント|割|人|名|歳|才|秒|分|時間|日|週間|週|か月|ヶ月|カ月|ケ月|箇月|年|回|倍|"
-         r"例|件|(?:の)?研究|度|℃|(?:mm|cm|km|kg|mg|ml|mL|g|m|s|min)(?![A-Za-z]))")
+_UNIT = (r"(?:%|パーセント|割|人|名|歳代|歳|才|代|秒|分|時間|日|週間|週|か月|ヶ月|カ月|ケ月|箇月|年|回|倍|"
+         r"例|件|(?:の)?研究|度|℃|(?:kcal|mm|cm|km|kg|mg|ml|mL|g|m|s|min)(?![A-Za-z]))")
 _CLAIM = re.compile(rf"(?<![\d.,]){_NUM}(?:\s*[〜~\-–]\s*{_NUM})?\s*{_UNIT}")
 _PERCENT = re.compile(rf"({_NUM})\s*(?:%|パーセント)")
 _NOT_CLAIMS = [
