@@ -330,6 +330,23 @@ def test_heading(tmp_path):
     assert findings(tmp_path, good, "heading") == []
 
 
+def test_practitioner_spec_with_patient_leaflet(tmp_path):
+    """`handout: {audience: patients}`: the leaflet is linted as patient text, the deck not."""
+    head = CLEAN.format(audience="practitioners").split("  - heading: すぐに")[0]
+    front = "handout:\n  audience: patients\n  title: 腰の関節のお話です\n"
+    long = "あ" * 41 + "。"
+    text = spec(section(f"text: 患者さん{long}", heading="患者さん向けの話です") + "    only: handout\n"
+                + section(f"text: 施術者{long}", heading="施術者向けの話です") + "    only: deck\n",
+                head=head.replace("sections:", front + "sections:"))
+    path = write(tmp_path, text)
+    report, stats = check([path], today=TODAY)
+    got = {(d.line, d.col, d.severity, d.code) for d in report.diagnostics}
+    title = at(text, "腰の関節のお話です")
+    assert got == {(*title, "error", "help-box"), (*title, "warning", "help-box"),
+                   (*at(text, "患者さんあ"), "warning", "sentence-length")}
+    assert stats[str(path)]["longest_sentence_chars"] == 46  # the deck's text is not counted
+
+
 # -- shared blocks, figures, the command line ----------------------------------------------
 
 def test_shared_block_finding_reported_once(tmp_path):

@@ -41,6 +41,6 @@ def check(paths: list[Path], profile: Path | None = None, today: dt.date | None 
         # a finding in a shared block (_blocks.yaml) is reported once, not once per topic
         report.extend(d for d in diags if d not in seen)
         seen.update(diags)
-        if doc.audience == "patients":
+        if figures is not None:
             stats[str(path)] = figures
     return report, stats

@@ -8,6 +8,7 @@ decks may use technical terms (content brief rule 6).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from ..diagnostics import Diagnostic
 from ..document import Document
@@ -15,6 +16,18 @@ from . import language, structure
 from .fit import fit
 from .japanese import length, sentences
 from .where import Where
+
+
+def patient_view(doc: Document) -> Document | None:
+    """What patients read: the whole spec (leaflet and deck) when it is for patients; only
+    the leaflet when a practitioners' spec gives it `handout: {audience: patients}`."""
+    if doc.audience == "patients":
+        return doc
+    leaflet = doc.for_handout()
+    if leaflet.audience != "patients":
+        return None
+    return replace(leaflet, sections=[replace(s, blocks=s.for_target("handout"))
+                                      for s in leaflet.sections])
 
 
 def readability(doc: Document) -> dict:
@@ -33,14 +46,17 @@ def readability(doc: Document) -> dict:
 
 
 def lint(doc: Document, today: dt.date | None = None, deck: bool = True
-         ) -> tuple[list[Diagnostic], dict]:
-    """(findings, readability figures). `deck=False` skips the slide-fit planning."""
+         ) -> tuple[list[Diagnostic], dict | None]:
+    """(findings, readability figures of the patients' text or None if there is none).
+    `deck=False` skips the slide-fit planning."""
     where = Where()
-    diags = structure.check(doc, where, today or dt.date.today())
-    if doc.audience == "patients":
-        diags += language.check(doc, where)
+    patients = patient_view(doc)
+    diags = structure.check(doc, patients, where, today or dt.date.today())
+    if patients is not None:
+        diags += language.check(patients, where)
     if deck:
         diags += fit(doc)
     # one finding per place and message (a shared block repeats its text in the document)
-    unique = sorted(set(diags), key=lambda d: (d.path, d.line, d.col, d.severity, d.code, d.message))
-    return unique, readability(doc)
+    unique = sorted(set(diags), key=lambda d: (d.path, d.line, d.col, d.severity, d.code,
+                                               d.message))
+    return unique, readability(patients) if patients is not None else None

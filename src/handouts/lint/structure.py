@@ -19,11 +19,12 @@ from .where import Where
 MIN_HOLD = 20  # seconds
 
 
-def help_box(doc: Document) -> list[Diagnostic]:
+def help_box(patients: Document | None) -> list[Diagnostic]:
     """A patient leaflet says when to get help in two tiers: a danger box (go now) and a
     warning box (see a doctor soon). Only boxes that reach the handout count."""
-    if doc.audience != "patients":
+    if patients is None:
         return []
+    doc = patients
     levels = {b.level for sec in doc.sections for b in sec.blocks
               if isinstance(b, Callout) and "handout" in b.targets}
     diags = []
@@ -63,8 +64,9 @@ def _uncited(rich: Rich, prose: bool) -> list[Diagnostic]:
 
 
 def cite(doc: Document) -> list[Diagnostic]:
-    items: list[Rich] = [doc.title, *([doc.subtitle] if doc.subtitle else []),
-                         *doc.key_points]
+    items: list[Rich] = []
+    for front in (doc, doc.handout) if doc.handout else (doc,):
+        items += [front.title, *([front.subtitle] if front.subtitle else []), *front.key_points]
     prose: list[Rich] = [g.meaning for g in doc.glossary]
     diags = []
     for sec in doc.sections:
@@ -129,6 +131,8 @@ def exercise(doc: Document, where: Where) -> list[Diagnostic]:
     return diags
 
 
-def check(doc: Document, where: Where, today: dt.date) -> list[Diagnostic]:
-    return (help_box(doc) + cite(doc) + alt(doc, where) + ref_link(doc)
+def check(doc: Document, patients: Document | None, where: Where, today: dt.date
+          ) -> list[Diagnostic]:
+    """`patients` is the part of `doc` patients read (see rules.patient_view), if any."""
+    return (help_box(patients) + cite(doc) + alt(doc, where) + ref_link(doc)
             + review_due(doc, where, today) + exercise(doc, where))
