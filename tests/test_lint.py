@@ -101,6 +101,8 @@ def test_fit_tree_that_cannot_fit_any_slide(tmp_path):
     text = _tree_spec(8, "とてもながいなまえのえだのラベルそのばんごうのせつめいぶんです" * 2)
     hits = findings(tmp_path, text, "fit")
     assert [(h[0], h[1], h[2]) for h in hits] == [(*at(text, "tree:"), "error")]
+    # slides: title, key points, the help boxes, then the tree
+    assert hits[0][3].startswith("slide 4: tree diagram does not fit")
     assert findings(tmp_path, _tree_spec(1, "みじかいえだ"), "fit") == []
 
 
@@ -123,16 +125,16 @@ def test_fit_finding_names_the_slide_and_points_at_its_section(tmp_path, monkeyp
     import handouts.lint.fit as fit
 
     text = spec(section("text: ふだんどおりに動きましょう。", heading="ここがはみ出します"))
-    real = fit.plan
+    real = fit.Planner.plan
 
-    def overflowing(doc):
-        deck = real(doc)
+    def overflowing(self):
+        deck = real(self)
         slide = next(s for s in deck.slides if "ここがはみ出します" in
                      "".join(line.text for line in s.title))
         slide.shapes[0].y += 600
         return deck
 
-    monkeypatch.setattr(fit, "plan", overflowing)
+    monkeypatch.setattr(fit.Planner, "plan", overflowing)
     hits = findings(tmp_path, text, "fit")
     assert [h[:3] for h in hits] == [(*at(text, "ここがはみ出します"), "error")]
     assert "「ここがはみ出します」" in hits[0][3] and "pt below the content area" in hits[0][3]
@@ -323,9 +325,9 @@ def test_hold_time(tmp_path):
 
 
 def test_heading(tmp_path):
-    text = spec(section("text: ふだんどおりに動きましょう。", heading="「まとめ」"))
+    text = spec(section("text: ふだんどおりに動きましょう。", heading="1. 「まとめ」"))
     hits = findings(tmp_path, text, "heading")
-    assert [(h[0], h[1], h[2]) for h in hits] == [(*at(text, "「まとめ」"), "warning")]
+    assert [(h[0], h[1], h[2]) for h in hits] == [(*at(text, "1. 「まとめ」"), "warning")]
     good = spec(section("text: ふだんどおりに動きましょう。", heading="まとめ：痛みは軽くなります"))
     assert findings(tmp_path, good, "heading") == []
 

@@ -9,8 +9,10 @@ wider than its box (an unbreakable URL, say).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..deck import model as m
-from ..deck.plan import CONTENT_BOTTOM, CONTINUED, for_deck, plan
+from ..deck.plan import CONTENT_BOTTOM, CONTINUED, Planner, for_deck
 from ..diagnostics import Diagnostic, Mark, SpecError
 from ..document import Document
 
@@ -18,10 +20,14 @@ SLACK = 0.5  # points; rounding in the planner's own sums
 
 
 def fit(doc: Document) -> list[Diagnostic]:
+    planner = Planner(doc)
     try:
-        deck = plan(doc)
+        deck = planner.plan()
     except SpecError as exc:
-        return list(exc.diagnostics)
+        # the planner stops at the slide it cannot fill: the one after those it finished
+        at = f"slide {len(planner.slides) + 1}: "
+        return [replace(d, message=at + d.message) if d.code == "fit" else d
+                for d in exc.diagnostics]
     diags = []
     for slide in deck.slides:
         for problem in _overflows(slide):

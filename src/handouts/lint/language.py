@@ -22,7 +22,7 @@ MIN_KANA = 0.5
 # headings that name a part of a document rather than say what it tells
 GENERIC_HEADINGS = {"はじめに", "概要", "まとめ", "おわりに", "その他", "補足", "ポイント",
                     "説明", "解説", "詳細"}
-_DECOR = re.compile(r"[\s「」『』（）()【】:：・。、！？!?]")
+_DECOR = re.compile(r"[\s\d.．「」『』（）()【】:：・。、！？!?]")  # 「1. はじめに」 is still bare
 
 
 def _quote(text: str, n: int = 16) -> str:
