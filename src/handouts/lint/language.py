@@ -111,8 +111,9 @@ def term_order(doc: Document, glossary_marks: dict[str, Mark]) -> list[Diagnosti
                 break
         if not marked:
             diags.append(glossary_marks[g.term].warning(
-                f"glossary term '{g.term}' is never marked {{{g.term}}} in the text, so its "
-                "explanation is never shown where it is used", "term-before-definition"))
+                f"glossary term '{g.term}' is never marked {{{g.term}}} in the text; mark its "
+                "first use (or drop the entry if the text does not use it)",
+                "term-before-definition"))
         elif early is not None:
             diags.append(early.mark.warning(
                 f"「{g.term}」 is used here before the {{{g.term}}} mark that explains it; "

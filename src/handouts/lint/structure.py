@@ -19,12 +19,11 @@ from .where import Where
 MIN_HOLD = 20  # seconds
 
 
-def help_box(patients: Document | None) -> list[Diagnostic]:
+def help_box(doc: Document | None) -> list[Diagnostic]:
     """A patient leaflet says when to get help in two tiers: a danger box (go now) and a
     warning box (see a doctor soon). Only boxes that reach the handout count."""
-    if patients is None:
+    if doc is None:  # nothing in this spec is for patients
         return []
-    doc = patients
     levels = {b.level for sec in doc.sections for b in sec.blocks
               if isinstance(b, Callout) and "handout" in b.targets}
     diags = []
@@ -81,8 +80,7 @@ def cite(doc: Document) -> list[Diagnostic]:
                 items.extend(b.header)
                 continue
             texts = block_texts(b)
-            paragraphs = [b.text] if isinstance(b, Text) else (
-                [b.text] if isinstance(b, Callout) and b.text else [])
+            paragraphs = [b.text] if isinstance(b, (Text, Callout)) and b.text else []
             prose.extend(paragraphs)
             items.extend(r for r in texts if all(r is not p for p in paragraphs))
     for rich in items:
