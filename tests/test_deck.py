@@ -1,0 +1,231 @@
+"""Seminar decks: Japanese correctness, notes, geometry, fitting, and LibreOffice rendering."""
+
+import math
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from conftest import ALL_KINDS, ROOT, need, pdffonts
+from handouts.deck import model as m
+from handouts.deck.plan import MIN_BODY, plan
+from handouts.document import load_document
+from handouts.spec.loader import topic_specs
+
+SPECS = topic_specs(ROOT / "specs")
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
+
+
+@pytest.fixture(scope="session")
+def decks(shipped_build, all_kinds_build) -> dict[str, Path]:
+    out = {p.stem: shipped_build / f"{p.stem}.pptx" for p in SPECS}
+    out["all-kinds"] = all_kinds_build / "all-kinds.pptx"
+    return out
+
+
+def _presentation(path: Path):
+    from pptx import Presentation
+
+    return Presentation(str(path))
+
+
+def _runs(element):
+    """Every text run (a:r) and its properties below an XML element."""
+    for r in element.iter(A + "r"):
+        text = "".join(t.text or "" for t in r.iter(A + "t"))
+        yield text, r.find(A + "rPr")
+
+
+@pytest.mark.parametrize("name", [p.stem for p in SPECS] + ["all-kinds"])
+def test_every_japanese_run_has_lang_and_ea(decks, name):
+    prs = _presentation(decks[name])
+    checked = 0
+    for k, slide in enumerate(prs.slides, 1):
+        parts = [slide._element, slide.notes_slide._element]
+        parts += [s.chart._chartSpace for s in slide.shapes if s.has_chart]
+        for part in parts:
+            for text, rPr in _runs(part):
+                if not JAPANESE.search(text):
+                    continue
+                checked += 1
+                assert rPr is not None, (k, text)
+                assert rPr.get("lang") == "ja-JP", (k, text)
+                ea = rPr.find(A + "ea")
+                assert ea is not None and ea.get("typeface") == "BIZ UDPGothic", (k, text)
+        for s in slide.shapes:
+            if s.has_chart:  # chart labels come from the chart-wide text properties
+                d = s.chart._chartSpace.find(".//" + A + "defRPr")
+                assert d.get("lang") == "ja-JP"
+                assert d.find(A + "ea").get("typeface") == "BIZ UDPGothic"
+    assert checked > 20
+
+
+@pytest.mark.parametrize("name", [p.stem for p in SPECS])
+def test_theme_declares_east_asian_fonts(decks, name):
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    prs = _presentation(decks[name])
+    theme = etree.fromstring(prs.slide_master.part.part_related_by(RT.THEME).blob)
+    for group in ("majorFont", "minorFont"):
+        font = theme.find(f".//{A}{group}")
+        assert font.find(A + "ea").get("typeface") == "BIZ UDPGothic"
+        assert font.find(A + "latin").get("typeface") == "BIZ UDPGothic"
+        jpan = [f for f in font.findall(A + "font") if f.get("script") == "Jpan"]
+        assert all(f.get("typeface") == "BIZ UDPGothic" for f in jpan)
+
+
+@pytest.mark.parametrize("name", [p.stem for p in SPECS] + ["all-kinds"])
+def test_notes_on_every_content_slide_and_shapes_inside(decks, name):
+    prs = _presentation(decks[name])
+    W, H = prs.slide_width, prs.slide_height
+    assert abs(W / H - 16 / 9) < 0.01
+    for k, slide in enumerate(prs.slides, 1):
+        if k > 1:
+            assert slide.has_notes_slide, k
+            assert slide.notes_slide.notes_text_frame.text.strip(), k
+        for s in slide.shapes:
+            assert s.left >= 0 and s.top >= 0, (k, s.name)
+            assert s.left + s.width <= W and s.top + s.height <= H, (k, s.name)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_deck_length_is_8_to_20_slides(decks, spec):
+    n = len(_presentation(decks[spec.stem]).slides)
+    assert 8 <= n <= 20, n
+
+
+def test_core_properties(decks):
+    prs = _presentation(decks["disc-resorption"])
+    cp = prs.core_properties
+    assert cp.language == "ja-JP"
+    assert cp.title and "架空" in cp.author
+
+
+# -- the pure model: fitting decisions tested without writing files ------------------------
+
+def _doc(tmp_path: Path, body: str):
+    (tmp_path / "_clinic.yaml").write_text("name: 架空の医院\nurl: https://example.jp/\n",
+                                           encoding="utf-8")
+    spec = tmp_path / "t.yaml"
+    spec.write_text("title: 長い本文を分ける見本です\naudience: practitioners\n"
+                    "reviewed: 2026-01-01\nreview_by: 2027-01-01\nkey_points: [要点です]\n"
+                    "sections:\n  - heading: 長いセクションの見出し\n    blocks:\n" + body,
+                    encoding="utf-8")
+    return load_document(spec)
+
+
+def _text_boxes(deck):
+    for s in deck.slides:
+        for shape in s.shapes:
+            if isinstance(shape, m.TextBox):
+                yield s, shape
+
+
+def test_overflow_continues_on_a_follow_up_slide(tmp_path):
+    items = "".join(f"          - これは{i}番目の長い箇条書きで、スライドに入りきらない量の文章を書いています。\n"
+                    for i in range(30))
+    deck = plan(_doc(tmp_path, "      - bullets:\n" + items))
+    titles = ["".join(line.text for line in s.title) for s in deck.slides]
+    cont = [t for t in titles if t.endswith("（続き）")]
+    assert len(cont) >= 2, titles
+    text = "".join(line.text for _, b in _text_boxes(deck) for p in b.paras for line in p.lines)
+    for i in range(30):  # nothing lost on the way
+        assert f"これは{i}番目の長い箇条書き" in text
+    for s, box in _text_boxes(deck):
+        assert box.text_height() <= box.h + 0.5, s.number
+        assert box.bottom <= m.SLIDE_H
+
+
+def test_body_text_never_shrinks_below_18pt(tmp_path):
+    long = "とても長い本文です。" * 120
+    deck = plan(_doc(tmp_path, f"      - text: {long}\n"))
+    body = [p for s, b in _text_boxes(deck) if s.kind == "content" for p in b.paras]
+    assert body and min(p.size for p in body) >= MIN_BODY
+    assert len(deck.slides) > 4
+
+
+def test_lines_fit_their_boxes_in_every_shipped_deck():
+    for spec in SPECS:
+        deck = plan(load_document(spec))
+        for s, box in _text_boxes(deck):
+            for p in box.paras:
+                room = box.w - 2 * m.INSET - p.indent
+                assert all(line.width <= room + 0.5 for line in p.lines), (spec.stem, s.number)
+            assert box.text_height() <= box.h + 0.5, (spec.stem, s.number)
+
+
+def test_titles_break_at_phrases(tmp_path):
+    title = "腰部椎間板ヘルニアは自然に小さくなることがあり手術をしなくても多くの人がよくなります"
+    doc = _doc(tmp_path, "      - text: 本文です。\n")
+    from handouts.text.breaking import phrase_starts
+    from handouts.text.inline import plain
+
+    lines, _ = __import__("handouts.deck.plan", fromlist=["Planner"]).Planner(doc).title(
+        plain(title))
+    assert len(lines) == 2
+    cut = len(lines[0].text)
+    assert cut in phrase_starts(title)
+
+
+# -- LibreOffice renders the decks with only the project's fonts ---------------------------
+
+@pytest.fixture(scope="session")
+def rendered(decks, tmp_path_factory) -> dict[str, Path]:
+    soffice = need("soffice")
+    need("pdffonts")
+    tmp = tmp_path_factory.mktemp("lo")
+    conf = tmp / "fonts.conf"
+    conf.write_text(f"""<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>{ROOT / 'fonts'}</dir><cachedir>{tmp / 'cache'}</cachedir></fontconfig>
+""", encoding="utf-8")
+    env = {"FONTCONFIG_FILE": str(conf), "HOME": str(tmp), "PATH": "/usr/bin:/bin"}
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp / 'profile'}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp / "out"),
+                    *map(str, decks.values())], env=env, capture_output=True, timeout=600,
+                   check=True)
+    return {name: tmp / "out" / f"{path.stem}.pdf" for name, path in decks.items()}
+
+
+@pytest.mark.parametrize("name", [p.stem for p in SPECS] + ["all-kinds"])
+def test_libreoffice_renders_every_slide_inside_the_page(decks, rendered, name):
+    import pdfplumber
+
+    slides = len(_presentation(decks[name]).slides)
+    with pdfplumber.open(rendered[name]) as pdf:
+        assert len(pdf.pages) == slides
+        for k, page in enumerate(pdf.pages, 1):
+            chars = [c for c in page.chars if c["text"].strip()]
+            for c in chars:
+                assert c["x0"] >= -0.5 and c["x1"] <= page.width + 0.5, (k, c["text"])
+                assert c["top"] >= -0.5 and c["bottom"] <= page.height + 0.5, (k, c["text"])
+            assert not _overlaps(chars), (name, k, _overlaps(chars)[:3])
+
+
+def _overlaps(chars):
+    """Pairs of characters from different text lines whose boxes overlap substantially."""
+    bad = []
+    boxes = [(c["x0"], c["top"], c["x1"], c["bottom"], c["text"]) for c in chars]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if abs(a[1] - b[1]) < 1.0:  # same line: neighbours may touch
+                continue
+            w = min(a[2], b[2]) - max(a[0], b[0])
+            h = min(a[3], b[3]) - max(a[1], b[1])
+            if w > 0 and h > 0:
+                small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+                if small > 0 and w * h > 0.25 * small:
+                    bad.append((a[4], b[4], round(a[1]), round(b[1])))
+    return bad
+
+
+@pytest.mark.parametrize("name", [p.stem for p in SPECS] + ["all-kinds"])
+def test_libreoffice_uses_only_project_fonts(rendered, name):
+    fonts = pdffonts(rendered[name])
+    assert fonts
+    for f in fonts:
+        assert re.search(r"BIZUD|DejaVu", f["name"]), f
+        assert "Noto" not in f["name"]
