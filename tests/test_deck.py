@@ -152,7 +152,7 @@ def test_lines_fit_their_boxes_in_every_shipped_deck():
         deck = plan(load_document(spec))
         for s, box in _text_boxes(deck):
             for p in box.paras:
-                room = box.w - 2 * m.INSET - p.indent
+                room = box.w - 2 * box.inset - p.indent
                 assert all(line.width <= room + 0.5 for line in p.lines), (spec.stem, s.number)
             assert box.text_height() <= box.h + 0.5, (spec.stem, s.number)
 

@@ -7,7 +7,7 @@ cannot disagree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..text.breaking import Line
@@ -66,9 +66,13 @@ class TextBox(Shape):
     dash: bool = False
     rounded: bool = False
     anchor: str = "top"  # top | middle
+    inset: float = INSET  # bordered boxes get more room between border and text
 
     def text_height(self) -> float:
-        return sum(p.height for p in self.paras) + 2 * INSET
+        return sum(p.height for p in self.paras) + 2 * self.inset
+
+    def at(self, x: float, y: float) -> list["Shape"]:
+        return [replace(self, x=x, y=y)]
 
 
 @dataclass

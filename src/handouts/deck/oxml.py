@@ -96,11 +96,18 @@ def theme_fonts(theme_xml: bytes) -> bytes:
 def chart_text(chart, size: float) -> None:
     """Chart text (axes, labels) in the Japanese font with language set."""
     chart.font.size = int(size * 12700)
-    defRPr = chart._chartSpace.find(".//" + qn("a:defRPr"))
-    defRPr.set("lang", LANG)
-    defRPr.set("sz", str(int(size * 100)))
-    for tag in ("a:latin", "a:ea", "a:cs"):
-        el = defRPr.find(qn(tag))
-        if el is None:
-            el = etree.SubElement(defRPr, qn(tag))
-        el.set("typeface", JA_FAMILY)
+    for defRPr in chart._chartSpace.iter(qn("a:defRPr")):  # chart-wide and data labels
+        defRPr.set("lang", LANG)
+        defRPr.set("sz", str(int(size * 100)))
+        for tag in ("a:latin", "a:ea", "a:cs"):
+            el = defRPr.find(qn(tag))
+            if el is None:
+                el = etree.SubElement(defRPr, qn(tag))
+            el.set("typeface", JA_FAMILY)
+
+
+def no_wrap(dLbls) -> None:
+    """Data labels on one line: c:txPr/a:bodyPr wrap="none"."""
+    body = dLbls.find(".//" + qn("a:bodyPr"))
+    if body is not None:
+        body.set("wrap", "none")

@@ -7,7 +7,7 @@ what does not fit continues on a follow-up slide titled 「…（続き）」.
 from __future__ import annotations
 
 import io
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from .. import document as d
 from ..diagnostics import SpecError
@@ -30,6 +30,7 @@ GAP = 10.0
 COLORS = {"danger": "A00000", "warning": "7A4300", "info": "1F4E79"}
 FILLS = {"danger": "FFF0F0", "warning": "FFFFFF", "info": "FFFFFF"}
 CONTINUED = "（続き）"
+PAD = 10.0  # inset of bordered boxes (callouts, exercise cards, key points)
 
 
 def for_deck(rich: Rich) -> Rich:
@@ -50,7 +51,9 @@ def lines(rich: Rich | list[Rich], width: float, size: float, bold: bool = False
 def para(rich: Rich, width: float, size: float = BODY, bold: bool = False,
          marker: str | None = None, color: str = "000000", space: float = 0.0) -> Para:
     p = Para([], size, bold, color, marker, space_before=space)
-    p.lines = lines(rich, width - 2 * INSET - p.indent, size, bold)
+    # large bold text reads like a heading: break it at phrase boundaries
+    p.lines = lines(rich, width - 2 * INSET - p.indent, size, bold,
+                    phrases=bold and size >= BODY + 2)
     return p
 
 
@@ -103,7 +106,7 @@ class Planner:
                 box.paras.append(para(b.text, w - 12))
             box.paras += [para(r, w - 12, marker="・", bold=b.level == "danger")
                           for r in b.items]
-            box.fill, box.border = FILLS[b.level], c
+            box.fill, box.border, box.inset = FILLS[b.level], c, PAD
             box.border_w = {"danger": 4.0, "warning": 2.5, "info": 1.25}[b.level]
             box.dash = b.level == "warning"
         elif isinstance(b, d.Exercise):
@@ -122,38 +125,52 @@ class Planner:
             if b.stop_if:
                 box.paras.append(para(labeled("中止：", b.stop_if), w - 12, bold=True,
                                       color=COLORS["danger"]))
-            box.border, box.border_w = self.accent, 1.5
+            box.border, box.border_w, box.inset = self.accent, 1.5, PAD
         else:
             raise AssertionError(type(b))
         box.h = box.text_height()
         return box
 
-    def flush(self, heading: Rich, boxes: list[TextBox], notes: str, first: bool) -> bool:
-        """Stack text boxes on as many slides as they need; return whether any was added."""
-        if not boxes:
+    def flush(self, heading: Rich, items: list, notes: str, first: bool = True) -> bool:
+        """Stack items top to bottom on as many slides as they need.
+
+        A TextBox may split at a line (the rest continues on a 「（続き）」 slide); a Group
+        (a diagram, chart or table) moves whole to the next slide when it does not fit.
+        Returns whether any slide was added."""
+        if not items:
             return False
         title = self.title(heading)  # （続き） only marks text that overflowed
         top = self.content_top(*title)
         y, placed = top, []
-        queue = list(boxes)
+        queue = list(items)
         while queue:
-            box = queue.pop(0)
+            item = queue.pop(0)
             room = CONTENT_BOTTOM - y
-            if box.h <= room:
-                placed.append(replace(box, x=MARGIN, y=y))
-                y += box.h + GAP
+            if item.h <= room:
+                placed += item.at(MARGIN, y)
+                y += item.h + GAP
                 continue
-            head, tail = split_box(box, room)
-            if head is not None:
-                placed.append(replace(head, x=MARGIN, y=y))
-            if tail is not None:
-                queue.insert(0, tail)
-            if placed:
+            fresh = CONTENT_BOTTOM - self.content_top(*self.title(heading, True))
+            if isinstance(item, Group) or (placed and item.h <= fresh):
+                # move it whole to the next slide rather than leave a stub behind
+                if not placed:  # taller than an empty slide: it was sized to fit one
+                    placed += item.at(MARGIN, y)
+                    y = CONTENT_BOTTOM
+                    continue
+                queue.insert(0, item)
                 self.add("content", heading, placed, notes, title=title)
-            else:  # nothing fits even on an empty slide: cannot happen with line splits
-                queue.pop(0)
-            first = False
-            title = self.title(heading, True)
+                title = self.title(heading, True)
+            else:
+                head, tail = split_box(item, room)
+                if head is not None:
+                    placed.append(replace(head, x=MARGIN, y=y))
+                elif not placed:  # not one line fits an empty slide: report, never drop
+                    raise SpecError([heading.mark.error(
+                        "a line of text is taller than a whole slide", "fit")])
+                if tail is not None:
+                    queue.insert(0, tail)
+                self.add("content", heading, placed, notes, title=title)
+                title = self.title(heading, True)
             top = self.content_top(*title)
             y, placed = top, []
         if placed:
@@ -189,7 +206,7 @@ class Planner:
         paras = [Para(lines(s, inner, BODY, True), BODY, True, align="center")
                  for s in b.steps]
         box_h = max(p.height for p in paras) + 2 * INSET + 16
-        y0 = top + max(0.0, (h - box_h - self.caption_h(b.caption, w)) / 2)
+        y0 = top
         out: list[Shape] = []
         for i, (r, p) in enumerate(zip(geo.flow_row(n, w, box_h, arrow), paras)):
             hi = b.highlight == i
@@ -274,7 +291,7 @@ class Planner:
 
     def chart(self, b: d.Chart, x, top, w, h) -> list[Shape]:
         extra = self.caption_h(b.caption, w) + self.caption_h(self._source(b), w)
-        hh = min(h - extra, 60 + 56 * len(b.data))
+        hh = min(h - extra, 40 + 46 * len(b.data))
         out: list[Shape] = [BarChart(x, top, w, hh, name=b.title.plain if b.title else "",
                                      categories=[k for k, _ in b.data],
                                      values=[v for _, v in b.data], unit=b.unit,
@@ -302,17 +319,34 @@ class Planner:
         return [Picture(px, top, pw, ph, path=b.image, alt=b.alt)] + \
             self.caption(b.caption, x, top + ph + 6, w)
 
-    def table(self, b: d.Table, heading: Rich, notes: str) -> None:
-        n = len(b.header)
-        col = CONTENT_W / n
-        size = MIN_BODY
+    def table_rows(self, b: d.Table):
+        """(header cells, header height, [(cells, height)]) measured at full width."""
+        col = CONTENT_W / len(b.header)
 
         def row_paras(row, bold):
-            ps = [[Para(lines(c, col - 2 * INSET - 8, size, bold), size, bold)] for c in row]
+            ps = [[Para(lines(c, col - 2 * INSET - 8, MIN_BODY, bold), MIN_BODY, bold)]
+                  for c in row]
             return ps, max(p[0].height for p in ps) + 2 * INSET + 4
 
         header, hh = row_paras(b.header, True)
-        rows = [row_paras(r, False) for r in b.rows]
+        return header, hh, [row_paras(r, False) for r in b.rows]
+
+    def table_shapes(self, b: d.Table, full_h: float) -> list[Shape] | None:
+        """The whole table (and caption) at the origin, or None if it needs several slides."""
+        header, hh, rows = self.table_rows(b)
+        heights = [hh] + [h for _, h in rows]
+        if sum(heights) + self.caption_h(b.caption, CONTENT_W) > full_h:
+            return None
+        n = len(b.header)
+        shapes: list[Shape] = [Table(0, 0, CONTENT_W, sum(heights),
+                                     cells=[header] + [c for c, _ in rows],
+                                     col_widths=[CONTENT_W / n] * n, row_heights=heights)]
+        return shapes + self.caption(b.caption, 0, sum(heights) + 8, CONTENT_W)
+
+    def table(self, b: d.Table, heading: Rich, notes: str) -> None:
+        n = len(b.header)
+        col = CONTENT_W / n
+        header, hh, rows = self.table_rows(b)
         first = True
         while rows or first:
             title = self.title(heading, not first)
@@ -331,60 +365,62 @@ class Planner:
             first = False
 
     # -- slides -----------------------------------------------------------------------------
+    def group(self, shapes: list[Shape]) -> "Group":
+        """Shapes drawn at the origin, kept together; their height decides where they go."""
+        top = min(sh.y for sh in shapes)
+        moved = [replace(sh, y=sh.y - top) for sh in shapes]
+        return Group(moved, max(sh.bottom for sh in moved))
+
     def section(self, sec: d.Section) -> None:
+        """Stack a section's blocks; diagrams and tables share a slide with text when they
+        fit, a chart or figure sits beside the text before it when that text is short."""
         blocks = sec.for_target("deck")
         notes = sec.notes or _auto_notes(sec, blocks)
-        pending: list[d.Block] = []
-        first = True
-
-        def flush() -> None:
-            nonlocal pending, first
-            boxes = [self.panel(b, CONTENT_W) for b in pending]
-            if self.flush(sec.heading, boxes, notes, first):
-                first = False
-            pending = []
-
+        full_h = CONTENT_BOTTOM - self.content_top(*self.title(sec.heading))
+        items: list = []
+        text_run: list[d.Block] = []  # text blocks since the last diagram (for two columns)
         for b in blocks:
-            if isinstance(b, (d.Flow, d.Tree, d.Chart, d.Figure)):
-                if isinstance(b, (d.Chart, d.Figure)) and pending and self.two_column(
-                        sec.heading, pending, b, notes, first):
-                    pending, first = [], False
+            if isinstance(b, (d.Chart, d.Figure)) and text_run:
+                pair = self.two_column(text_run, b, full_h)
+                if pair is not None:
+                    del items[-len(text_run):]
+                    items.append(pair)
+                    text_run = []
                     continue
-                flush()
-                title = self.title(sec.heading)
-                top = self.content_top(*title)
-                shapes = self.visual(b, MARGIN, top, CONTENT_W, CONTENT_BOTTOM - top)
-                self.add("content", sec.heading, shapes, notes, title=title)
-                first = False
+            if isinstance(b, (d.Flow, d.Tree, d.Chart, d.Figure)):
+                items.append(self.group(self.visual(b, 0, 0, CONTENT_W, full_h)))
+                text_run = []
             elif isinstance(b, d.Table):
-                flush()
-                self.table(b, sec.heading, notes)
-                first = False
+                shapes = self.table_shapes(b, full_h)
+                if shapes is not None:
+                    items.append(self.group(shapes))
+                else:  # longer than a slide: pages of rows, header repeated
+                    self.flush(sec.heading, items, notes)
+                    items = []
+                    self.table(b, sec.heading, notes)
+                text_run = []
             elif isinstance(b, d.Quiz):
-                flush()
+                self.flush(sec.heading, items, notes)
+                items, text_run = [], []
                 self.quiz(b, notes)
-                first = False
             else:
-                pending.append(b)
-        flush()
+                items.append(self.panel(b, CONTENT_W))
+                text_run.append(b)
+        self.flush(sec.heading, items, notes)
 
-    def two_column(self, heading: Rich, pending: list[d.Block], b: d.Block, notes: str,
-                   first: bool) -> bool:
+    def two_column(self, text: list[d.Block], b: d.Block, full_h: float) -> "Group | None":
         """Text on the left, chart or figure on the right, if the text fits at half width."""
         half = (CONTENT_W - 24) / 2
-        title = self.title(heading, not first)
-        top = self.content_top(*title)
-        boxes = [self.panel(p, half) for p in pending]
-        if sum(x.h for x in boxes) + GAP * (len(boxes) - 1) > CONTENT_BOTTOM - top:
-            return False
+        boxes = [self.panel(p, half) for p in text]
+        if sum(x.h for x in boxes) + GAP * (len(boxes) - 1) > full_h:
+            return None
         shapes: list[Shape] = []
-        y = top
+        y = 0.0
         for box in boxes:
-            shapes.append(replace(box, x=MARGIN, y=y))
+            shapes.append(replace(box, x=0, y=y))
             y += box.h + GAP
-        shapes += self.visual(b, MARGIN + half + 24, top, half, CONTENT_BOTTOM - top)
-        self.add("content", heading, shapes, notes, title=title)
-        return True
+        shapes += self.visual(b, half + 24, 0, half, full_h)
+        return Group(shapes, max(sh.bottom for sh in shapes))
 
     def quiz(self, b: d.Quiz, notes: str) -> None:
         q = TextBox(0, 0, CONTENT_W, 0, paras=[para(b.question, CONTENT_W, BODY + 4, True)])
@@ -423,9 +459,9 @@ class Planner:
             doc.title.plain, doc.subtitle.plain if doc.subtitle else ""), title_y=y))
         # key points
         box = TextBox(0, 0, CONTENT_W, 0, paras=[
-            para(k, CONTENT_W, BODY + 4, True, marker="・", space=8 if i else 0)
+            para(k, CONTENT_W - 12, BODY + 4, True, marker="・", space=8 if i else 0)
             for i, k in enumerate(doc.key_points)])
-        box.fill, box.border, box.border_w = "F4F8FC", self.accent, 2.0
+        box.fill, box.border, box.border_w, box.inset = "F4F8FC", self.accent, 2.0, PAD
         box.h = box.text_height()
         self.flush(plain("今日いちばん伝えたいこと"), [box],
                    "最初に結論を示します。" + " ".join(k.plain for k in doc.key_points), True)
@@ -472,9 +508,20 @@ class Planner:
                  title=title)
 
 
+@dataclass
+class Group:
+    """Shapes that move together (a diagram, chart, table or a two-column pair)."""
+
+    shapes: list[Shape]
+    h: float
+
+    def at(self, x: float, y: float) -> list[Shape]:
+        return [replace(sh, x=sh.x + x, y=sh.y + y) for sh in self.shapes]
+
+
 def split_box(box: TextBox, room: float) -> tuple[TextBox | None, TextBox | None]:
     """Split a text box at a paragraph or line boundary so the head fits `room`."""
-    avail = room - 2 * INSET
+    avail = room - 2 * box.inset
     head: list[Para] = []
     used = 0.0
     for i, p in enumerate(box.paras):

@@ -72,7 +72,7 @@ def _text_shape(slide, s: TextBox):
     else:
         shape = slide.shapes.add_textbox(Pt(s.x), Pt(s.y), Pt(s.w), Pt(s.h))
     tf = shape.text_frame
-    oxml.body_props(tf, INSET, "ctr" if s.anchor == "middle" else "t")
+    oxml.body_props(tf, s.inset, "ctr" if s.anchor == "middle" else "t")
     _fill_paras(tf, s.paras)
     return shape
 
@@ -106,6 +106,8 @@ def _chart(slide, s: BarChart):
     labels.number_format = '0"' + s.unit.replace('"', "") + '"'
     labels.number_format_is_linked = False
     labels.position = XL_LABEL_POSITION.OUTSIDE_END
+    labels.font.size = Pt(s.font_size)
+    oxml.no_wrap(labels._element)  # "96人/100人" must not wrap under its bar
     plot.series[0].format.fill.solid()
     plot.series[0].format.fill.fore_color.rgb = _rgb("1F5C99")
     oxml.chart_text(chart, s.font_size)

@@ -51,7 +51,7 @@ def _overflows(slide: m.Slide) -> list[str]:
             if extra > SLACK:
                 out.append(f"text is {extra:.0f} pt taller than its box")
             for p in shape.paras:
-                room = shape.w - 2 * m.INSET - p.indent
+                room = shape.w - 2 * shape.inset - p.indent
                 wide = max((line.width for line in p.lines), default=0.0) - room
                 if wide > SLACK:
                     out.append(f"a line is {wide:.0f} pt wider than its box")
