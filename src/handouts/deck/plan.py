@@ -114,7 +114,11 @@ class Planner:
             for label, val in (("ねらい：", b.target), ("姿勢：", b.position)):
                 if val:
                     box.paras.append(para(labeled(label, val), w - 12))
-            box.paras += [para(r, w - 12, marker=f"{i}.") for i, r in enumerate(b.steps, 1)]
+            if len(b.steps) == 1:  # a single step reads better unnumbered
+                box.paras.append(para(labeled("やり方：", b.steps[0]), w - 12))
+            else:
+                box.paras += [para(r, w - 12, marker=f"{i}.")
+                              for i, r in enumerate(b.steps, 1)]
             dose = "・".join(x for x in (
                 f"{b.hold_seconds}秒 保つ" if b.hold_seconds else "",
                 f"{b.reps}回 くり返す" if b.reps else "") if x)

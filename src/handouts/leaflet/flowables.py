@@ -77,6 +77,9 @@ class Para(Flowable):
                 c.setLineWidth(1.2)
                 c.setStrokeColor(colors.black)
                 c.rect(0, y - 0.1 * t.size, s, s, stroke=1, fill=0)
+            elif self.marker == "•":  # a drawn dot: no glyph to mistake for text
+                c.setFillColor(t.color)
+                c.circle(t.size * 0.45, y + t.size * 0.33, t.size * 0.16, stroke=0, fill=1)
             else:
                 from ..pdfdraw import draw_text
                 c.setFillColor(t.color)
@@ -178,12 +181,11 @@ class Drawing(Flowable):
 
 
 def draw_icon(c, kind: str, x: float, y: float, s: float, color, ink) -> None:
-    """Vector icons that survive black-and-white printing: ▲! danger, ●! warning, ●i info."""
-    from ..pdfdraw import draw_text
+    """Vector icons that survive black-and-white printing: ▲! danger, ●! warning, ●i info.
 
+    The mark inside is drawn as shapes, not as a glyph, so it never enters the text layer."""
     c.saveState()
     c.setFillColor(color)
-    c.setStrokeColor(color)
     if kind == "danger":
         p = c.beginPath()
         p.moveTo(x, y)
@@ -191,13 +193,17 @@ def draw_icon(c, kind: str, x: float, y: float, s: float, color, ink) -> None:
         p.lineTo(x + s / 2, y + s)
         p.close()
         c.drawPath(p, stroke=0, fill=1)
-        glyph, gy = "!", y + s * 0.12
+        cx, base = x + s / 2, y + s * 0.12
     else:
         c.circle(x + s / 2, y + s / 2, s / 2, stroke=0, fill=1)
-        glyph, gy = ("!" if kind == "warning" else "i"), y + s * 0.2
+        cx, base = x + s / 2, y + s * 0.2
     c.setFillColor(ink)
-    size = s * 0.7
-    from ..fonts import fonts
-    w = fonts().width(glyph, size, True)
-    draw_text(c, glyph, x + (s - w) / 2, gy, size, True)
+    bar, dot = s * 0.13, s * 0.075
+    if kind == "info":  # i: dot above, bar below
+        c.rect(cx - bar / 2, base, bar, s * 0.38, stroke=0, fill=1)
+        c.circle(cx, base + s * 0.5, dot, stroke=0, fill=1)
+    else:  # !: bar above, dot below
+        c.rect(cx - bar / 2, base + s * 0.2, bar, s * 0.4 if kind == "danger" else s * 0.4,
+               stroke=0, fill=1)
+        c.circle(cx, base + s * 0.07, dot, stroke=0, fill=1)
     c.restoreState()

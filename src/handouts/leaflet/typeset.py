@@ -75,7 +75,7 @@ class _Builder:
             elif style == "steps":
                 out.append(Para(r, t, ind, marker=f"{i}."))
             else:
-                out.append(Para(r, t, ind, marker="・"))
+                out.append(Para(r, t, ind, marker="•"))
         return out
 
     def block(self, b: d.Block) -> list:
@@ -283,7 +283,10 @@ class _Builder:
             kids.append(Para(labeled("ねらい：", b.target), self.body))
         if b.position:
             kids.append(Para(labeled("姿勢：", b.position), self.body))
-        kids += self.items(b.steps, "steps")
+        if len(b.steps) == 1:  # a single step reads better unnumbered
+            kids.append(Para(labeled("やり方：", b.steps[0]), self.body))
+        else:
+            kids += self.items(b.steps, "steps")
         dose = []
         if b.hold_seconds:
             dose.append(f"{b.hold_seconds}秒 保つ")
@@ -340,8 +343,10 @@ class _Builder:
         register_fonts()
         opt = self.opt
         bleed = opt.bleed * mm
+        # the print-shop page has room outside the bleed for crop marks (the slug)
+        off = bleed + SLUG if bleed else 0.0  # where the trimmed page starts on the sheet
         pw, ph = opt.pagesize
-        mw, mh = pw + 2 * bleed, ph + 2 * bleed
+        mw, mh = pw + 2 * off, ph + 2 * off
         margin = opt.margin
         footer_h = 22 * mm
         self.frame_w = pw - 2 * margin
@@ -356,30 +361,31 @@ class _Builder:
         def first(c, _doc):
             c.saveState()
             c.setFillColor(self.accent)
-            c.rect(0, bleed + ph - band_h, mw, band_h + bleed, stroke=0, fill=1)
+            c.rect(off - bleed, off + ph - band_h, pw + 2 * bleed, band_h + bleed, stroke=0,
+                   fill=1)
             c.setFillColor(colors.white)
-            y = bleed + ph - 8 * mm - title_t.size
+            y = off + ph - 8 * mm - title_t.size
             for line in title_lines:
-                draw_line(c, line, bleed + margin, y, title_t.size, True)
+                draw_line(c, line, off + margin, y, title_t.size, True)
                 y -= title_t.lead
             for line in sub_lines:
-                draw_line(c, line, bleed + margin, y + title_t.lead - sub_t.lead, sub_t.size)
+                draw_line(c, line, off + margin, y + title_t.lead - sub_t.lead, sub_t.size)
                 y -= sub_t.lead
             c.restoreState()
 
         frame_kw = dict(leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        body_bottom = bleed + footer_h + 4 * mm
-        f1 = Frame(bleed + margin, body_bottom, self.frame_w,
+        body_bottom = off + footer_h + 4 * mm
+        f1 = Frame(off + margin, body_bottom, self.frame_w,
                    ph - band_h - 6 * mm - footer_h - 4 * mm, id="first", **frame_kw)
-        f2 = Frame(bleed + margin, body_bottom, self.frame_w,
+        f2 = Frame(off + margin, body_bottom, self.frame_w,
                    ph - margin - footer_h - 4 * mm, id="later", **frame_kw)
         doc = self.doc
         meta = dict(title=doc.title.plain, author=doc.clinic.author or doc.clinic.name,
                     subject=doc.subtitle.plain if doc.subtitle else doc.title.plain,
                     creator="handouts", producer="handouts (reportlab)",
                     keywords=f"{doc.audience}, review_by {doc.review_by}")
-        footer = _Footer(doc, opt, self.accent, margin, footer_h, bleed)
-        canvasmaker = footer.canvasmaker(bleed, (pw, ph))
+        footer = _Footer(doc, opt, self.accent, margin, footer_h, off)
+        canvasmaker = footer.canvasmaker(off, bleed, (pw, ph))
         template = BaseDocTemplate(str(out), pagesize=(mw, mh), leftMargin=0, rightMargin=0,
                                    topMargin=0, bottomMargin=0, invariant=1, lang="ja-JP",
                                    **meta)
@@ -419,6 +425,9 @@ def _rule(color):
     return paint
 
 
+SLUG = 7 * mm  # room outside the bleed for crop marks
+
+
 class _Footer:
     """Footer on every page: clinic, phone, review dates, page x/y and the clinic's QR code."""
 
@@ -436,23 +445,28 @@ class _Footer:
         c.line(x0, top, b + pw - self.margin, top)
         qr = 16 * mm if doc.clinic.url else 0
         c.setFillColor(colors.black)
-        name = doc.clinic.name + (f"　電話 {doc.clinic.phone}" if doc.clinic.phone else "")
-        draw_text(c, name, x0, top - 5 * mm, size + 1, True)
-        info = [x for x in (doc.clinic.address, doc.clinic.hours) if x]
-        if info:
-            draw_text(c, "　".join(info), x0, top - 9.5 * mm, size - 1)
-        draw_text(c, f"内容の確認日 {doc.reviewed:%Y-%m-%d}・次の見直し {doc.review_by:%Y-%m-%d}",
-                  x0, top - 14 * mm, size - 1)
-        label = f"{page}/{total}"
         from ..fonts import fonts
+        label = f"{page}/{total}"
         right = b + pw - self.margin - (qr + 3 * mm if qr else 0)
+        room = right - x0 - fonts().width(label, size + 1, True) - 4 * mm
+        name = doc.clinic.name + (f"　電話 {doc.clinic.phone}" if doc.clinic.phone else "")
+        rows = [(name, size + 1, True)] + [(x, size - 1, False) for x in (
+            doc.clinic.address, doc.clinic.hours,
+            f"内容の確認日 {doc.reviewed:%Y-%m-%d}・次の見直し {doc.review_by:%Y-%m-%d}") if x]
+        y = top - 1.5 * mm
+        for text, sz, bold in rows:
+            for line in set_lines(plain(text), room, sz, bold):
+                y -= sz * 1.25
+                if y < b + 1 * mm:  # the footer band is full
+                    break
+                draw_line(c, line, x0, y, sz, bold)
         draw_text(c, label, right - fonts().width(label, size + 1, True), top - 5 * mm,
                   size + 1, True)
         if qr:
             _draw_qr(c, doc.clinic.url, b + pw - self.margin - qr, top - 2 * mm - qr, qr)
         c.restoreState()
 
-    def canvasmaker(self, bleed: float, trim: tuple[float, float]):
+    def canvasmaker(self, off: float, bleed: float, trim: tuple[float, float]):
         footer = self
         pw, ph = trim
 
@@ -461,9 +475,9 @@ class _Footer:
 
             def __init__(self, *a, **kw):
                 if bleed:
-                    box = (bleed, bleed, bleed + pw, bleed + ph)
-                    kw.update(trimBox=box, bleedBox=(0, 0, pw + 2 * bleed, ph + 2 * bleed),
-                              cropMarks=None)
+                    kw.update(trimBox=(off, off, off + pw, off + ph),
+                              bleedBox=(off - bleed, off - bleed, off + pw + bleed,
+                                        off + ph + bleed))
                 # without an initial font reportlab declares an unembedded Helvetica
                 kw.update(initialFontName="BIZUDPGothic", initialFontSize=12)
                 super().__init__(*a, **kw)
@@ -479,7 +493,7 @@ class _Footer:
                     self.__dict__.update(state)
                     footer.draw(self, i, total, pw)
                     if bleed:
-                        _crop_marks(self, bleed, pw, ph)
+                        _crop_marks(self, off, bleed, pw, ph)
                     Canvas.showPage(self)
                 Canvas.save(self)
 
@@ -504,18 +518,18 @@ def _draw_qr(c, data: str, x: float, y: float, size: float) -> None:
     c.restoreState()
 
 
-def _crop_marks(c, bleed: float, pw: float, ph: float) -> None:
-    """Trim marks in the bleed area at each corner."""
+def _crop_marks(c, off: float, bleed: float, pw: float, ph: float) -> None:
+    """Corner trim marks in the slug: on the trim lines, starting just outside the bleed."""
     c.saveState()
-    c.setLineWidth(0.25)
+    c.setLineWidth(0.3)
     c.setStrokeColor(colors.black)
-    L = bleed * 0.8
-    for x in (bleed, bleed + pw):
-        for y in (bleed, bleed + ph):
-            dx = -1 if x == bleed else 1
-            dy = -1 if y == bleed else 1
-            c.line(x + dx * (bleed - L), y, x + dx * bleed, y)
-            c.line(x, y + dy * (bleed - L), x, y + dy * bleed)
+    start, length = bleed + 1 * mm, 5 * mm
+    for x in (off, off + pw):
+        for y in (off, off + ph):
+            dx = -1 if x == off else 1
+            dy = -1 if y == off else 1
+            c.line(x + dx * start, y, x + dx * (start + length), y)
+            c.line(x, y + dy * start, x, y + dy * (start + length))
     c.restoreState()
 
 
