@@ -1,6 +1,5 @@
 """Seminar decks: Japanese correctness, notes, geometry, fitting, and LibreOffice rendering."""
 
-import math
 import re
 import subprocess
 from pathlib import Path
@@ -8,7 +7,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import ALL_KINDS, ROOT, need, pdffonts
+from conftest import ROOT, need, pdffonts
 from handouts.deck import model as m
 from handouts.deck.plan import MIN_BODY, plan
 from handouts.document import load_document

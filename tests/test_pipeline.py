@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import ALL_KINDS, ROOT, pdffonts, pdftotext, pptx_texts, run_cli
+from conftest import ALL_KINDS, pdffonts, pdftotext, pptx_texts, run_cli
 from handouts.spec.models import BLOCK_KINDS
 
 # one marker text per block kind in tests/data/allkinds/all-kinds.yaml

@@ -8,7 +8,6 @@ were, because every output is written to a temporary file and renamed into place
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +37,20 @@ def _pptx(doc: Document, out: Path) -> None:
     write(plan(doc), out)
 
 
+def _slides(doc: Document, out: Path) -> None:
+    from .deck.pdf_writer import write
+    from .deck.plan import plan
+
+    write(plan(doc), out)
+
+
+def _notes(doc: Document, out: Path) -> None:
+    from .deck.notes_writer import write
+    from .deck.plan import plan
+
+    write(plan(doc), out)
+
+
 # format name → (file suffix, renderer)
 FORMATS: dict[str, tuple[str, Callable[[Document, Path], None]]] = {
     "pdf": (".pdf", _leaflet("pdf")),
@@ -45,6 +58,8 @@ FORMATS: dict[str, tuple[str, Callable[[Document, Path], None]]] = {
     "print": (".print.pdf", _leaflet("print")),
     "a5": (".a5.pdf", _leaflet("a5")),
     "pptx": (".pptx", _pptx),
+    "slides": (".slides.pdf", _slides),
+    "notes": (".notes.pdf", _notes),
 }
 DEFAULT_FORMATS = ("pdf", "pptx")
 
@@ -132,8 +147,8 @@ def depfile(doc: Document, outputs: list[Path], outdir: Path) -> None:
 
 
 def build(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAULT_FORMATS,
-          profile: Path | None = None, progress: Callable[[int, int, Path], None] | None = None
-          ) -> Result:
+          profile: Path | None = None, progress: Callable[[int, int, Path], None] | None = None,
+          on_document: Callable[[str, Document], None] | None = None) -> Result:
     result = Result()
     projects = Projects(profile)
     specs = expand(paths)
@@ -148,6 +163,8 @@ def build(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAULT_FO
             outputs = [out for out, _ in jobs]
             depfile(doc, outputs, outdir)
             result.built.extend(outputs)
+            if on_document:
+                on_document(doc.stem, doc)
         except SpecError as exc:
             result.failed.append(path)
             result.diagnostics.extend(exc.diagnostics)

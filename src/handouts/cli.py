@@ -32,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("specs", nargs="*", type=Path, help="spec files or folders (default: specs/)")
     b.add_argument("-o", "--output", type=Path, default=Path("build"), help="output folder")
     b.add_argument("--format", type=_formats, default=None,
-                   help="comma-separated: pdf,large,print,a5,pptx (default: pdf,pptx)")
+                   help="comma-separated: pdf,large,print,a5,pptx,slides,notes "
+                   "(default: pdf,pptx)")
     b.add_argument("--profile", type=Path, help="clinic profile instead of specs/_clinic.yaml")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     c = sub.add_parser("check", help="validate and lint specs without building")
@@ -41,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=("text", "json"), default="text")
     c.add_argument("--profile", type=Path)
     sub.add_parser("schema", help="print the JSON Schema of the spec language")
+    v = sub.add_parser("preview", help="build, then thumbnails and build/index.html")
+    v.add_argument("specs", nargs="*", type=Path)
+    v.add_argument("-o", "--output", type=Path, default=Path("build"))
+    v.add_argument("--profile", type=Path)
     return p
 
 
@@ -96,10 +101,21 @@ def cmd_schema(args) -> int:
     return 0
 
 
+def cmd_preview(args) -> int:
+    from .preview import preview
+
+    result = preview(_default_specs(args.specs), args.output, args.profile)
+    if result.diagnostics:
+        print(Report(result.diagnostics).as_text(), file=sys.stderr)
+    print(f"{args.output / 'index.html'}", file=sys.stderr)
+    return 1 if result.failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"build": cmd_build, "check": cmd_check, "schema": cmd_schema}[args.command](args)
+        return {"build": cmd_build, "check": cmd_check, "schema": cmd_schema,
+                "preview": cmd_preview}[args.command](args)
     except KeyboardInterrupt:
         print("handouts: interrupted", file=sys.stderr)
         return 130

@@ -12,10 +12,9 @@ from dataclasses import dataclass, replace
 from .. import document as d
 from ..diagnostics import SpecError
 from ..diagrams import geometry as geo
-from ..fonts import fonts
 from ..text.inline import Rich, Span, plain
 from ..text.setting import set_lines
-from .model import (INSET, PITCH, SLIDE_H, SLIDE_W, Arrow, BarChart, Deck, Para, Picture,
+from .model import (INSET, PITCH, SLIDE_W, Arrow, BarChart, Deck, Para, Picture,
                     Shape, Slide, Table, TextBox)
 
 BODY = 20.0
@@ -30,6 +29,7 @@ GAP = 10.0
 COLORS = {"danger": "A00000", "warning": "7A4300", "info": "1F4E79"}
 FILLS = {"danger": "FFF0F0", "warning": "FFFFFF", "info": "FFFFFF"}
 CONTINUED = "（続き）"
+FOOTER_SIZE = 12.0
 PAD = 10.0  # inset of bordered boxes (callouts, exercise cards, key points)
 
 
@@ -547,6 +547,18 @@ def split_box(box: TextBox, room: float) -> tuple[TextBox | None, TextBox | None
         t_box.h = t_box.text_height()
         return h_box, t_box
     return box, None
+
+
+def footer_boxes(deck: Deck, s: Slide) -> list[TextBox]:
+    """The footer as the PPTX writer lays it out: topic on the left, 'n / N' on the right."""
+    left = TextBox(MARGIN, FOOTER_Y, CONTENT_W - 90, FOOTER_SIZE * PITCH + 2 * INSET,
+                   paras=[Para(lines(plain(deck.footer), CONTENT_W - 90 - 2 * INSET,
+                                     FOOTER_SIZE)[:1], FOOTER_SIZE, color="555555")])
+    num = f"{s.number} / {len(deck.slides)}"
+    right = TextBox(SLIDE_W - MARGIN - 90, FOOTER_Y, 90, left.h,
+                    paras=[Para(lines(plain(num), 90, FOOTER_SIZE), FOOTER_SIZE,
+                                color="555555", align="center")])
+    return [left, right]
 
 
 def _auto_notes(sec: d.Section, blocks: list[d.Block]) -> str:

@@ -20,7 +20,6 @@ from . import oxml
 from .model import INSET, PITCH, SLIDE_H, SLIDE_W, Arrow, BarChart, Deck, Para, Picture, \
     Slide, Table, TextBox
 
-FOOTER_SIZE = 12.0
 
 
 def _fill_paras(text_frame, paras: list[Para]) -> None:
@@ -35,7 +34,7 @@ def _fill_paras(text_frame, paras: list[Para]) -> None:
                         p.indent, None if auto else p.marker, auto, p.space_before)
         for k, line in enumerate(p.lines):
             if k:
-                br = para.add_line_break()
+                para.add_line_break()
                 oxml.run_props(para._p.findall(
                     "{http://schemas.openxmlformats.org/drawingml/2006/main}br")[-1]
                     .get_or_add_rPr(), p.size, p.bold, p.color)
@@ -140,17 +139,9 @@ def _picture(slide, s: Picture):
 
 
 def _footer(slide, deck: Deck, s: Slide) -> None:
-    from ..text.inline import plain
-    from .plan import CONTENT_W, FOOTER_Y, MARGIN, lines
+    from .plan import footer_boxes
 
-    left = TextBox(MARGIN, FOOTER_Y, CONTENT_W - 90, FOOTER_SIZE * PITCH + 2 * INSET,
-                   paras=[Para(lines(plain(deck.footer), CONTENT_W - 90 - 2 * INSET,
-                                     FOOTER_SIZE)[:1], FOOTER_SIZE, color="555555")])
-    num = f"{s.number} / {len(deck.slides)}"
-    right = TextBox(SLIDE_W - MARGIN - 90, FOOTER_Y, 90, left.h,
-                    paras=[Para(lines(plain(num), 90, FOOTER_SIZE), FOOTER_SIZE,
-                                color="555555", align="center")])
-    for box in (left, right):
+    for box in footer_boxes(deck, s):
         _text_shape(slide, box).name = "Footer"
 
 

@@ -1,0 +1,215 @@
+"""Deck → slides PDF with reportlab: one 16:9 page per slide, drawn from the same Deck model
+as the PPTX (same boxes, same measured lines, same pitch and insets), so they cannot disagree.
+
+`draw_slide` draws one slide at any position and scale; the notes handout reuses it.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+
+from ..fonts import fonts
+from ..pdfdraw import draw_line, draw_text, register_fonts
+from .model import INSET, PITCH, SLIDE_H, SLIDE_W, Arrow, BarChart, Deck, Para, Picture, \
+    Slide, Table, TextBox
+
+BAR = "1F5C99"  # bar colour of the PPTX chart
+# python-pptx's default table style (Medium Style 2 – Accent 1 of its default theme)
+TABLE_HEAD, TABLE_BAND1, TABLE_BAND2 = "4F81BD", "D0D8E8", "E9EDF4"
+
+
+def _hex(c: str) -> HexColor:
+    return HexColor("#" + c)
+
+
+class _Page:
+    """Slide coordinates (points, origin top-left, y down) → PDF (origin bottom-left)."""
+
+    def __init__(self, canv: Canvas):
+        self.c = canv
+
+    @staticmethod
+    def y(y: float) -> float:
+        return SLIDE_H - y
+
+
+def _baseline(top: float, size: float) -> float:
+    """Baseline of a line whose pitch box starts at `top`: the em box is centred in the
+    pitch, as PowerPoint does with exact line spacing."""
+    asc = fonts().faces["body"].ascent
+    return top + (size * PITCH - size) / 2 + size * min(asc, 0.9)
+
+
+def draw_paras(c: Canvas, paras: list[Para], x: float, top: float, w: float,
+               left_pad: float = INSET) -> float:
+    """Paragraphs line by line from `top` (slide coordinates); return the bottom."""
+    y = top
+    for p in paras:
+        y += p.space_before
+        c.setFillColor(_hex(p.color))
+        inner_x = x + left_pad + p.indent
+        inner_w = w - 2 * left_pad - p.indent
+        for k, line in enumerate(p.lines):
+            base = SLIDE_H - _baseline(y, p.size)
+            if k == 0 and p.marker:
+                draw_text(c, p.marker, x + left_pad, base, p.size, p.bold)
+            draw_line(c, line, inner_x, base, p.size, p.bold, p.align, inner_w)
+            y += p.size * PITCH
+    return y
+
+
+def _text_box(c: Canvas, s: TextBox) -> None:
+    if s.fill or s.border:
+        c.saveState()
+        if s.fill:
+            c.setFillColor(_hex(s.fill))
+        if s.border:
+            c.setStrokeColor(_hex(s.border))
+            c.setLineWidth(s.border_w)
+            if s.dash:
+                c.setDash(4 * s.border_w, 3 * s.border_w)
+        y = SLIDE_H - s.bottom
+        fill, stroke = int(bool(s.fill)), int(bool(s.border))
+        if s.rounded:  # PPTX adjustment 0.08 of the shorter side
+            c.roundRect(s.x, y, s.w, s.h, 0.08 * min(s.w, s.h), stroke=stroke, fill=fill)
+        else:
+            c.rect(s.x, y, s.w, s.h, stroke=stroke, fill=fill)
+        c.restoreState()
+    top = s.y + s.inset
+    if s.anchor == "middle":
+        top = s.y + (s.h - sum(p.height for p in s.paras)) / 2
+    draw_paras(c, s.paras, s.x, top, s.w)
+
+
+def _arrow(c: Canvas, s: Arrow) -> None:
+    import math
+
+    x1, y1, x2, y2 = s.x, SLIDE_H - s.y, s.x + s.w, SLIDE_H - (s.y + s.h)
+    ang = math.atan2(y2 - y1, x2 - x1)
+    head, half = 9.0, 4.5  # "med" arrowhead for a 2 pt line
+    bx, by = x2 - head * math.cos(ang), y2 - head * math.sin(ang)
+    c.saveState()
+    c.setStrokeColor(_hex("000000"))
+    c.setFillColor(_hex("000000"))
+    c.setLineWidth(2)
+    c.line(x1, y1, bx, by)
+    p = c.beginPath()
+    p.moveTo(x2, y2)
+    p.lineTo(bx - half * math.sin(ang), by + half * math.cos(ang))
+    p.lineTo(bx + half * math.sin(ang), by - half * math.cos(ang))
+    p.close()
+    c.drawPath(p, stroke=0, fill=1)
+    c.restoreState()
+
+
+def value_label(v: float, unit: str) -> str:
+    """The data label as the PPTX number format 0"unit" shows it."""
+    return f"{v:.0f}{unit}"
+
+
+def _chart(c: Canvas, s: BarChart) -> None:
+    """Horizontal bars, first category on top, value labels after the bars."""
+    reg = fonts()
+    size = s.font_size
+    n = max(1, len(s.categories))
+    label_w = max((reg.width(t, size) for t in s.categories), default=0) + 8
+    value_w = max((reg.width(value_label(v, s.unit), size) for v in s.values), default=0) + 8
+    plot_x, plot_w = s.x + label_w, max(1.0, s.w - label_w - value_w)
+    slot = s.h / n
+    bar_h = slot / 1.6  # gap width 60 %
+    c.saveState()
+    c.setStrokeColor(_hex("BFBFBF"))
+    c.setLineWidth(0.75)
+    c.line(plot_x, SLIDE_H - s.y, plot_x, SLIDE_H - s.bottom)
+    for i, (cat, v) in enumerate(zip(s.categories, s.values)):
+        mid = s.y + slot * (i + 0.5)
+        base = SLIDE_H - mid - size * 0.35
+        c.setFillColor(_hex("000000"))
+        draw_text(c, cat, plot_x - 6 - reg.width(cat, size), base, size)
+        bw = plot_w * max(0.0, min(v, s.maximum)) / (s.maximum or 1)
+        c.setFillColor(_hex(BAR))
+        c.rect(plot_x, SLIDE_H - mid - bar_h / 2, bw, bar_h, stroke=0, fill=1)
+        c.setFillColor(_hex("000000"))
+        draw_text(c, value_label(v, s.unit), plot_x + bw + 5, base, size)
+    c.restoreState()
+
+
+def _table(c: Canvas, s: Table) -> None:
+    c.saveState()
+    c.setStrokeColor(_hex("FFFFFF"))
+    c.setLineWidth(1)
+    y = s.y
+    for i, (row, h) in enumerate(zip(s.cells, s.row_heights)):
+        x = s.x
+        fill = TABLE_HEAD if i == 0 else (TABLE_BAND1 if i % 2 else TABLE_BAND2)
+        for j, (paras, w) in enumerate(zip(row, s.col_widths)):
+            c.setFillColor(_hex(fill))
+            c.rect(x, SLIDE_H - y - h, w, h, stroke=1, fill=1)
+            draw_paras(c, paras, x, y + INSET, w, left_pad=INSET + 4)
+            x += w
+        y += h
+    c.restoreState()
+
+
+def _picture(c: Canvas, s: Picture) -> None:
+    src = str(s.path) if s.path else ImageReader(io.BytesIO(s.data or b""))
+    c.drawImage(src, s.x, SLIDE_H - s.bottom, s.w, s.h, mask="auto")
+
+
+def draw_slide(c: Canvas, deck: Deck, s: Slide, x: float = 0.0, y: float = 0.0,
+               scale: float = 1.0) -> None:
+    """Draw slide `s` with its bottom-left corner at (x, y), scaled. Order = PPTX order
+    (title, shapes, footer), so text extracted in content order matches the PPTX."""
+    from .plan import CONTENT_W, MARGIN, footer_boxes
+
+    c.saveState()
+    c.translate(x, y)
+    c.scale(scale, scale)
+    c.setFillColor(_hex("FFFFFF"))
+    c.rect(0, 0, SLIDE_W, SLIDE_H, stroke=0, fill=1)
+    color = "000000" if s.kind == "title" else deck.accent
+    draw_paras(c, [Para(s.title, s.title_size, True, color)], MARGIN, s.title_y + INSET,
+               CONTENT_W)
+    for shape in s.shapes:
+        if isinstance(shape, TextBox):
+            _text_box(c, shape)
+        elif isinstance(shape, Arrow):
+            _arrow(c, shape)
+        elif isinstance(shape, BarChart):
+            _chart(c, shape)
+        elif isinstance(shape, Table):
+            _table(c, shape)
+        elif isinstance(shape, Picture):
+            _picture(c, shape)
+    if s.kind != "title":
+        for box in footer_boxes(deck, s):
+            _text_box(c, box)
+    c.restoreState()
+
+
+def canvas(out: Path, deck: Deck, pagesize: tuple[float, float], subject: str) -> Canvas:
+    """A deterministic canvas with the deck's metadata and no unembedded base font."""
+    register_fonts()
+    c = Canvas(str(out), pagesize=pagesize, invariant=1, lang="ja-JP",
+               initialFontName="BIZUDPGothic", initialFontSize=12)
+    c.setTitle(deck.title)
+    c.setAuthor(deck.author)
+    c.setSubject(subject)
+    c.setCreator("handouts")
+    c.setProducer("handouts (reportlab)")
+    return c
+
+
+def write(deck: Deck, out: Path) -> None:
+    """One page per slide, 960 × 540 pt like the PPTX."""
+    c = canvas(out, deck, (SLIDE_W, SLIDE_H), deck.subtitle or deck.title)
+    for s in deck.slides:
+        draw_slide(c, deck, s)
+        c.showPage()
+    c.save()
+

@@ -1,0 +1,90 @@
+"""`handouts preview`: PNG thumbnails of every leaflet page and slide, and build/index.html,
+a printable gallery grouped by topic with links to each output and its review date."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from .build import Result, build, write_atomic
+from .document import Document
+
+PREVIEW_FORMATS = ("pdf", "pptx", "slides", "notes")
+THUMB_WIDTH = 360  # pixels
+
+
+def thumbnails(pdf: Path, outdir: Path, prefix: str) -> list[Path]:
+    """Render each page of `pdf` to `outdir/<prefix>-NN.png` (pypdfium2, no system tools)."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(pdf))
+    out = []
+    try:
+        for i in range(len(doc)):
+            page = doc[i]
+            scale = THUMB_WIDTH / page.get_width()
+            image = page.render(scale=scale).to_pil()
+            path = outdir / f"{prefix}-{i + 1:02d}.png"
+            write_atomic(path, lambda tmp, im=image: im.save(tmp, format="PNG"))
+            out.append(path)
+    finally:
+        doc.close()
+    return out
+
+
+def gallery(entries: list[dict], outdir: Path) -> str:
+    """The index page: one section per topic, leaflet pages then slides."""
+    def img(path: Path, alt: str) -> str:
+        rel = html.escape(path.relative_to(outdir).as_posix())
+        return f'<a href="{rel}"><img src="{rel}" alt="{html.escape(alt)}" loading="lazy"></a>'
+
+    parts = []
+    for e in entries:
+        links = " ・ ".join(
+            f'<a href="{html.escape(p.name)}">{label}</a>' for label, p in e["outputs"])
+        parts.append(f"""<section>
+<h2>{html.escape(e["title"])}</h2>
+<p class="meta">{html.escape(e["audience"])} ・ 確認日 {e["reviewed"]} ・ 次の見直し
+<strong>{e["review_by"]}</strong> ・ {links}</p>
+<h3>リーフレット（{len(e["pages"])} ページ）</h3>
+<div class="pages">{"".join(img(p, f"{e['title']} {i} ページ") for i, p in enumerate(e["pages"], 1))}</div>
+<h3>スライド（{len(e["slides"])} 枚）</h3>
+<div class="slides">{"".join(img(p, f"スライド {i}") for i, p in enumerate(e["slides"], 1))}</div>
+</section>""")
+    return f"""<!doctype html>
+<html lang="ja"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>handouts 一覧</title>
+<style>
+body {{ font-family: "BIZ UDPGothic", sans-serif; margin: 2rem; color: #111; }}
+h1 {{ font-size: 1.6rem; }} h2 {{ border-bottom: 2px solid #1F5C99; color: #1F5C99; }}
+.meta {{ font-size: .95rem; }} img {{ border: 1px solid #999; margin: 4px; }}
+.pages img {{ width: 180px; }} .slides img {{ width: 160px; }}
+section {{ break-inside: avoid-page; margin-bottom: 2rem; }}
+@media print {{ body {{ margin: 0; }} a {{ color: inherit; text-decoration: none; }} }}
+</style></head>
+<body><h1>資料の一覧（{len(entries)} トピック）</h1>
+{"".join(parts)}
+</body></html>
+"""
+
+
+def preview(paths: list[Path], outdir: Path, profile: Path | None = None) -> Result:
+    docs: dict[str, Document] = {}
+    result = build(paths, outdir, PREVIEW_FORMATS, profile, on_document=docs.__setitem__)
+    thumbs = outdir / "thumbs"
+    entries = []
+    for stem, doc in sorted(docs.items()):
+        entries.append({
+            "title": doc.title.plain, "audience": doc.audience,
+            "reviewed": doc.reviewed.isoformat(), "review_by": doc.review_by.isoformat(),
+            "outputs": [("リーフレット PDF", outdir / f"{stem}.pdf"),
+                        ("スライド PPTX", outdir / f"{stem}.pptx"),
+                        ("スライド PDF", outdir / f"{stem}.slides.pdf"),
+                        ("配布資料 PDF", outdir / f"{stem}.notes.pdf")],
+            "pages": thumbnails(outdir / f"{stem}.pdf", thumbs, f"{stem}-page"),
+            "slides": thumbnails(outdir / f"{stem}.slides.pdf", thumbs, f"{stem}-slide"),
+        })
+    page = gallery(entries, outdir)
+    write_atomic(outdir / "index.html", lambda tmp: tmp.write_text(page, encoding="utf-8"))
+    return result

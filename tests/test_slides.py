@@ -1,0 +1,79 @@
+"""Slides PDF and notes handout drawn from the deck model; the preview gallery."""
+
+import math
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from conftest import ALL_KINDS, ROOT, pdffonts, pdftotext, pptx_texts, run_cli
+from handouts.spec.loader import topic_specs
+
+STEMS = [p.stem for p in topic_specs(ROOT / "specs")]
+
+
+@pytest.fixture(scope="session")
+def previewed(tmp_path_factory):
+    out = tmp_path_factory.mktemp("preview")
+    r = run_cli("preview", ROOT / "specs", ALL_KINDS, "-o", out, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def _pages(pdf) -> int:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        return len(doc)
+    finally:
+        doc.close()
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize("stem", STEMS + ["all-kinds"])
+def test_slides_pdf_matches_pptx(previewed, stem):
+    slides, _ = pptx_texts(previewed / f"{stem}.pptx")
+    assert _pages(previewed / f"{stem}.slides.pdf") == len(slides)
+    pages = pdftotext(previewed / f"{stem}.slides.pdf").split("\f")
+    for k, (pptx_text, pdf_text) in enumerate(zip(slides, pages), 1):
+        # every line of the PPTX slide appears on the same PDF page (charts are drawn
+        # as vector bars in the PDF, so check their category labels only)
+        for line in pptx_text.replace("\v", "\n").splitlines():
+            assert _norm(line) in _norm(pdf_text), (stem, k, line)
+
+
+@pytest.mark.parametrize("stem", STEMS + ["all-kinds"])
+def test_notes_handout_pages_and_fonts(previewed, stem):
+    slides, _ = pptx_texts(previewed / f"{stem}.pptx")
+    assert _pages(previewed / f"{stem}.notes.pdf") == math.ceil(len(slides) / 3)
+    for pdf in (previewed / f"{stem}.notes.pdf", previewed / f"{stem}.slides.pdf"):
+        fonts = pdffonts(pdf)
+        assert fonts and all(f["emb"] == "yes" for f in fonts), fonts
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.refs = []
+
+    def handle_starttag(self, tag, attrs):
+        for k, v in attrs:
+            if k in ("src", "href"):
+                self.refs.append(v)
+
+
+def test_gallery_references_only_existing_files(previewed):
+    page = (previewed / "index.html").read_text(encoding="utf-8")
+    links = _Links()
+    links.feed(page)
+    images = [r for r in links.refs if r.endswith(".png")]
+    assert len(images) >= 5 * (2 + 8)  # every topic: its pages and its slides
+    for ref in links.refs:
+        assert (previewed / ref).is_file(), ref
+    for stem in STEMS:
+        assert f"{stem}-slide-01.png" in page and f"{stem}-page-01.png" in page
+    assert "2027-11-20" in page  # review dates shown
