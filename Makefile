@@ -1,7 +1,8 @@
 # handouts — build every topic in specs/ into build/.
 #   make          create .venv if missing, install, build all topics
 #   make test     create .venv if missing, run the test suite
-#   make check    lint all specs;  make clean  remove build/
+#   make check    lint all specs;  make preview  thumbnails + build/index.html
+#   make clean    remove build/
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -14,7 +15,7 @@ PARTS  := $(wildcard specs/_*.yaml)
 TARGETS := $(foreach s,$(STEMS),$(OUT)/$(s).pdf $(OUT)/$(s).pptx)
 
 .DELETE_ON_ERROR:
-.PHONY: all test check clean schema
+.PHONY: all test check clean schema preview
 
 all: $(TARGETS)
 
@@ -36,6 +37,9 @@ test: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/handouts check --strict specs
+
+preview: $(STAMP)
+	$(BIN)/handouts preview -o $(OUT) specs
 
 schema: $(STAMP)
 	@mkdir -p $(OUT)

@@ -77,3 +77,26 @@ def test_gallery_references_only_existing_files(previewed):
     for stem in STEMS:
         assert f"{stem}-slide-01.png" in page and f"{stem}-page-01.png" in page
     assert "2027-11-20" in page  # review dates shown
+
+
+def test_watch_rebuilds_a_saved_spec(tmp_path):
+    import shutil
+    import threading
+
+    from handouts.watch import watch
+
+    specs = tmp_path / "specs"
+    shutil.copytree(ALL_KINDS.parent, specs)
+    out = tmp_path / "out"
+    spec = specs / "all-kinds.yaml"
+
+    def edit():
+        import time
+        time.sleep(0.3)
+        spec.write_text(spec.read_text(encoding="utf-8").replace(
+            "title: すべてのブロックを試す", "title: 保存し直した"), encoding="utf-8")
+
+    threading.Thread(target=edit).start()
+    watch([specs], out, interval=0.2, rounds=8)
+    assert "保存し直した" in pdftotext(out / "all-kinds.pdf")
+    assert (out / "thumbs" / "all-kinds-page-01.png").is_file()

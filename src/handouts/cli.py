@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("specs", nargs="*", type=Path)
     v.add_argument("-o", "--output", type=Path, default=Path("build"))
     v.add_argument("--profile", type=Path)
+    w = sub.add_parser("watch", help="rebuild outputs and thumbnails when a spec is saved")
+    w.add_argument("specs", nargs="*", type=Path)
+    w.add_argument("-o", "--output", type=Path, default=Path("build"))
     return p
 
 
@@ -111,11 +114,19 @@ def cmd_preview(args) -> int:
     return 1 if result.failed else 0
 
 
+def cmd_watch(args) -> int:
+    from .watch import watch
+
+    print("watching; Ctrl-C to stop", file=sys.stderr)
+    watch(_default_specs(args.specs), args.output)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return {"build": cmd_build, "check": cmd_check, "schema": cmd_schema,
-                "preview": cmd_preview}[args.command](args)
+                "preview": cmd_preview, "watch": cmd_watch}[args.command](args)
     except KeyboardInterrupt:
         print("handouts: interrupted", file=sys.stderr)
         return 130

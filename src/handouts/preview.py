@@ -76,7 +76,10 @@ def preview(paths: list[Path], outdir: Path, profile: Path | None = None) -> Res
     entries = []
     for stem, doc in sorted(docs.items()):
         entries.append({
-            "title": doc.title.plain, "audience": doc.audience,
+            "title": doc.title.plain,
+            "audience": {"patients": "患者さん向け", "practitioners": "施術者向け"}[doc.audience]
+            + ("（リーフレットは患者さん向け）" if doc.for_handout().audience != doc.audience
+               else ""),
             "reviewed": doc.reviewed.isoformat(), "review_by": doc.review_by.isoformat(),
             "outputs": [("リーフレット PDF", outdir / f"{stem}.pdf"),
                         ("スライド PPTX", outdir / f"{stem}.pptx"),
