@@ -122,7 +122,15 @@ def cmd_watch(args) -> int:
     return 0
 
 
+def _terminate(signum, frame):
+    raise KeyboardInterrupt  # unwind so temporary files are removed (see build.write_all)
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
+    if argv is None:  # a real process, not a test calling main()
+        signal.signal(signal.SIGTERM, _terminate)
     args = _parser().parse_args(argv)
     try:
         return {"build": cmd_build, "check": cmd_check, "schema": cmd_schema,

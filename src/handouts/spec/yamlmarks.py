@@ -169,8 +169,15 @@ class _Builder:
                                    (m.column + 1) if m else 1)
                               .error(f"YAML syntax: {problem}"))
             return None, self.diags
-        except yaml.YAMLError as exc:  # e.g. reader errors on control characters
-            m = getattr(exc, "position", None)
+        except yaml.reader.ReaderError as exc:  # a control character in the file
+            before = text[:exc.position]
+            line = before.count("\n") + 1
+            col = exc.position - (before.rfind("\n") + 1) + 1
+            ch = exc.character if isinstance(exc.character, str) else chr(exc.character)
+            self.diags.append(Mark(self.path, line, col).error(
+                f"control character U+{ord(ch):04X} is not allowed in a spec; remove it"))
+            return None, self.diags
+        except yaml.YAMLError as exc:
             self.diags.append(Mark(self.path, 1, 1).error(f"YAML: {exc}"))
             return None, self.diags
         if not root_set and not isinstance(self.doc.data, (dict, list)) \

@@ -1,0 +1,221 @@
+"""Hostile content in otherwise valid specs, unsafe paths, interrupted builds, fuzzing.
+
+Every input either builds or fails with a located `path:line:col` diagnostic: never a
+traceback, never an internal error, never a missing-glyph box."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ALL_KINDS, ROOT, pdftotext, run_cli
+
+HEAD = ("title: 見本の資料です\naudience: patients\nreviewed: 2026-01-01\n"
+        "review_by: 2099-01-01\nkey_points: [要点です]\nsections:\n"
+        "  - heading: 見出しです\n    blocks:\n")
+
+
+def _spec(tmp_path: Path, blocks: str, name: str = "t.yaml") -> Path:
+    (tmp_path / "_clinic.yaml").write_text("name: 架空の医院\nurl: https://example.jp/\n",
+                                           encoding="utf-8")
+    path = tmp_path / name
+    path.write_text(HEAD + blocks, encoding="utf-8")
+    return path
+
+
+def _build(spec: Path, out: Path, formats: str = "pdf,pptx"):
+    r = run_cli("build", spec, "-o", out, "--format", formats, timeout=120)
+    assert "Traceback" not in r.stderr and "internal error" not in r.stderr, r.stderr
+    return r
+
+
+CONTENT = {
+    # name: (text of a `text:` block, expected: None = builds, or a message fragment)
+    "emoji in the fallback font": ("注意😀です", None),  # DejaVu Sans draws it
+    "emoji nowhere": ("注意🩺です", "U+1FA7A"),
+    "beginner mark": ("初心者🔰です", "U+1F530"),
+    "zero width space": ("見\u200bえない", "U+200B ZERO WIDTH SPACE"),
+    "bidi override": ("右から\u202e左へ", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+    "bidi isolate": ("分離\u2066です", "U+2066"),
+    "byte order mark inside": ("中に\ufeffある", "U+FEFF"),
+    "soft hyphen": ("ハイ\u00adフン", "U+00AD"),
+    "line separator": ("行\u2028区切り", "U+2028"),
+    "combining acute": ("cafe\u0301 です", None),
+    "combining voiced mark": ("か\u3099です", None),
+    "symbols from fallback": ("⚠ ✔ ☎ です", None),
+    "unbreakable url": ("https://example.jp/" + "a" * 400 + " を見てください。", None),
+    "long number": ("1" * 300 + "人", None),
+}
+
+
+@pytest.mark.parametrize("name", CONTENT)
+def test_hostile_text(tmp_path, name):
+    text, expected = CONTENT[name]
+    spec = _spec(tmp_path, f"      - text: \"{text}\"\n")
+    r = _build(spec, tmp_path / "out")
+    if expected is None:
+        assert r.returncode == 0, r.stderr
+        assert (tmp_path / "out" / "t.pdf").is_file() and (tmp_path / "out" / "t.pptx").is_file()
+        extracted = pdftotext(tmp_path / "out" / "t.pdf")
+        assert "\x00" not in extracted and "\ufffd" not in extracted
+    else:
+        assert r.returncode == 1
+        assert f"{spec}:9:15: error: [glyph]" in r.stderr, r.stderr
+        assert expected in r.stderr
+        assert not (tmp_path / "out" / "t.pdf").exists()
+
+
+def test_control_character_in_file_is_located(tmp_path):
+    spec = tmp_path / "c.yaml"
+    spec.write_bytes(b"title: a\x07b\n")
+    r = run_cli("check", spec)
+    assert r.returncode == 1
+    assert f"{spec}:1:9: error: control character U+0007" in r.stderr
+
+
+def test_escaped_control_character_is_located(tmp_path):
+    spec = _spec(tmp_path, '      - text: "ベル\\x07です"\n')
+    r = _build(spec, tmp_path / "out")
+    assert r.returncode == 1 and f"{spec}:9:15: error: [glyph] invisible control" in r.stderr
+
+
+def test_url_flows_across_lines(tmp_path):
+    url = "https://example.jp/" + "abcdefghij/" * 36
+    spec = _spec(tmp_path, f"      - text: \"{url}\"\n")
+    r = _build(spec, tmp_path / "out", "pdf,pptx,slides")
+    assert r.returncode == 0, r.stderr
+    text = pdftotext(tmp_path / "out" / "t.pdf")
+    assert "".join(text.split()).count("abcdefghij") == 36
+    assert len([ln for ln in text.splitlines() if "abcdefghij" in ln]) > 3
+
+
+def test_heading_longer_than_a_page(tmp_path):
+    spec = _spec(tmp_path, "      - text: 本文です。\n")
+    spec.write_text(spec.read_text(encoding="utf-8").replace(
+        "heading: 見出しです", "heading: " + "とても長い見出しです" * 190), encoding="utf-8")
+    r = _build(spec, tmp_path / "out")
+    if r.returncode:  # a located refusal is acceptable; a crash is not
+        assert f"{spec}:7:" in r.stderr and "[fit]" in r.stderr, r.stderr
+    else:
+        assert "とても長い見出しです" in pdftotext(tmp_path / "out" / "t.pdf")
+
+
+def test_many_blocks_flow_onto_more_pages_and_slides(tmp_path):
+    spec = _spec(tmp_path, "".join(f"      - text: これは{i}番目の段落です。" + "本文。" * 30 + "\n"
+                                   for i in range(50)))
+    r = _build(spec, tmp_path / "out")
+    assert r.returncode == 0, r.stderr
+    text = "".join(pdftotext(tmp_path / "out" / "t.pdf").split())
+    assert all(f"これは{i}番目の段落です" in text for i in range(50))
+
+
+# -- paths ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("image,fragment", [
+    ("../outside.png", "must be a path inside the specs folder"),
+    ("/etc/passwd", "must be a path inside the specs folder"),
+    ("assets/link.png", "leads outside the specs folder"),
+    ("assets/missing.png", "not found"),
+    ("assets/notes.txt", "must be PNG or JPEG"),
+])
+def test_images_only_from_inside_the_project(tmp_path, image, fragment):
+    inside = tmp_path / "specs"
+    (inside / "assets").mkdir(parents=True)
+    (tmp_path / "outside.png").write_bytes((ALL_KINDS.parent / "assets" / "dot.png").read_bytes())
+    os.symlink(tmp_path / "outside.png", inside / "assets" / "link.png")
+    (inside / "assets" / "notes.txt").write_text("x", encoding="utf-8")
+    spec = _spec(inside, f"      - figure: {{image: \"{image}\", alt: 図}}\n")
+    r = _build(spec, tmp_path / "out")
+    assert r.returncode == 1
+    assert f"{spec}:9:" in r.stderr and fragment in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "ftp://x.jp/"])
+def test_url_schemes_are_limited(tmp_path, url):
+    spec = _spec(tmp_path, "      - text: 本文です。\n")
+    (tmp_path / "_clinic.yaml").write_text(f"name: 架空の医院\nurl: \"{url}\"\n", encoding="utf-8")
+    r = _build(spec, tmp_path / "out")
+    assert r.returncode == 1 and f"{tmp_path / '_clinic.yaml'}:2:6: error:" in r.stderr
+
+
+# -- nothing lost ----------------------------------------------------------------------------
+
+def test_failure_while_rendering_keeps_previous_outputs(tmp_path):
+    spec = _spec(tmp_path, "      - text: 本文です。\n")
+    out = tmp_path / "out"
+    assert _build(spec, out).returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    # loads fine, but a bar chart naming a missing reference fails during lowering
+    spec.write_text(HEAD + "      - chart: {unit: 人, source: nope, data: {a: 1}}\n",
+                    encoding="utf-8")
+    assert _build(spec, out).returncode == 1
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert after == before
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_batch_leaves_no_partial_files(tmp_path, sig):
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    text = ALL_KINDS.read_text(encoding="utf-8")
+    for name in ("_clinic.yaml", "_blocks.yaml"):
+        (specs / name).write_bytes((ALL_KINDS.parent / name).read_bytes())
+    (specs / "assets").mkdir()
+    (specs / "assets" / "dot.png").write_bytes((ALL_KINDS.parent / "assets/dot.png").read_bytes())
+    for i in range(40):
+        (specs / f"t{i:02d}.yaml").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "handouts", "build", str(specs), "-o",
+                             str(out), "--format", "pdf,pptx,slides"], cwd=ROOT,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("*.pdf"))) < 3:
+        time.sleep(0.05)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert "Traceback" not in err
+    assert not [p for p in out.iterdir() if p.name.startswith(".") and p.is_file()]
+    built = sorted(out.glob("*.pdf"))
+    assert built
+    for pdf in built:  # every file present is complete
+        assert pdf.read_bytes().rstrip().endswith(b"%%EOF"), pdf
+
+
+# -- fuzzing ---------------------------------------------------------------------------------
+
+TEXT = st.text(min_size=1, max_size=60).filter(lambda s: s.strip())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(title=TEXT, heading=TEXT, body=TEXT, items=st.lists(TEXT, min_size=1, max_size=4))
+def test_fuzz_build_succeeds_or_reports(tmp_path, title, heading, body, items):
+    import yaml
+
+    from handouts.build import Projects, prepare
+    from handouts.deck.plan import plan
+    from handouts.deck.pptx_writer import write as write_pptx
+    from handouts.diagnostics import SpecError
+    from handouts.leaflet.typeset import render
+
+    data = {"title": title, "audience": "patients", "reviewed": "2026-01-01",
+            "review_by": "2099-01-01", "key_points": items,
+            "sections": [{"heading": heading, "blocks": [{"text": body}, {"bullets": items}]}]}
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    (folder / "_clinic.yaml").write_text("name: 架空の医院\n", encoding="utf-8")
+    spec = folder / "fuzz.yaml"
+    spec.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    try:
+        doc = prepare(spec, Projects())
+        render(doc, folder / "out.pdf")
+        write_pptx(plan(doc), folder / "out.pptx")
+    except SpecError as exc:
+        assert exc.diagnostics and all(d.line >= 1 for d in exc.diagnostics)
