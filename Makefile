@@ -15,7 +15,7 @@ PARTS  := $(wildcard specs/_*.yaml)
 TARGETS := $(foreach s,$(STEMS),$(OUT)/$(s).pdf $(OUT)/$(s).pptx)
 
 .DELETE_ON_ERROR:
-.PHONY: all test check clean schema preview
+.PHONY: all test check clean schema preview bench
 
 all: $(TARGETS)
 
@@ -44,6 +44,11 @@ preview: $(STAMP)
 schema: $(STAMP)
 	@mkdir -p $(OUT)
 	$(BIN)/handouts schema > $(OUT)/spec.schema.json
+
+# speed figures for the README (typst is a bench-only dependency)
+bench: $(STAMP) all
+	$(BIN)/python -m pip install -q --disable-pip-version-check typst
+	$(BIN)/python bench/bench.py
 
 clean:
 	rm -rf $(OUT)

@@ -7,6 +7,8 @@ by page callbacks; the content is a list of flowables, one builder per block kin
 from __future__ import annotations
 
 import math
+import zlib
+from functools import lru_cache
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -500,21 +502,44 @@ class _Footer:
         return FooterCanvas
 
 
-def _draw_qr(c, data: str, x: float, y: float, size: float) -> None:
-    """The clinic URL as a vector QR code (segno computes the matrix)."""
+@lru_cache(maxsize=16)
+def _qr_runs(data: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
+    """QR matrix size and its dark runs (row, first column, length); segno computes it."""
     import segno
 
-    qr = segno.make(data, error="m", micro=False)
-    rows = list(qr.matrix_iter(border=0))
-    n = len(rows)
-    cell = size / n
-    c.saveState()
-    c.setFillColor(colors.black)
+    rows = list(segno.make(data, error="m", micro=False).matrix_iter(border=0))
+    runs = []
     for r, row in enumerate(rows):
-        for k, dark in enumerate(row):
-            if dark:
-                c.rect(x + k * cell, y + size - (r + 1) * cell, cell + 0.05, cell + 0.05,
-                       stroke=0, fill=1)
+        k = 0
+        while k < len(row):
+            if row[k]:
+                start = k
+                while k < len(row) and row[k]:
+                    k += 1
+                runs.append((r, start, k - start))
+            else:
+                k += 1
+    return len(rows), tuple(runs)
+
+
+def _draw_qr(c, data: str, x: float, y: float, size: float) -> None:
+    """The clinic URL as a vector QR code: one path of horizontal runs, drawn once per
+    document as a form and placed on every page."""
+    name = f"qr{zlib.crc32(f'{data}|{size:.3f}'.encode())}"  # stable across runs
+    if name not in getattr(c, "_qr_forms", set()):
+        n, runs = _qr_runs(data)
+        cell = size / n
+        c.beginForm(name)
+        c.setFillColor(colors.black)
+        path = c.beginPath()
+        for r, k, length in runs:
+            path.rect(k * cell, size - (r + 1) * cell, length * cell, cell + 0.05)
+        c.drawPath(path, stroke=0, fill=1)
+        c.endForm()
+        c._qr_forms = getattr(c, "_qr_forms", set()) | {name}
+    c.saveState()
+    c.translate(x, y)
+    c.doForm(name)
     c.restoreState()
 
 
