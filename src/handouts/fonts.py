@@ -77,6 +77,8 @@ class Fonts:
     def __init__(self, directory: Path = FONT_DIR):
         self.directory = directory
         self.faces = {k: Face(k, directory / f, n, fam) for k, (f, n, fam) in FACES.items()}
+        self._widths: dict[tuple[bool, bool], dict[str, float]] = {}  # the hot path
+        self._faces_for: dict[tuple[str, bool, bool], Face | None] = {}
         for face in self.faces.values():
             if not face.path.is_file():
                 raise FileNotFoundError(f"font file missing: {face.path}")
@@ -87,19 +89,22 @@ class Fonts:
         return self.faces[base + sfx], self.faces["fallback" + sfx]
 
     def face_for(self, ch: str, bold: bool = False, mono: bool = False) -> Face | None:
-        for face in self.chain(bold, mono):
-            if face.has(ch):
-                return face
-        return None
+        key = (ch, bold, mono)
+        if key not in self._faces_for:
+            self._faces_for[key] = next(
+                (face for face in self.chain(bold, mono) if face.has(ch)), None)
+        return self._faces_for[key]
 
     def width(self, text: str, size: float, bold: bool = False, mono: bool = False) -> float:
+        """Advance width in points, each character from the first face that has it."""
+        cache = self._widths.setdefault((bold, mono), {})
         total = 0.0
-        primary, fallback = self.chain(bold, mono)
         for ch in text:
-            if primary.has(ch):
-                total += primary.advance(ch)
-            elif fallback.has(ch):
-                total += fallback.advance(ch)
+            w = cache.get(ch)
+            if w is None:
+                face = self.face_for(ch, bold, mono)
+                w = cache[ch] = face.advance(ch) if face else 0.0
+            total += w
         return total * size
 
     def split_by_face(self, text: str, bold: bool = False,
