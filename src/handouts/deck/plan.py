@@ -224,69 +224,63 @@ class Planner:
 
     def tree(self, b: d.Tree, x, top, w, h) -> list[Shape]:
         h_avail = h - self.caption_h(b.caption, w)
-        for size in (BODY, MIN_BODY, SMALL):
-            for horizontal in (False, True):
-                shapes = self._tree(b, x, top, w, h_avail, size, horizontal)
-                if shapes is not None:
-                    bottom = max(s.bottom for s in shapes)
-                    return shapes + self.caption(b.caption, x, bottom + 10, w)
+        # small trees read best top-down; deep ones run left → right, where each subtree
+        # gets a band of its own height (labels may go down to 16 pt, body text never)
+        tries = [(s, False) for s in (BODY, MIN_BODY) if geo.depth(b.root) <= 3]
+        tries += [(s, True) for s in (BODY, MIN_BODY, SMALL)]
+        for size, sideways in tries:
+            shapes = self._tree(b, x, top, w, h_avail, size, sideways)
+            if shapes is not None:
+                bottom = max(s.bottom for s in shapes)
+                return shapes + self.caption(b.caption, x, bottom + 10, w)
         raise SpecError([b.mark.error(
             "tree diagram does not fit on one slide even at 16 pt; shorten its labels or "
             "split it into two trees", "fit")])
 
-    def _tree(self, b: d.Tree, x, top, w, h, size, horizontal) -> list[Shape] | None:
-        nodes = []
-        stack = [b.root]
+    def _tree_texts(self, n: d.Node, inner: float, size: float) -> list[Para]:
+        ps = [Para(lines(n.label, inner, size, True, True), size, True, align="center")]
+        if n.note:
+            ps.append(Para(lines(n.note, inner, SMALL), SMALL, color="444444",
+                           align="center"))
+        return ps
+
+    def _tree(self, b: d.Tree, x, top, w, h, size, sideways) -> list[Shape] | None:
+        nodes, stack = [], [b.root]
         while stack:
             n = stack.pop()
             nodes.append(n)
             stack.extend(n.children)
-        depth, leaves = geo.depth(b.root), geo.leaves(b.root)
-        if horizontal:
-            gap_x, gap_y = 26.0, 10.0
-            node_w = (w - gap_x * (depth - 1)) / depth
-            slot_h = (h - gap_y * (leaves - 1)) / leaves
+        depth = geo.depth(b.root)
+        if sideways:
+            gap_x, gap_y = 30.0, 8.0
+            node_w = min((w - gap_x * (depth - 1)) / depth, 260.0)
         else:
-            gap_x, gap_y = 12.0, 16.0
+            gap_x, gap_y = 12.0, 30.0
             node_w = min(geo.tree_slot_width(b.root, w, gap_x), w * 0.42)
         inner = node_w - 2 * INSET - 6
-        texts = {}
-        need = 0.0
-        for n in nodes:
-            ps = [Para(lines(n.label, inner, size, True, True), size, True, align="center")]
-            if n.note:
-                ps.append(Para(lines(n.note, inner, size * 0.8), size * 0.8,
-                               color="444444", align="center"))
-            texts[id(n)] = ps
-            need = max(need, sum(p.height for p in ps) + 2 * INSET + 6)
-        if horizontal:
-            if need > slot_h:
-                return None
-            lay = geo.tree(b.root, h, node_w, gap_x, gap_y, None)
-            # transpose: levels run left → right, leaves top → bottom; node height = need
-            boxes = [(n, geo.Rect(r.y, r.cx - need / 2, node_w, need)) for n, r in lay.boxes]
-            total_h = lay.width
+        texts = {id(n): self._tree_texts(n, inner, size) for n in nodes}
+        heights = {k: sum(p.height for p in ps) + 2 * INSET + 6 for k, ps in texts.items()}
+        if sideways:
+            lay = geo.tree_sideways(b.root, heights, node_w, gap_x, gap_y)
         else:
-            d_h = depth * need + (depth - 1) * gap_y
-            if d_h > h:
-                return None
+            need = max(heights.values())
             lay = geo.tree(b.root, w, need, gap_y, gap_x, node_w)
-            boxes = lay.boxes
-            total_h = lay.height
-        ox = x + (w - (depth * node_w + (depth - 1) * gap_x if horizontal else lay.width)) / 2
-        oy = top + max(0.0, (h - total_h) / 2) if not horizontal else top
-        rect_of = {id(n): r for n, r in boxes}
+        if lay.height > h or lay.width > w + 0.5:
+            return None
+        ox = x + (w - lay.width) / 2
+        oy = top + max(0.0, (h - lay.height) / 2) if not sideways else top
+        rect_of = {id(n): r for n, r in lay.boxes}
         out: list[Shape] = []
-        for n, r in boxes:
+        for n, r in lay.boxes:
             out.append(TextBox(ox + r.x, oy + r.y, r.w, r.h, paras=texts[id(n)], rounded=True,
                                fill="EAF1F8" if n.highlight else "FFFFFF",
                                border=self.accent if n.highlight else "000000",
                                border_w=3.0 if n.highlight else 1.25, anchor="middle"))
-        for n, _ in boxes:
+        for n, _ in lay.boxes:
             p = rect_of[id(n)]
             for c in n.children:
                 k = rect_of[id(c)]
-                if horizontal:
+                if sideways:
                     x1, y1, x2, y2 = p.x + p.w, p.y + p.h / 2, k.x, k.y + k.h / 2
                 else:
                     x1, y1, x2, y2 = p.cx, p.bottom, k.cx, k.y

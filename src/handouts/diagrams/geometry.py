@@ -105,3 +105,44 @@ def bars(data: list[tuple[str, float]], top: float, width: float, label_w: float
         out.append(Bar(label, value, Rect(0, y, label_w, bar_h),
                        Rect(label_w, y, span * max(0.0, min(value, top)) / top, bar_h)))
     return out
+
+
+def tree_sideways(root: Any, heights: dict[int, float], col_w: float, hgap: float,
+                  vgap: float) -> TreeLayout:
+    """Left-to-right tree with nodes of their own heights (`heights[id(node)]`): each depth
+    a column, each subtree a horizontal band of its own, so no two boxes can overlap; a
+    parent is centred on its children. Deep trees with long notes fit a 16:9 slide this way."""
+    band: dict[int, float] = {}
+
+    def need(node: Any) -> float:
+        kids = sum(need(c) for c in node.children) + vgap * max(len(node.children) - 1, 0)
+        band[id(node)] = max(heights[id(node)], kids)
+        return band[id(node)]
+
+    need(root)
+    boxes: list[tuple[Any, Rect]] = []
+    edges: list[tuple[Rect, Rect]] = []
+
+    def place(node: Any, level: int, top: float) -> Rect:
+        b, h = band[id(node)], heights[id(node)]
+        index = len(boxes)
+        boxes.append((node, Rect(0, 0, 0, 0)))  # placeholder keeps pre-order
+        kids: list[Rect] = []
+        if node.children:
+            used = sum(band[id(c)] for c in node.children) + vgap * (len(node.children) - 1)
+            y = top + (b - used) / 2
+            for c in node.children:
+                kids.append(place(c, level + 1, y))
+                y += band[id(c)] + vgap
+            cy = (kids[0].y + kids[0].h / 2 + kids[-1].y + kids[-1].h / 2) / 2
+        else:
+            cy = top + b / 2
+        y0 = min(max(cy - h / 2, top), top + b - h)  # stay inside the band
+        rect = Rect(level * (col_w + hgap), y0, col_w, h)
+        boxes[index] = (node, rect)
+        edges.extend((rect, k) for k in kids)
+        return rect
+
+    place(root, 0, 0.0)
+    d = depth(root)
+    return TreeLayout(boxes, edges, d * col_w + (d - 1) * hgap, band[id(root)])
