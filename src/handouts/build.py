@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -128,20 +129,27 @@ def write_all(jobs: list[tuple[Path, Callable[[Path], None]]]) -> None:
             tmp.unlink(missing_ok=True)
 
 
+def _rel(p: Path) -> str:
+    """A path as make should see it: relative to the working directory, spaces escaped."""
+    try:
+        return os.path.relpath(p.resolve(), Path.cwd()).replace(" ", "\\ ")
+    except ValueError:
+        return str(p)
+
+
+@lru_cache(maxsize=1)
+def _tool_inputs() -> tuple[str, ...]:
+    """Fonts and the package's own source: every output depends on them (listed once)."""
+    files = sorted(f.path for f in fonts().faces.values()) + sorted(PACKAGE_DIR.rglob("*.py"))
+    return tuple(_rel(f) for f in files)
+
+
 def depfile(doc: Document, outputs: list[Path], outdir: Path) -> None:
     """Make-format dependencies: every file the outputs were made from."""
-    inputs = list(doc.inputs)
-    inputs += sorted(f.path for f in fonts().faces.values())
-    inputs += sorted(PACKAGE_DIR.rglob("*.py"))
-    cwd = Path.cwd()
-
-    def rel(p: Path) -> str:
-        try:
-            return str(Path(os.path.relpath(p.resolve(), cwd))).replace(" ", "\\ ")
-        except ValueError:
-            return str(p)
-
-    text = " ".join(rel(o) for o in outputs) + ": " + " \\\n  ".join(rel(i) for i in inputs)
+    inputs = [_rel(i) for i in doc.inputs] + list(_tool_inputs())
+    text = " ".join(_rel(o) for o in outputs) + ": " + " \\\n  ".join(inputs)
+    # an empty rule per input (like gcc -MP): a deleted or renamed file must not stop make
+    text += "\n\n" + "\n".join(f"{i}:" for i in inputs)
     dep = outdir / ".deps" / f"{doc.stem}.d"
     write_atomic(dep, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
 

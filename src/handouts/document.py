@@ -346,7 +346,11 @@ class _Lowerer:
             self.diags.append(mark.error(
                 f"image '{name}' must be a path inside the specs folder (no '..', not absolute)"))
             return None
-        path = (base / raw).resolve()
+        try:
+            path = (base / raw).resolve()
+        except (OSError, RuntimeError, ValueError) as exc:  # symlink loop, NUL byte
+            self.diags.append(mark.error(f"image '{name}' cannot be opened: {exc}"))
+            return None
         if not path.is_relative_to(base):
             self.diags.append(mark.error(f"image '{name}' leads outside the specs folder"))
             return None
@@ -356,8 +360,33 @@ class _Lowerer:
         if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
             self.diags.append(mark.error(f"image '{name}' must be PNG or JPEG"))
             return None
+        problem = _image_problem(path)
+        if problem:
+            self.diags.append(mark.error(f"image '{name}' {problem}"))
+            return None
         self.inputs.append(path)
         return path
+
+
+MAX_PIXELS = 40_000_000  # a 300 dpi A4 page is 8.7 million
+
+
+def _image_problem(path: Path) -> str | None:
+    """Why the renderers could not use this file, or None: it must really be a whole PNG
+    or JPEG (not a renamed or truncated file) of a sane size (no decompression bomb)."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            if im.format not in ("PNG", "JPEG"):
+                return f"is a {im.format or 'unknown'} file, not PNG or JPEG"
+            if im.width * im.height > MAX_PIXELS:
+                return (f"is {im.width}×{im.height} pixels; the limit is "
+                        f"{MAX_PIXELS // 1_000_000} million pixels")
+            im.verify()
+    except Exception as exc:  # PIL raises many kinds for damaged files
+        return f"is not a readable PNG or JPEG ({type(exc).__name__}: {exc or 'damaged'})"
+    return None
 
 
 def lower(loaded: LoadedSpec, project: Project) -> Document:

@@ -8,6 +8,7 @@ Every problem becomes a Diagnostic with the line and column of the node at fault
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,10 @@ def load(path: str | Path, data: bytes | None = None) -> tuple[Marked | None, li
     path = str(path)
     if data is None:
         try:
-            data = Path(path).read_bytes()
+            if not Path(path).is_file():  # a folder, FIFO or device would hang or fail
+                return None, [Mark(path, 1, 1).error("not a regular file")]
+            with open(path, "rb") as f:  # never more than the limit (think /dev/zero)
+                data = f.read(MAX_BYTES + 1)
         except OSError as exc:
             return None, [Mark(path, 1, 1).error(f"cannot read file: {exc.strerror}")]
     text, diags = read_text(path, data)
@@ -193,16 +197,35 @@ class _Builder:
             self.error(ev.start_mark, f"value is {len(ev.value):,} characters long; "
                        f"the limit is {MAX_SCALAR:,}")
             return ev.value[:MAX_SCALAR]
+        value = self._compose(ev)
         if ev.tag in (None, "!"):
-            tag = self.resolver.resolve(yaml.ScalarNode, ev.value, ev.implicit)
+            tag = self.resolver.resolve(yaml.ScalarNode, value, ev.implicit)
         else:
             tag = ev.tag
-        node = yaml.ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark, ev.style)
+        node = yaml.ScalarNode(tag, value, ev.start_mark, ev.end_mark, ev.style)
         try:
             return self.resolver.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
             self.error(ev.start_mark, f"cannot read value '{ev.value}': {exc}")
             return None
+
+    def _compose(self, ev: yaml.ScalarEvent) -> str:
+        """Combining marks joined to their letters (NFC: 'e'+U+0301 → 'é', 'か'+U+3099 →
+        'が'); the fonts cannot place a mark left over, so that is an error naming it.
+        Only text with combining marks is normalised (NFC would also rewrite CJK
+        compatibility ideographs, which name writers choose on purpose)."""
+        value = ev.value
+        if value.isascii() or not any(unicodedata.combining(c) for c in value):
+            return value
+        value = unicodedata.normalize("NFC", value)
+        for i, c in enumerate(value):
+            if unicodedata.combining(c):
+                after = f" after '{value[i - 1]}'" if i else ""
+                self.error(ev.start_mark, f"combining mark U+{ord(c):04X} "
+                           f"{unicodedata.name(c, '')}{after} has no precomposed form the "
+                           "fonts can draw; type the accented letter itself or remove the mark")
+                break
+        return value
 
     def _add(self, stack: list[list[Any]], value: Any, m: yaml.Mark) -> Loc:
         """Place `value` into the current container; return its location."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Hashable
 
 from ..fonts import fonts
@@ -33,9 +34,19 @@ def span_width(text: str, span: Hashable, size: float, bold: bool = False) -> fl
 
 def set_lines(rich: Rich | list[Rich], width: float, size: float, bold: bool = False,
               phrases: bool = False) -> list[Line]:
-    """Break text into lines that fit `width` points at `size` points."""
-    return break_lines(runs_of(rich), width,
-                       lambda text, span: span_width(text, span, size, bold), phrases)
+    """Break text into lines that fit `width` points at `size` points.
+
+    Cached: layout engines ask again for the same text and width (reportlab wraps a
+    flowable several times while it looks for page breaks)."""
+    riches = tuple(rich) if isinstance(rich, list) else (rich,)
+    return list(_set_lines(riches, width, size, bold, phrases))
+
+
+@lru_cache(maxsize=8192)
+def _set_lines(riches: tuple[Rich, ...], width: float, size: float, bold: bool,
+               phrases: bool) -> tuple[Line, ...]:
+    return tuple(break_lines(runs_of(list(riches)), width,
+                             lambda text, span: span_width(text, span, size, bold), phrases))
 
 
 def has_ruby(line: Line) -> bool:
