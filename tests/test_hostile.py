@@ -219,3 +219,101 @@ def test_fuzz_build_succeeds_or_reports(tmp_path, title, heading, body, items):
         write_pptx(plan(doc), folder / "out.pptx")
     except SpecError as exc:
         assert exc.diagnostics and all(d.line >= 1 for d in exc.diagnostics)
+
+
+# -- combining marks, damaged files, links, network ------------------------------------------
+
+def test_combining_marks_are_joined_to_their_letters(tmp_path):
+    spec = _spec(tmp_path, "      - text: \"cafe\u0301 と か\u3099ぜ\"\n")
+    r = _build(spec, tmp_path / "out", "pdf")
+    assert r.returncode == 0, r.stderr
+    text = pdftotext(tmp_path / "out" / "t.pdf")
+    assert "caf\u00e9" in text and "\u304cぜ" in text  # precomposed é and が
+    assert "\u0301" not in text and "\u3099" not in text
+
+
+def test_combining_mark_without_precomposed_form_is_located(tmp_path):
+    spec = _spec(tmp_path, "      - text: \"か\u309aです\"\n")
+    r = _build(spec, tmp_path / "out")
+    assert r.returncode == 1
+    assert f"{spec}:9:15: error: combining mark U+309A" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("name,content,fragment", [
+    ("renamed.png", b"just text, not a picture\n", "is not a readable PNG or JPEG"),
+    ("truncated.png", (ALL_KINDS.parent / "assets/dot.png").read_bytes()[:60],
+     "is not a readable PNG or JPEG"),
+    ("loop.png", None, "cannot be opened"),
+])
+def test_damaged_or_looping_image_is_located(tmp_path, name, content, fragment):
+    (tmp_path / "assets").mkdir()
+    if content is None:
+        os.symlink("loop.png", tmp_path / "assets" / name)
+    else:
+        (tmp_path / "assets" / name).write_bytes(content)
+    spec = _spec(tmp_path, f"      - figure: {{image: assets/{name}, alt: 図}}\n")
+    r = _build(spec, tmp_path / "out")
+    assert r.returncode == 1
+    assert f"{spec}:9:25: error: image 'assets/{name}' {fragment}" in r.stderr, r.stderr
+
+
+def test_shared_part_linked_from_outside_is_refused(tmp_path):
+    inside = tmp_path / "specs"
+    inside.mkdir()
+    (tmp_path / "elsewhere.yaml").write_text((ALL_KINDS.parent / "_blocks.yaml")
+                                             .read_text(encoding="utf-8"), encoding="utf-8")
+    os.symlink(tmp_path / "elsewhere.yaml", inside / "_blocks.yaml")
+    spec = _spec(inside, "      - use: help-now\n")
+    r = _build(spec, tmp_path / "out")
+    assert r.returncode == 1
+    assert f"{inside / '_blocks.yaml'}:1:1: error: shared part is a link leading outside" \
+        in r.stderr, r.stderr
+
+
+def test_spec_that_is_not_a_regular_file(tmp_path):
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)  # opening it for reading would block forever
+    from handouts.spec.yamlmarks import load
+
+    doc, diags = load(fifo)
+    assert doc is None and diags[0].message == "not a regular file"
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,x",
+                                 "mailto:a@example.jp"])
+def test_reference_url_schemes_are_limited(tmp_path, url):
+    spec = _spec(tmp_path, "      - text: 本文です[@a]。\nreferences:\n"
+                 f"  - {{id: a, cite: 文献です, url: \"{url}\"}}\n")
+    r = _build(spec, tmp_path / "out", "pdf")
+    assert r.returncode == 1 and f"{spec}:11:" in r.stderr, r.stderr  # references: https/http
+
+
+@pytest.mark.parametrize("url", ["https://example.jp/a", "http://example.jp/", "tel:0300000000",
+                                 "mailto:info@example.jp"])
+def test_clinic_url_schemes_allowed(tmp_path, url):
+    spec = _spec(tmp_path, "      - text: 本文です。\n")
+    (tmp_path / "_clinic.yaml").write_text(f"name: 架空の医院\nurl: \"{url}\"\n", encoding="utf-8")
+    r = _build(spec, tmp_path / "out", "pdf")
+    assert r.returncode == 0, r.stderr
+
+
+def test_nothing_is_fetched(tmp_path, monkeypatch):
+    """URLs become links and QR codes only: a build with every network call refused works."""
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    spec = _spec(tmp_path, "      - text: 本文です[@a]。\n      - figure: {image: assets/dot.png,"
+                 " alt: 図}\nreferences:\n  - {id: a, cite: 文献です, url: \"https://example.jp/x\"}\n"
+                 "  - {id: b, cite: 文献です, doi: 10.1177/0269215514540919}\n")
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "dot.png").write_bytes((ALL_KINDS.parent / "assets/dot.png").read_bytes())
+    from handouts.build import build
+
+    result = build([spec], tmp_path / "out", ("pdf", "pptx"))
+    assert not result.failed, result.diagnostics
+    assert (tmp_path / "out" / "t.pdf").stat().st_size > 1000

@@ -8,6 +8,7 @@ were, because every output is written to a temporary file and renamed into place
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -90,8 +91,20 @@ class Projects:
     def get(self, folder: Path) -> Project:
         key = folder.resolve()
         if key not in self.cache:
+            outside = [p for p in sorted(folder.glob("_*.yaml")) if not _inside(p, key)]
+            if outside:
+                raise SpecError([Mark(str(p), 1, 1).error(
+                    "shared part is a link leading outside the specs folder; copy the file "
+                    "into the folder instead") for p in outside])
             self.cache[key] = load_project(folder, self.profile)
         return self.cache[key]
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):  # a symlink loop leads nowhere good
+        return False
 
 
 def prepare(path: Path, projects: Projects) -> Document:
@@ -122,8 +135,13 @@ def write_all(jobs: list[tuple[Path, Callable[[Path], None]]]) -> None:
             temps.append(Path(tmp))
             render(Path(tmp))
             os.chmod(tmp, 0o644)
-        for tmp, (out, _) in zip(temps, jobs):
-            os.replace(tmp, out)
+        # Ctrl-C or SIGTERM waits until every output of the spec is in place
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            for tmp, (out, _) in zip(temps, jobs):
+                os.replace(tmp, out)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
     finally:
         for tmp in temps:
             tmp.unlink(missing_ok=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -56,6 +57,12 @@ def _default_specs(given: list[Path]) -> list[Path]:
     return given or [Path("specs")]
 
 
+def _make_silent() -> bool:
+    """True under `make -s`: make puts its one-letter flags first in MAKEFLAGS ('s', 'ks')."""
+    first = os.environ.get("MAKEFLAGS", "").split(" ")[0]
+    return not first.startswith("-") and "s" in first
+
+
 def cmd_build(args) -> int:
     from .build import DEFAULT_FORMATS, build
 
@@ -64,7 +71,7 @@ def cmd_build(args) -> int:
             print(f"{p}:1:1: error: no such file or folder", file=sys.stderr)
             return 1
     start = time.monotonic()
-    tty = sys.stderr.isatty() and not args.quiet
+    tty = sys.stderr.isatty() and not args.quiet and not _make_silent()
 
     def progress(done: int, total: int, path: Path) -> None:
         if tty:
