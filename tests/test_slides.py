@@ -100,3 +100,33 @@ def test_watch_rebuilds_a_saved_spec(tmp_path):
     watch([specs], out, interval=0.2, rounds=8)
     assert "保存し直した" in pdftotext(out / "all-kinds.pdf")
     assert (out / "thumbs" / "all-kinds-page-01.png").is_file()
+
+
+@pytest.mark.parametrize("spec", [ROOT / "specs" / f"{s}.yaml" for s in STEMS] + [ALL_KINDS],
+                         ids=lambda p: p.stem)
+def test_slide_text_sits_inside_its_box_insets(tmp_path, spec):
+    """Every character drawn inside a text box keeps the box's inset from its edges, as in
+    the PPTX (bodyPr lIns/rIns/tIns/bIns = box.inset)."""
+    import pdfplumber
+
+    from handouts.build import Projects, prepare
+    from handouts.deck import pdf_writer
+    from handouts.deck.model import TextBox
+    from handouts.deck.plan import plan
+
+    deck = plan(prepare(spec, Projects()))
+    pdf_writer.write(deck, tmp_path / "s.pdf")
+    checked = 0
+    with pdfplumber.open(tmp_path / "s.pdf") as pdf:
+        for slide, page in zip(deck.slides, pdf.pages):
+            for box in (s for s in slide.shapes if isinstance(s, TextBox) and s.border):
+                for ch in page.chars:
+                    cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+                    if not (box.x < cx < box.right and box.y < cy < box.bottom):
+                        continue
+                    checked += 1
+                    where = (slide.number, ch["text"], round(ch["x0"], 1), box.x, box.inset)
+                    assert box.x + box.inset - 0.5 <= ch["x0"], where
+                    assert ch["x1"] <= box.right - box.inset + 0.5, where
+                    assert box.y + box.inset <= cy <= box.bottom - box.inset, where
+    assert checked  # every topic has bordered boxes (key points at least)

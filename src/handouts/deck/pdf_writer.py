@@ -27,17 +27,6 @@ def _hex(c: str) -> HexColor:
     return HexColor("#" + c)
 
 
-class _Page:
-    """Slide coordinates (points, origin top-left, y down) → PDF (origin bottom-left)."""
-
-    def __init__(self, canv: Canvas):
-        self.c = canv
-
-    @staticmethod
-    def y(y: float) -> float:
-        return SLIDE_H - y
-
-
 def _baseline(top: float, size: float) -> float:
     """Baseline of a line whose pitch box starts at `top`: the em box is centred in the
     pitch, as PowerPoint does with exact line spacing."""
@@ -83,7 +72,7 @@ def _text_box(c: Canvas, s: TextBox) -> None:
     top = s.y + s.inset
     if s.anchor == "middle":
         top = s.y + (s.h - sum(p.height for p in s.paras)) / 2
-    draw_paras(c, s.paras, s.x, top, s.w)
+    draw_paras(c, s.paras, s.x, top, s.w, left_pad=s.inset)  # same inset on all sides
 
 
 def _arrow(c: Canvas, s: Arrow) -> None:
