@@ -317,3 +317,45 @@ def test_nothing_is_fetched(tmp_path, monkeypatch):
     result = build([spec], tmp_path / "out", ("pdf", "pptx"))
     assert not result.failed, result.diagnostics
     assert (tmp_path / "out" / "t.pdf").stat().st_size > 1000
+
+
+# -- huge but valid ----------------------------------------------------------------------------
+
+HUGE = {
+    # name: (block, text that must reach both outputs, how many times)
+    "40 long bullets": ("      - bullets: [%s]\n" % ", ".join(
+        f"項目{i:02d}です" + "長い説明の文です。" * 20 for i in range(40)), "項目39です", 1),
+    "30-row table": ("      - table: {header: [あ, い, う, え, お, か], rows: [%s]}\n" % ", ".join(
+        "[%s]" % ", ".join(f"セル{r:02d}{c}の内容" * 3 for c in range(6)) for r in range(30)),
+        "セル295の内容", 3),
+    "danger box of 40 items": ("      - callout: {kind: danger, title: すぐ受診, items: [%s]}\n"
+                               % ", ".join(f"症状{i:02d}" + "説明の文です。" * 20
+                                           for i in range(40)), "症状39", 1),
+    "8 long flow stages": ("      - flow: {steps: [%s]}\n" % ", ".join(
+        f"段階{i}" + "長い説明" * 20 for i in range(8)), "段階7", 1),
+}
+
+
+@pytest.mark.parametrize("name", HUGE)
+def test_huge_but_valid_blocks_flow(tmp_path, name):
+    from conftest import pptx_texts
+
+    block, marker, times = HUGE[name]
+    spec = _spec(tmp_path, block)
+    r = _build(spec, tmp_path / "out")
+    assert r.returncode == 0, r.stderr
+    pdf = "".join(pdftotext(tmp_path / "out" / "t.pdf").split())
+    slides, _ = pptx_texts(tmp_path / "out" / "t.pptx")
+    deck = "".join("".join(slides).split())
+    assert pdf.count(marker) >= times and deck.count(marker) >= times
+
+
+@pytest.mark.xfail(strict=True, reason="leaflet: a tree taller than a page raises reportlab's "
+                   "LayoutError (internal error) instead of a located [fit] error")
+def test_tree_taller_than_a_page_is_located(tmp_path):
+    tree = "      - tree: {root: {label: 根, children: [%s]}}\n" % ", ".join(
+        "{label: 枝%d, children: [%s]}" % (i, ", ".join(
+            "{label: 葉%d%dのながいなまえです}" % (i, j) for j in range(8))) for i in range(8))
+    spec = _spec(tmp_path, tree)
+    r = run_cli("build", spec, "-o", tmp_path / "out", "--format", "pdf")
+    assert "internal error" not in r.stderr and f"{spec}:9:9: error:" in r.stderr, r.stderr

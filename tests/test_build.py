@@ -1,0 +1,173 @@
+"""The batch driver and make: nothing lost on failure, depfiles that make trusts, progress."""
+
+import os
+import pty
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ALL_KINDS, ROOT, need, run_cli
+
+HEAD = ("title: 見本の資料です\naudience: patients\nreviewed: 2026-01-01\n"
+        "review_by: 2099-01-01\nkey_points: [要点です]\nsections:\n"
+        "  - heading: 見出しです\n    blocks:\n")
+# loads and lowers fine, and the leaflet flows it over pages, but no slide can hold it:
+# the deck planner refuses it after the PDF was already rendered
+LONG_HEADING = HEAD.replace("heading: 見出しです", "heading: " + "とても長い見出しです" * 200)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+def test_failure_in_the_deck_planner_keeps_previous_outputs(tmp_path):
+    (tmp_path / "_clinic.yaml").write_text("name: 架空の医院\n", encoding="utf-8")
+    spec = tmp_path / "t.yaml"
+    spec.write_text(HEAD + "      - text: 本文です。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    r = run_cli("build", spec, "-o", out, "--format", "pdf,large,pptx")
+    assert r.returncode == 0, r.stderr
+    before = _files(out)
+    assert set(before) == {"t.pdf", "t.large.pdf", "t.pptx"}
+
+    spec.write_text(LONG_HEADING + "      - text: 本文です。\n", encoding="utf-8")
+    from handouts.build import Projects, prepare
+
+    prepare(spec, Projects())  # the spec itself is valid: the failure comes while rendering
+    r = run_cli("build", spec, "-o", out, "--format", "pdf,large,pptx")
+    assert r.returncode == 1
+    assert f"{spec}:7:14: error: [fit]" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and "internal error" not in r.stderr
+    assert _files(out) == before  # byte-identical, and no temporary files left behind
+
+
+def test_write_all_renames_all_or_nothing(tmp_path):
+    from handouts.build import write_all
+    from handouts.diagnostics import Mark, SpecError
+
+    (tmp_path / "a.pdf").write_bytes(b"old a")
+    (tmp_path / "b.pptx").write_bytes(b"old b")
+
+    def fail(tmp):
+        tmp.write_bytes(b"half")
+        raise SpecError([Mark("x.yaml", 3, 1).error("no")])
+
+    with pytest.raises(SpecError):
+        write_all([(tmp_path / "a.pdf", lambda tmp: tmp.write_bytes(b"new a")),
+                   (tmp_path / "b.pptx", fail)])
+    assert _files(tmp_path) == {"a.pdf": b"old a", "b.pptx": b"old b"}
+    write_all([(tmp_path / "a.pdf", lambda tmp: tmp.write_bytes(b"new a")),
+               (tmp_path / "b.pptx", lambda tmp: tmp.write_bytes(b"new b"))])
+    assert _files(tmp_path) == {"a.pdf": b"new a", "b.pptx": b"new b"}
+
+
+# -- make ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A project folder with two topics, built by the real Makefile and the real venv."""
+    need("make")
+    if not (ROOT / ".venv" / ".installed").is_file():
+        pytest.skip("run through `make test`, which creates .venv/.installed")
+    specs = tmp_path / "specs"
+    shutil.copytree(ALL_KINDS.parent, specs)
+    shutil.copy(specs / "all-kinds.yaml", specs / "second.yaml")
+    # make must not think the venv needs reinstalling from this copy
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    os.utime(tmp_path / "pyproject.toml", (0, 0))
+    return tmp_path
+
+
+def make(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS")}
+    return subprocess.run(["make", "-f", str(ROOT / "Makefile"), f"VENV={ROOT / '.venv'}",
+                           *args], cwd=folder, capture_output=True, text=True, env=env,
+                          timeout=300)
+
+
+def _commands(dry_run: str) -> list[str]:
+    return [ln for ln in dry_run.splitlines() if "handouts build" in ln]
+
+
+def _mtimes(out: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in out.glob("*.p*")}
+
+
+def test_make_parallel_then_noop_then_only_the_changed_spec(project):
+    r = make(project, "-j2")
+    assert r.returncode == 0, r.stderr
+    out = project / "build"
+    assert set(_mtimes(out)) == {"all-kinds.pdf", "all-kinds.pptx", "second.pdf", "second.pptx"}
+    assert sorted(p.name for p in (out / ".deps").iterdir()) == ["all-kinds.d", "second.d"]
+    assert not [p for p in out.rglob("*.tmp")]
+
+    dry = make(project, "-n")  # nothing to do: make starts no Python at all
+    assert dry.returncode == 0 and _commands(dry.stdout) == [], dry.stdout
+
+    first = _mtimes(out)
+    spec = project / "specs" / "second.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("見本の要点", "別の要点"),
+                    encoding="utf-8")
+    os.utime(spec, (spec.stat().st_atime + 10, spec.stat().st_mtime + 10))
+    dry = make(project, "-n")
+    assert len(_commands(dry.stdout)) == 1 and "second.yaml" in dry.stdout, dry.stdout
+    assert make(project).returncode == 0
+    now = _mtimes(out)
+    assert now["all-kinds.pdf"] == first["all-kinds.pdf"]
+    assert now["all-kinds.pptx"] == first["all-kinds.pptx"]
+    assert now["second.pdf"] != first["second.pdf"] and now["second.pptx"] != first["second.pptx"]
+
+
+def test_make_follows_the_depfile_to_an_image(project):
+    assert make(project).returncode == 0
+    image = project / "specs" / "assets" / "dot.png"
+    later = (project / "build" / "all-kinds.pdf").stat().st_mtime + 10
+    os.utime(image, (later, later))
+    dry = make(project, "-n")
+    assert len(_commands(dry.stdout)) == 2, dry.stdout  # both topics show the figure
+
+
+def test_make_survives_a_deleted_input(project):
+    """A file listed in an old depfile that no longer exists must not stop make (-MP rules)."""
+    assert make(project).returncode == 0
+    (project / "specs" / "_blocks.yaml").rename(project / "specs" / "_shared.yaml")
+    r = make(project, "-n")
+    assert r.returncode == 0, r.stderr
+    assert len(_commands(r.stdout)) == 2
+
+
+# -- progress --------------------------------------------------------------------------------
+
+def _on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "handouts", *args], cwd=ROOT, stdin=follower,
+                            stdout=follower, stderr=follower, env={**os.environ, **env})
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(leader)
+    assert proc.wait(timeout=120) == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_line_on_a_terminal_only(tmp_path):
+    specs = tmp_path / "specs"
+    shutil.copytree(ALL_KINDS.parent, specs)
+    shutil.copy(specs / "all-kinds.yaml", specs / "second.yaml")
+    args = ["build", str(specs), "-o", str(tmp_path / "out"), "--format", "pdf"]
+    shown = _on_a_terminal(args, {"MAKEFLAGS": ""})
+    assert "[0/2] all-kinds.yaml" in shown and "[1/2] second.yaml" in shown, shown
+    assert _on_a_terminal(args, {"MAKEFLAGS": "s -j2"}) == ""  # make -s
+    assert _on_a_terminal(args + ["-q"], {"MAKEFLAGS": ""}) == ""
+    piped = run_cli(*args)
+    assert piped.returncode == 0 and piped.stderr == ""
