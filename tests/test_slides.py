@@ -1,5 +1,6 @@
 """Slides PDF and notes handout drawn from the deck model; the preview gallery."""
 
+import html
 import math
 import re
 from html.parser import HTMLParser
@@ -73,33 +74,44 @@ def test_gallery_references_only_existing_files(previewed):
     images = [r for r in links.refs if r.endswith(".png")]
     assert len(images) >= 5 * (2 + 8)  # every topic: its pages and its slides
     for ref in links.refs:
-        assert (previewed / ref).is_file(), ref
+        if not ref.startswith("#"):  # in-page links go to the topic sections
+            assert (previewed / ref.split("#page=")[0]).is_file(), ref
     for stem in STEMS:
         assert f"{stem}-slide-01.png" in page and f"{stem}-page-01.png" in page
     assert "2027-11-20" in page  # review dates shown
 
 
-def test_watch_rebuilds_a_saved_spec(tmp_path):
+def test_watch_rebuilds_what_changed(tmp_path):
+    import os
     import shutil
-    import threading
 
-    from handouts.watch import watch
+    from handouts.watch import Watcher
 
     specs = tmp_path / "specs"
     shutil.copytree(ALL_KINDS.parent, specs)
     out = tmp_path / "out"
     spec = specs / "all-kinds.yaml"
 
-    def edit():
-        import time
-        time.sleep(0.3)
-        spec.write_text(spec.read_text(encoding="utf-8").replace(
-            "title: すべてのブロックを試す", "title: 保存し直した"), encoding="utf-8")
+    def save(path, text=None):  # a save one second later than the last one
+        if text is not None:
+            path.write_text(text, encoding="utf-8")
+        t = path.stat().st_mtime_ns + 1_000_000_000
+        os.utime(path, ns=(t, t))
 
-    threading.Thread(target=edit).start()
-    watch([specs], out, interval=0.2, rounds=8)
+    w = Watcher([specs], out)
+    assert w.poll() == [spec]  # the first poll builds everything
+    assert (out / "thumbs" / "all-kinds-slide-01.png").is_file()
+    assert w.poll() == []  # nothing saved, nothing rebuilt
+    save(spec, spec.read_text(encoding="utf-8").replace(
+        "title: すべてのブロックを試す", "title: 保存し直した"))
+    assert w.poll() == [spec]
     assert "保存し直した" in pdftotext(out / "all-kinds.pdf")
-    assert (out / "thumbs" / "all-kinds-page-01.png").is_file()
+    assert "保存し直した" in pdftotext(out / "all-kinds.slides.pdf")
+    assert "保存し直した" in (out / "index.html").read_text(encoding="utf-8")
+    for used in (specs / "_clinic.yaml", specs / "assets" / "dot.png"):  # files it reads
+        save(used)
+        assert w.poll() == [spec], used
+    assert w.poll() == []
 
 
 @pytest.mark.parametrize("spec", [ROOT / "specs" / f"{s}.yaml" for s in STEMS] + [ALL_KINDS],
@@ -130,3 +142,29 @@ def test_slide_text_sits_inside_its_box_insets(tmp_path, spec):
                     assert ch["x1"] <= box.right - box.inset + 0.5, where
                     assert box.y + box.inset <= cy <= box.bottom - box.inset, where
     assert checked  # every topic has bordered boxes (key points at least)
+
+
+def test_gallery_prints_in_a_real_browser(previewed, tmp_path):
+    """Chromium prints index.html: every thumbnail loads and each topic gets its own sheet."""
+    import subprocess
+
+    from conftest import need
+
+    chromium = need("chromium")
+    pdf = tmp_path / "gallery.pdf"
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                    "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+                    (previewed / "index.html").as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    links = _Links()
+    links.feed((previewed / "index.html").read_text(encoding="utf-8"))
+    thumbs = [r for r in links.refs if r.endswith(".png")]
+    images = subprocess.run([need("pdfimages"), "-list", str(pdf)], capture_output=True,
+                            text=True, check=True).stdout.splitlines()[2:]
+    assert len(images) >= len(thumbs)  # a missing or broken image is not printed
+    text = _norm(pdftotext(pdf))
+    titles = re.findall(r"<h2>(.*?)</h2>", (previewed / "index.html").read_text("utf-8"))
+    assert len(titles) == len(STEMS) + 1
+    for t in titles:
+        assert _norm(html.unescape(t)) in text, t
+    assert _pages(pdf) >= 1 + len(titles)  # the contents, then one sheet (or more) per topic

@@ -29,27 +29,38 @@ def thumbnails(pdf: Path, outdir: Path, prefix: str) -> list[Path]:
             out.append(path)
     finally:
         doc.close()
+    for old in outdir.glob(f"{prefix}-*.png"):  # pages a longer earlier version had
+        if old not in out:
+            old.unlink()
     return out
 
 
 def gallery(entries: list[dict], outdir: Path) -> str:
     """The index page: one section per topic, leaflet pages then slides."""
-    def img(path: Path, alt: str) -> str:
+    def img(path: Path, alt: str, pdf: Path, page: int) -> str:
+        # a thumbnail opens its page in the real PDF (browsers honour #page=)
         rel = html.escape(path.relative_to(outdir).as_posix())
-        return f'<a href="{rel}"><img src="{rel}" alt="{html.escape(alt)}" loading="lazy"></a>'
+        href = html.escape(f"{pdf.relative_to(outdir).as_posix()}#page={page}")
+        return f'<a href="{href}"><img src="{rel}" alt="{html.escape(alt)}"></a>'
 
     parts = []
+    toc = []
     for e in entries:
+        leaflet, slides = outdir / f"{e['stem']}.pdf", outdir / f"{e['stem']}.slides.pdf"
         links = " ・ ".join(
             f'<a href="{html.escape(p.name)}">{label}</a>' for label, p in e["outputs"])
-        parts.append(f"""<section>
+        toc.append(f'<li><a href="#{html.escape(e["stem"])}">{html.escape(e["title"])}</a>'
+                   f' <span class="meta">次の見直し {e["review_by"]}</span></li>')
+        parts.append(f"""<section id="{html.escape(e["stem"])}">
 <h2>{html.escape(e["title"])}</h2>
 <p class="meta">{html.escape(e["audience"])} ・ 確認日 {e["reviewed"]} ・ 次の見直し
 <strong>{e["review_by"]}</strong> ・ {links}</p>
 <h3>リーフレット（{len(e["pages"])} ページ）</h3>
-<div class="pages">{"".join(img(p, f"{e['title']} {i} ページ") for i, p in enumerate(e["pages"], 1))}</div>
+<div class="pages">{"".join(img(p, f"{e['title']} {i} ページ", leaflet, i)
+                          for i, p in enumerate(e["pages"], 1))}</div>
 <h3>スライド（{len(e["slides"])} 枚）</h3>
-<div class="slides">{"".join(img(p, f"スライド {i}") for i, p in enumerate(e["slides"], 1))}</div>
+<div class="slides">{"".join(img(p, f"スライド {i}", slides, i)
+                           for i, p in enumerate(e["slides"], 1))}</div>
 </section>""")
     return f"""<!doctype html>
 <html lang="ja"><head><meta charset="utf-8">
@@ -61,33 +72,44 @@ h1 {{ font-size: 1.6rem; }} h2 {{ border-bottom: 2px solid #1F5C99; color: #1F5C
 .meta {{ font-size: .95rem; }} img {{ border: 1px solid #999; margin: 4px; }}
 .pages img {{ width: 180px; }} .slides img {{ width: 160px; }}
 section {{ break-inside: avoid-page; margin-bottom: 2rem; }}
-@media print {{ body {{ margin: 0; }} a {{ color: inherit; text-decoration: none; }} }}
+@media print {{ body {{ margin: 0; }} a {{ color: inherit; text-decoration: none; }}
+  section {{ break-before: page; }} }}  /* one topic per printed sheet */
 </style></head>
 <body><h1>資料の一覧（{len(entries)} トピック）</h1>
+<ul class="toc">{"".join(toc)}</ul>
 {"".join(parts)}
 </body></html>
 """
 
 
-def preview(paths: list[Path], outdir: Path, profile: Path | None = None) -> Result:
+def entry(doc: Document, outdir: Path) -> dict:
+    """One topic of the gallery; renders its thumbnails."""
+    stem, thumbs = doc.stem, outdir / "thumbs"
+    return {
+        "stem": stem, "inputs": list(doc.inputs),
+        "title": doc.title.plain,
+        "audience": {"patients": "患者さん向け", "practitioners": "施術者向け"}[doc.audience]
+        + ("（リーフレットは患者さん向け）" if doc.for_handout().audience != doc.audience
+           else ""),
+        "reviewed": doc.reviewed.isoformat(), "review_by": doc.review_by.isoformat(),
+        "outputs": [("リーフレット PDF", outdir / f"{stem}.pdf"),
+                    ("スライド PPTX", outdir / f"{stem}.pptx"),
+                    ("スライド PDF", outdir / f"{stem}.slides.pdf"),
+                    ("配布資料 PDF", outdir / f"{stem}.notes.pdf")],
+        "pages": thumbnails(outdir / f"{stem}.pdf", thumbs, f"{stem}-page"),
+        "slides": thumbnails(outdir / f"{stem}.slides.pdf", thumbs, f"{stem}-slide"),
+    }
+
+
+def preview(paths: list[Path], outdir: Path, profile: Path | None = None,
+            entries: dict[str, dict] | None = None) -> Result:
+    """Build the specs, render their thumbnails and write the index. `entries` (stem →
+    entry) keeps the other topics of the gallery when only some specs are rebuilt."""
     docs: dict[str, Document] = {}
     result = build(paths, outdir, PREVIEW_FORMATS, profile, on_document=docs.__setitem__)
-    thumbs = outdir / "thumbs"
-    entries = []
-    for stem, doc in sorted(docs.items()):
-        entries.append({
-            "title": doc.title.plain,
-            "audience": {"patients": "患者さん向け", "practitioners": "施術者向け"}[doc.audience]
-            + ("（リーフレットは患者さん向け）" if doc.for_handout().audience != doc.audience
-               else ""),
-            "reviewed": doc.reviewed.isoformat(), "review_by": doc.review_by.isoformat(),
-            "outputs": [("リーフレット PDF", outdir / f"{stem}.pdf"),
-                        ("スライド PPTX", outdir / f"{stem}.pptx"),
-                        ("スライド PDF", outdir / f"{stem}.slides.pdf"),
-                        ("配布資料 PDF", outdir / f"{stem}.notes.pdf")],
-            "pages": thumbnails(outdir / f"{stem}.pdf", thumbs, f"{stem}-page"),
-            "slides": thumbnails(outdir / f"{stem}.slides.pdf", thumbs, f"{stem}-slide"),
-        })
-    page = gallery(entries, outdir)
+    entries = {} if entries is None else entries
+    for stem, doc in docs.items():
+        entries[stem] = entry(doc, outdir)
+    page = gallery([entries[k] for k in sorted(entries)], outdir)
     write_atomic(outdir / "index.html", lambda tmp: tmp.write_text(page, encoding="utf-8"))
     return result

@@ -1,4 +1,4 @@
-"""`handouts watch`: rebuild a spec's outputs (and thumbnails) when it or a part it uses is
+"""`handouts watch`: rebuild a spec's outputs (and thumbnails) when it or a file it uses is
 saved. Polls modification times: no extra dependency, works on every filesystem."""
 
 from __future__ import annotations
@@ -11,42 +11,57 @@ from .build import expand
 from .diagnostics import Report
 
 
-def _stamps(files: list[Path]) -> dict[Path, float]:
-    out = {}
-    for f in files:
-        try:
-            out[f] = f.stat().st_mtime_ns
-        except OSError:
-            out[f] = -1
-    return out
+def _stamp(f: Path) -> int:
+    try:
+        return f.stat().st_mtime_ns
+    except OSError:  # deleted or being replaced: counts as a change
+        return -1
 
 
-def watch(paths: list[Path], outdir: Path, interval: float = 0.5,
-          rounds: int | None = None) -> None:
-    """Rebuild changed specs until interrupted (or for `rounds` polls, for tests)."""
-    from .preview import preview
+class Watcher:
+    """Remembers, per spec, the files it was built from and their modification times."""
 
-    def inputs() -> list[Path]:
-        specs = expand(paths)
-        parts = {p for s in specs for p in s.parent.glob("_*.yaml")}
-        return specs + sorted(parts)
+    def __init__(self, paths: list[Path], outdir: Path, profile: Path | None = None):
+        self.paths, self.outdir, self.profile = paths, outdir, profile
+        self.entries: dict[str, dict] = {}  # gallery entries of every topic, by stem
+        self.seen: dict[Path, dict[Path, int]] = {}  # spec → {input: mtime}
 
-    seen = _stamps(inputs())
-    n = 0
-    while rounds is None or n < rounds:
-        n += 1
-        time.sleep(interval)
-        now = _stamps(inputs())
-        changed = [p for p, t in now.items() if seen.get(p) != t]
+    def inputs(self, spec: Path) -> list[Path]:
+        """What the last build of `spec` read (images, shared parts, clinic profile);
+        before a successful build, the spec and its folder's shared parts."""
+        e = self.entries.get(spec.stem)
+        if e and spec in e["inputs"]:
+            return e["inputs"]
+        return [spec] + sorted(spec.parent.glob("_*.yaml"))
+
+    def poll(self) -> list[Path]:
+        """Rebuild every spec whose inputs changed since the last poll (all of them on the
+        first poll); return the rebuilt specs."""
+        from .preview import preview
+
+        specs = expand(self.paths)
+        changed = [s for s in specs if self.seen.get(s) != {
+            f: _stamp(f) for f in self.inputs(s)}]
+        for stem in set(self.entries) - {s.stem for s in specs}:
+            del self.entries[stem]  # a removed spec leaves the gallery
         if not changed:
-            continue
-        seen = now
-        # a shared part affects every spec of its folder; a spec only itself
-        targets = sorted({s for s in expand(paths) if s in changed or any(
-            c.name.startswith("_") and c.parent == s.parent for c in changed)})
-        started = time.monotonic()
-        result = preview(targets, outdir)
+            return []
+        result = preview(changed, self.outdir, self.profile, self.entries)
         if result.diagnostics:
             print(Report(result.diagnostics).as_text(), file=sys.stderr)
-        print(f"rebuilt {', '.join(t.name for t in targets)} in "
-              f"{time.monotonic() - started:.1f}s", file=sys.stderr, flush=True)
+        for s in changed:  # stamps of what the new build read
+            self.seen[s] = {f: _stamp(f) for f in self.inputs(s)}
+        return changed
+
+
+def watch(paths: list[Path], outdir: Path, profile: Path | None = None,
+          interval: float = 0.5) -> None:
+    """Build everything once, then rebuild what changes until interrupted."""
+    w = Watcher(paths, outdir, profile)
+    while True:
+        started = time.monotonic()
+        rebuilt = w.poll()
+        if rebuilt:
+            print(f"rebuilt {', '.join(s.name for s in rebuilt)} in "
+                  f"{time.monotonic() - started:.1f}s", file=sys.stderr, flush=True)
+        time.sleep(interval)

@@ -26,16 +26,21 @@ GAP = 8 * mm
 def write(deck: Deck, out: Path) -> None:
     pw, ph = A4
     c = canvas(out, deck, A4, f"{deck.title}（配布資料）")
-    slide_w = (pw - 2 * MARGIN) * 0.56
+    slide_w = (pw - 2 * MARGIN) * 0.62  # slides as large as the slots allow; 80 pt notes
     scale = slide_w / SLIDE_W
     slide_h = SLIDE_H * scale
     cell_h = (ph - 2 * MARGIN - HEADER - FOOTER) / PER_PAGE
     pages = [deck.slides[i:i + PER_PAGE] for i in range(0, len(deck.slides), PER_PAGE)]
-    title = set_lines(plain(deck.title), pw - 2 * MARGIN, 12, True)[:1]
+    side = 60 * mm  # the clinic's name on the right of the header
+    title = set_lines(plain(deck.title), pw - 2 * MARGIN - side - 4 * mm, 12, True)[:1]
+    clinic = set_lines(plain(deck.author), side, 9)[:1]
     for n, group in enumerate(pages, 1):
         c.setFillColor(HexColor("#" + deck.accent))
         for line in title:
             draw_line(c, line, MARGIN, ph - MARGIN - 12, 12, True)
+        c.setFillColor(HexColor("#555555"))
+        for line in clinic:
+            draw_line(c, line, pw - MARGIN - side, ph - MARGIN - 12, 9, False, "right", side)
         c.setStrokeColor(HexColor("#" + deck.accent))
         c.setLineWidth(1)
         c.line(MARGIN, ph - MARGIN - HEADER + 4 * mm, pw - MARGIN, ph - MARGIN - HEADER + 4 * mm)
