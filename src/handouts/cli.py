@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     w = sub.add_parser("watch", help="rebuild outputs and thumbnails when a spec is saved")
     w.add_argument("specs", nargs="*", type=Path)
     w.add_argument("-o", "--output", type=Path, default=Path("build"))
+    w.add_argument("--profile", type=Path, help="clinic profile instead of specs/_clinic.yaml")
     return p
 
 
@@ -125,7 +126,7 @@ def cmd_watch(args) -> int:
     from .watch import watch
 
     print("watching; Ctrl-C to stop", file=sys.stderr)
-    watch(_default_specs(args.specs), args.output)
+    watch(_default_specs(args.specs), args.output, args.profile)
     return 0
 
 
