@@ -188,37 +188,153 @@ def test_interrupted_batch_leaves_no_partial_files(tmp_path, sig):
 
 
 # -- fuzzing ---------------------------------------------------------------------------------
+# Specs of the right shape with arbitrary Unicode (st.text(): every code point but surrogates)
+# in every kind of text slot, built in-process to PDF and PPTX: each either builds or raises
+# the tool's own SpecError with located diagnostics. `pytest --hypothesis-show-statistics`
+# prints how many inputs each class tried and what they produced; FUZZ_EXAMPLES=500 runs
+# a longer campaign.
 
-TEXT = st.text(min_size=1, max_size=60).filter(lambda s: s.strip())
+import tempfile  # noqa: E402
+
+import yaml  # noqa: E402
+from hypothesis import event  # noqa: E402
+
+FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 30)), deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.too_slow,
+                                       HealthCheck.function_scoped_fixture])
+# mostly plausible Japanese (kana, the fonts' kanji, ASCII, punctuation, symbols), 1 in 8
+# anything at all
+def _drawn(first: int, last: int) -> list[str]:
+    """Characters of a range the body font draws, without combining marks."""
+    import unicodedata
+
+    from handouts.fonts import fonts
+
+    cmap = fonts().faces["body"].cmap
+    return [chr(c) for c in range(first, last + 1)
+            if c in cmap and not unicodedata.combining(chr(c))]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
-@given(title=TEXT, heading=TEXT, body=TEXT, items=st.lists(TEXT, min_size=1, max_size=4))
-def test_fuzz_build_succeeds_or_reports(tmp_path, title, heading, body, items):
-    import yaml
+JA = st.one_of(st.sampled_from(_drawn(0x3041, 0x30FE)), st.sampled_from(_drawn(0x4E00, 0x9FFF)),
+               st.characters(min_codepoint=0x20, max_codepoint=0x7E),
+               st.sampled_from("、。「」（）！？ー…〜・ 　①⚠✔"))
+ANY = st.integers(0, 7).flatmap(lambda i: st.text(max_size=60) if i == 0
+                                else st.text(JA, min_size=1, max_size=60))
+SHORT = st.integers(0, 7).flatmap(lambda i: st.text(min_size=1, max_size=12) if i == 0
+                                  else st.text(JA, min_size=1, max_size=12))
 
-    from handouts.build import Projects, prepare
-    from handouts.deck.plan import plan
-    from handouts.deck.pptx_writer import write as write_pptx
+
+class _NoAliases(yaml.SafeDumper):
+    def ignore_aliases(self, data):  # a repeated list must be written out, not aliased
+        return True
+
+
+def _outcome(d) -> str:
+    if d.code:
+        return d.code
+    for word in ("glossary", "citation", "combining", "control character", "YAML"):
+        if word in d.message:
+            return word
+    return "model validation"
+
+
+def _build_in_process(tmp_path: Path, data: dict) -> None:
+    from handouts.build import FORMATS, Projects, prepare, write_all
     from handouts.diagnostics import SpecError
-    from handouts.leaflet.typeset import render
-
-    data = {"title": title, "audience": "patients", "reviewed": "2026-01-01",
-            "review_by": "2099-01-01", "key_points": items,
-            "sections": [{"heading": heading, "blocks": [{"text": body}, {"bullets": items}]}]}
-    import tempfile
 
     folder = Path(tempfile.mkdtemp(dir=tmp_path))
     (folder / "_clinic.yaml").write_text("name: 架空の医院\n", encoding="utf-8")
     spec = folder / "fuzz.yaml"
-    spec.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    spec.write_text(yaml.dump(data, Dumper=_NoAliases, allow_unicode=True), encoding="utf-8")
     try:
         doc = prepare(spec, Projects())
-        render(doc, folder / "out.pdf")
-        write_pptx(plan(doc), folder / "out.pptx")
+        write_all([(folder / f"out{FORMATS[f][0]}", lambda tmp, f=f: FORMATS[f][1](doc, tmp))
+                   for f in ("pdf", "pptx")])
+    except SpecError as exc:
+        assert exc.diagnostics
+        assert all(d.path == str(spec) and d.line >= 1 and d.col >= 1 for d in exc.diagnostics)
+        event("located SpecError: " + ", ".join(sorted({_outcome(d) for d in exc.diagnostics})))
+        assert not list(folder.glob("out*")) and not list(folder.glob(".*tmp"))
+        return
+    event("built")
+    assert (folder / "out.pdf").read_bytes().startswith(b"%PDF")
+    assert (folder / "out.pptx").read_bytes().startswith(b"PK")
+
+
+def _spec_data(title, heading, blocks, key_points=("要点です",), **more) -> dict:
+    return {"title": title, "audience": "patients", "reviewed": "2026-01-01",
+            "review_by": "2099-01-01", "key_points": list(key_points),
+            "sections": [{"heading": heading, "blocks": blocks}], **more}
+
+
+@FUZZ
+@given(title=ANY, heading=ANY, body=ANY, items=st.lists(ANY, min_size=1, max_size=4))
+def test_fuzz_text_slots(tmp_path, title, heading, body, items):
+    """Class 1: title, heading, key points, paragraph, bullets."""
+    _build_in_process(tmp_path, _spec_data(title, heading, [{"text": body}, {"bullets": items}],
+                                           items))
+
+
+@FUZZ
+@given(title=SHORT, cells=st.lists(SHORT, min_size=2, max_size=4), steps=st.lists(
+    SHORT, min_size=2, max_size=5), labels=st.dictionaries(SHORT, st.integers(0, 100),
+                                                            min_size=1, max_size=4),
+    note=ANY)
+def test_fuzz_structured_blocks(tmp_path, title, cells, steps, labels, note):
+    """Class 2: callout, table, flow, chart, tree, quiz and exercise text."""
+    blocks = [
+        {"callout": {"kind": "danger", "title": title, "items": cells}},
+        {"table": {"header": cells, "rows": [cells, list(reversed(cells))]}},
+        {"flow": {"steps": steps, "highlight": steps[-1]}},
+        {"chart": {"unit": title, "source": "r", "data": labels}},
+        {"tree": {"root": {"label": title, "note": note,
+                           "children": [{"label": c} for c in cells]}}},
+        {"quiz": {"question": note or title, "choices": cells, "answer": cells[0]}},
+        {"exercise": {"name": title, "steps": steps, "stop_if": note or None}},
+    ]
+    _build_in_process(tmp_path, _spec_data("見本です", "見出しです", blocks,
+                                           references=[{"id": "r", "cite": title}]))
+
+
+MARKUP = st.one_of(ANY, SHORT.map(lambda t: "{" + t + "}"),
+                   st.tuples(SHORT, SHORT).map(lambda p: "{%s|%s}" % p),
+                   SHORT.map(lambda t: "**" + t + "**"), SHORT.map(lambda t: "[@" + t + "]"),
+                   st.sampled_from(["[@r]", "{用語}", "**", "{", "}", "|", "[@", "\\"]))
+
+
+@FUZZ
+@given(parts=st.lists(MARKUP, min_size=1, max_size=6), term=SHORT)
+def test_fuzz_inline_markup(tmp_path, parts, term):
+    """Class 3: ruby, glossary terms, citations and emphasis around arbitrary text."""
+    text = "".join(parts)
+    _build_in_process(tmp_path, _spec_data("見本です", text, [{"text": text}],
+                                           glossary={"用語": term, term: "説明です"},
+                                           references=[{"id": "r", "cite": "文献です"}]))
+
+
+GOOD = (HEAD + "      - text: 本文です。\n").encode()
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(data=st.one_of(st.binary(max_size=300),
+                      st.tuples(st.integers(0, len(GOOD)), st.integers(0, 20), st.binary(
+                          max_size=8)).map(lambda t: GOOD[:t[0]] + t[2] + GOOD[t[0] + t[1]:])))
+def test_fuzz_raw_bytes(data):
+    """Class 4: arbitrary and mutated file bytes through the reader and the models."""
+    from handouts.diagnostics import SpecError
+    from handouts.spec.loader import load_spec
+
+    path = Path(tempfile.mkdtemp()) / "raw.yaml"
+    path.write_bytes(data)
+    try:
+        load_spec(path)
+        event("loaded")
     except SpecError as exc:
         assert exc.diagnostics and all(d.line >= 1 for d in exc.diagnostics)
+        event("located SpecError")
+    finally:
+        path.unlink()
+        path.parent.rmdir()
 
 
 # -- combining marks, damaged files, links, network ------------------------------------------
