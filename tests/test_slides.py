@@ -204,3 +204,11 @@ def test_gallery_prints_in_a_real_browser(previewed, tmp_path):
     for t in titles:
         assert _norm(html.unescape(t)) in text, t
     assert _pages(pdf) >= 1 + len(titles)  # the contents, then one sheet (or more) per topic
+
+
+def test_slides_and_notes_same_input_same_bytes(tmp_path):
+    for out in ("a", "b"):
+        r = run_cli("build", ALL_KINDS, "-o", tmp_path / out, "--format", "slides,notes")
+        assert r.returncode == 0, r.stderr
+    for name in ("all-kinds.slides.pdf", "all-kinds.notes.pdf"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
