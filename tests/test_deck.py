@@ -2,12 +2,13 @@
 
 import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
-from conftest import ROOT, need, pdffonts
+from conftest import ALL_KINDS, ROOT, need, pdffonts
 from handouts.deck import model as m
 from handouts.deck.plan import MIN_BODY, plan
 from handouts.document import load_document
@@ -167,6 +168,147 @@ def test_titles_break_at_phrases(tmp_path):
     assert len(lines) == 2
     cut = len(lines[0].text)
     assert cut in phrase_starts(title)
+
+
+def _planned():
+    return [(spec.stem, plan(load_document(spec))) for spec in SPECS + [ALL_KINDS]]
+
+
+def _boxes_overlap(a, b, tol=0.5) -> bool:
+    return (min(a.right, b.right) - max(a.x, b.x) > tol and
+            min(a.bottom, b.bottom) - max(a.y, b.y) > tol)
+
+
+def test_no_two_shapes_overlap_and_content_stays_between_title_and_footer():
+    from handouts.deck.plan import CONTENT_BOTTOM, FOOTER_Y
+
+    for stem, deck in _planned():
+        for s in deck.slides:
+            solid = [sh for sh in s.shapes if not isinstance(sh, m.Arrow)]
+            title_bottom = s.title_y + len(s.title) * s.title_size * m.PITCH
+            for i, a in enumerate(solid):
+                assert a.y >= title_bottom - 0.5 or s.kind == "title", (stem, s.number)
+                assert a.bottom <= CONTENT_BOTTOM + 0.5 < FOOTER_Y, (stem, s.number)
+                for b in solid[i + 1:]:
+                    assert not _boxes_overlap(a, b), (stem, s.number, a.name, b.name)
+
+
+def test_body_text_is_18pt_and_nothing_is_below_16pt_in_shipped_decks():
+    for stem, deck in _planned():
+        for s, box in _text_boxes(deck):
+            for p in box.paras:
+                assert p.size >= 16, (stem, s.number)
+                # captions, sources (grey), diagram labels (centred) and the reference
+                # list may use 16 pt; body text may not
+                if box.anchor == "top" and p.color != "444444" and s.kind != "references":
+                    assert p.size >= MIN_BODY, (stem, s.number, p.lines[0].text)
+
+
+DEEP_TREE = """      - tree:
+          caption: 深い木の見本
+          root:
+            label: 根もとの神経
+            note: 椎間孔を出るところで、前と後ろに分かれます
+            children:
+              - {label: 前の枝, note: 体の前へ向かう枝です}
+              - label: 後ろの枝
+                children:
+                  - {label: 外側の枝}
+                  - {label: 中間の枝}
+                  - label: 内側の枝
+                    note: 一つ下の横突起の付け根を横切ります（上関節突起との移行部）
+                    highlight: true
+                    children:
+                      - label: 靱帯の下を通る
+                        note: 乳頭突起と副突起の間
+                        children:
+                          - label: 上の関節
+                            children: [{label: 関節包}, {label: 関節の中}]
+                          - {label: 下の関節}
+                          - {label: 筋肉}
+"""
+
+
+def test_a_deep_tree_fits_one_slide_left_to_right(tmp_path):
+    deck = plan(_doc(tmp_path, DEEP_TREE))
+    slides = [s for s in deck.slides if any(isinstance(x, m.Arrow) for x in s.shapes)]
+    assert len(slides) == 1
+    shapes = slides[0].shapes
+    nodes = [x for x in shapes if isinstance(x, m.TextBox) and x.anchor == "middle"]
+    arrows = [x for x in shapes if isinstance(x, m.Arrow)]
+    assert len(nodes) == 12 and len(arrows) == 11
+    for i, a in enumerate(nodes):
+        assert a.right <= m.SLIDE_W - 39 and a.x >= 39
+        assert a.text_height() <= a.h + 0.5
+        assert all(p.size >= 16 for p in a.paras)
+        for b in nodes[i + 1:]:
+            assert not _boxes_overlap(a, b)
+    # levels run left to right: every arrow starts on a box's right edge and ends on the
+    # left edge of a box further right
+    rights = {round(n.right, 1) for n in nodes}
+    lefts = {round(n.x, 1) for n in nodes}
+    for a in arrows:
+        assert a.w > 0 and round(a.x, 1) in rights and round(a.x + a.w, 1) in lefts
+
+
+def test_a_quiz_question_is_followed_by_its_answer():
+    seen = 0
+    for stem, deck in _planned():
+        kinds = [s.kind for s in deck.slides]
+        for k, kind in enumerate(kinds):
+            if kind == "quiz":
+                seen += 1
+                assert kinds[k + 1] == "answer", (stem, kinds)
+                answer = "".join(line.text for _, b in _text_boxes(
+                    replace(deck, slides=[deck.slides[k + 1]])) for p in b.paras
+                    for line in p.lines)
+                assert answer.startswith("答え"), (stem, answer)
+    assert seen >= 3
+
+
+def test_chart_sits_beside_short_text_either_order(tmp_path):
+    chart = ("      - chart: {unit: 人, source: src, data: {ながいなまえのぶるい: 96, "
+             "みじかい: 13}}\n")
+    text = "      - text: グラフのとなりに置く短い説明の文章です。\n"
+    refs = "references:\n  - {id: src, cite: 'Doe J. Spine. 2020;1:1-2.'}\n"
+    for body in (text + chart, chart + text):
+        deck = plan(_doc(tmp_path, body + refs))
+        (s,) = [s for s in deck.slides if any(isinstance(x, m.BarChart) for x in s.shapes)]
+        (c,) = [x for x in s.shapes if isinstance(x, m.BarChart)]
+        (t,) = [x for x in s.shapes if isinstance(x, m.TextBox) and "説明" in "".join(
+            line.text for p in x.paras for line in p.lines)]
+        assert t.right <= c.x and t.y < c.bottom and c.y < t.bottom, body
+
+
+@pytest.mark.parametrize("name", [p.stem for p in SPECS] + ["all-kinds"])
+def test_slide_numbers_footer_and_closing_slide(decks, name):
+    prs = _presentation(decks[name])
+    n = len(prs.slides)
+    for k, slide in enumerate(prs.slides, 1):
+        footer = [s.text_frame.text for s in slide.shapes if s.name == "Footer"]
+        if k == 1:
+            assert not footer
+            continue
+        assert f"{k} / {n}" in footer, (k, footer)
+        assert any(prs.core_properties.title[:8] in f for f in footer), (k, footer)
+    last = prs.slides[n - 1]
+    texts = "".join(s.text_frame.text for s in last.shapes if s.has_text_frame)
+    assert "お問い合わせ" in texts and "03-" in texts
+    pics = [s for s in last.shapes if s.shape_type == 13]  # MSO_SHAPE_TYPE.PICTURE
+    assert pics and "QR" in pics[0]._element.nvPicPr.cNvPr.get("descr")
+
+
+@pytest.mark.parametrize("name", [p.stem for p in SPECS] + ["all-kinds"])
+def test_charts_and_tables_are_native(decks, name):
+    """Nothing is a picture of text: charts and tables are editable objects."""
+    spec = ALL_KINDS if name == "all-kinds" else ROOT / "specs" / f"{name}.yaml"
+    source = spec.read_text(encoding="utf-8")
+    prs = _presentation(decks[name])
+    shapes = [s for slide in prs.slides for s in slide.shapes]
+    if re.search(r"^\s*- chart:", source, re.M):
+        assert any(s.has_chart for s in shapes)
+    if re.search(r"^\s*- table:", source, re.M):
+        assert any(s.has_table for s in shapes)
 
 
 # -- LibreOffice renders the decks with only the project's fonts ---------------------------

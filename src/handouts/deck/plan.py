@@ -377,17 +377,32 @@ class Planner:
         full_h = CONTENT_BOTTOM - self.content_top(*self.title(sec.heading))
         items: list = []
         text_run: list[d.Block] = []  # text blocks since the last diagram (for two columns)
+        lone: d.Block | None = None  # a chart or figure on its own, text may follow it
+
+        def close_run() -> None:
+            """Text right after a lone chart or figure goes beside it when it fits."""
+            nonlocal lone
+            if lone is not None and text_run:
+                pair = self.two_column(text_run, lone, full_h)
+                if pair is not None:
+                    del items[-len(text_run) - 1:]
+                    items.append(pair)
+            lone = None
+
         for b in blocks:
-            if isinstance(b, (d.Chart, d.Figure)) and text_run:
+            if isinstance(b, (d.Chart, d.Figure)) and text_run and lone is None:
                 pair = self.two_column(text_run, b, full_h)
                 if pair is not None:
                     del items[-len(text_run):]
                     items.append(pair)
                     text_run = []
                     continue
+            if not isinstance(b, (d.Text, d.ItemList, d.Callout, d.Exercise)):
+                close_run()
             if isinstance(b, (d.Flow, d.Tree, d.Chart, d.Figure)):
                 items.append(self.group(self.visual(b, 0, 0, CONTENT_W, full_h)))
                 text_run = []
+                lone = b if isinstance(b, (d.Chart, d.Figure)) else None
             elif isinstance(b, d.Table):
                 shapes = self.table_shapes(b, full_h)
                 if shapes is not None:
@@ -404,6 +419,7 @@ class Planner:
             else:
                 items.append(self.panel(b, CONTENT_W))
                 text_run.append(b)
+        close_run()
         self.flush(sec.heading, items, notes)
 
     def two_column(self, text: list[d.Block], b: d.Block, full_h: float) -> "Group | None":
