@@ -202,6 +202,8 @@ class _Builder:
             tag = self.resolver.resolve(yaml.ScalarNode, value, ev.implicit)
         else:
             tag = ev.tag
+        if tag == "tag:yaml.org,2002:str":  # most values: nothing to construct
+            return value
         node = yaml.ScalarNode(tag, value, ev.start_mark, ev.end_mark, ev.style)
         try:
             return self.resolver.construct_object(node, deep=True)
@@ -215,7 +217,7 @@ class _Builder:
         Only text with combining marks is normalised (NFC would also rewrite CJK
         compatibility ideographs, which name writers choose on purpose)."""
         value = ev.value
-        if value.isascii() or not any(unicodedata.combining(c) for c in value):
+        if value.isascii() or not any(map(unicodedata.combining, value)):
             return value
         value = unicodedata.normalize("NFC", value)
         for i, c in enumerate(value):
