@@ -2,6 +2,7 @@
 
 import re
 import subprocess
+from pathlib import Path
 from collections import Counter
 
 import pytest
@@ -49,16 +50,95 @@ def test_no_kinsoku_violation_in_extracted_lines(shipped_build, stem, variant):
         assert violations(lines) == [], stem
 
 
+CITE_CHARS = set("[],0123456789")
+
+
+def _is_ruby(c, chars) -> bool:
+    """A reading set small directly above a full-size base character."""
+    return any(b["size"] > 1.5 * c["size"] and abs(b["top"] - c["bottom"]) < 0.2 * b["size"]
+               and b["x0"] < c["x1"] and c["x0"] < b["x1"] for b in chars)
+
+
+def _is_cite(c, chars) -> bool:
+    """A citation marker: digits and brackets set small beside full-size text on its line."""
+    return c["text"] in CITE_CHARS and any(
+        b["size"] > 1.4 * c["size"] and b["top"] < c["bottom"] and c["top"] < b["bottom"]
+        for b in chars)
+
+
+def _lines(chars):
+    """Characters grouped into lines by baseline (rounded bottom), each sorted by x."""
+    rows = {}
+    for c in chars:
+        rows.setdefault((c["page_number"], round(c["bottom"] - 0.12 * c["size"])), []).append(c)
+    return [sorted(r, key=lambda c: c["x0"]) for _, r in sorted(rows.items())]
+
+
+def body_chars(pdf_path):
+    """The body: every character outside the footer band and the small print (the
+    reference list and chart source lines), minus ruby readings and citation markers,
+    which are set small above or beside the body text on purpose."""
+    chars = [c for _, c in _chars(pdf_path, body_only=True)]
+    by_page = {}
+    for c in chars:
+        by_page.setdefault(c["page_number"], []).append(c)
+    out = []
+    for line in _lines(chars):
+        if "".join(c["text"] for c in line).startswith("出典："):
+            continue
+        page = by_page[line[0]["page_number"]]
+        out += [c for c in line if not (_is_ruby(c, page) or _is_cite(c, page))]
+    return out
+
+
 @pytest.mark.parametrize("stem", STEMS)
 @pytest.mark.parametrize("variant,minimum", [("", 12.0), (".large", 14.0)])
 def test_body_size(shipped_build, stem, variant, minimum):
-    pdf = shipped_build / f"{stem}{variant}.pdf"
-    sizes = Counter(round(c["size"], 1) for _, c in _chars(pdf, body_only=True))
-    body = sizes.most_common(1)[0][0]
-    assert body >= minimum, sizes.most_common(5)
-    big = sum(n for size, n in sizes.items() if size >= minimum)
-    # below the minimum: only ruby, citation marks and captions, a small minority
-    assert big / sum(sizes.values()) >= 0.9, sizes.most_common(8)
+    chars = body_chars(shipped_build / f"{stem}{variant}.pdf")
+    assert len(chars) > 300
+    small = [(c["text"], round(c["size"], 2)) for c in chars if c["size"] < minimum - 0.01]
+    assert small == [], small[:20]
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_line_pitch_is_1_5_to_1_8(shipped_build, stem):
+    """Consecutive lines of body text in one column: 1.5–1.8 × the size apart."""
+    chars = body_chars(shipped_build / f"{stem}.pdf")
+    body = Counter(c["size"] for c in chars).most_common(1)[0][0]
+    lines = _lines(chars)
+    pitches = []
+    for a, b in zip(lines, lines[1:]):
+        size = a[0]["size"]
+        if (a[0]["page_number"] == b[0]["page_number"] and size == b[0]["size"] == body
+                and abs(a[0]["x0"] - b[0]["x0"]) < 2):
+            pitches.append(round((b[0]["bottom"] - a[0]["bottom"]) / size, 2))
+    assert len(pitches) >= 10
+    assert min(pitches) >= 1.5 - 0.01, sorted(pitches)[:5]
+    assert Counter(pitches).most_common(1)[0][0] <= 1.8, Counter(pitches).most_common(3)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_ruby_clear_of_the_line_above(shipped_build, stem):
+    chars = [c for _, c in _chars(shipped_build / f"{stem}.pdf")]
+    ruby = [c for c in chars if _is_ruby(c, chars)]
+    for r in ruby:
+        above = [c["bottom"] for c in chars if c["top"] < r["top"]
+                 and c["page_number"] == r["page_number"] and c["size"] > r["size"]
+                 and c["x0"] < r["x1"] + 30 and r["x0"] - 30 < c["x1"]]
+        if above:
+            gap = r["top"] - max(above)
+            assert gap >= 0.1 * 2 * r["size"], (r["text"], gap)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_no_heading_ends_a_page(shipped_build, stem):
+    """The last line above the footer of a page that continues is never a heading."""
+    chars = [c for _, c in _chars(shipped_build / f"{stem}.pdf", body_only=True)]
+    body = Counter(round(c["size"], 1) for c in chars).most_common(1)[0][0]
+    pages = max(c["page_number"] for c in chars)
+    for p in range(1, pages):
+        last = _lines([c for c in chars if c["page_number"] == p])[-1]
+        assert max(c["size"] for c in last) < body + 3, "".join(c["text"] for c in last)
 
 
 @pytest.mark.parametrize("stem", STEMS)
@@ -175,3 +255,87 @@ def test_symbols_fall_back_to_dejavu_not_tofu(tmp_path):
     text = pdftotext(tmp_path / "out" / "sym.pdf")
     assert "⚠" in text and "✔" in text and "☎" in text
     assert any("DejaVu" in f["name"] for f in pdffonts(tmp_path / "out" / "sym.pdf"))
+
+
+def _rgb(color):
+    from reportlab.lib import colors
+
+    if color is None:
+        return colors.black
+    v = list(color) if isinstance(color, (list, tuple)) else [color]
+    if len(v) == 1:
+        return colors.Color(v[0], v[0], v[0])
+    if len(v) == 4:  # CMYK
+        c, m, y, k = v
+        return colors.Color((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
+    return colors.Color(*v[:3])
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_text_contrast_at_least_4_5(shipped_build, stem):
+    """Every character against the filled shape behind it (title band, boxes) or paper."""
+    import pdfplumber
+    from reportlab.lib import colors
+
+    from handouts.leaflet.typeset import contrast
+
+    with pdfplumber.open(shipped_build / f"{stem}.pdf") as pdf:
+        for page in pdf.pages:
+            fills = [r for r in page.rects if r["fill"] and r["width"] > 20]
+            for c in page.chars:
+                cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+                under = [r for r in fills if r["x0"] <= cx <= r["x1"] and r["top"] <= cy <= r["bottom"]]
+                bg = _rgb(under[-1]["non_stroking_color"]) if under else colors.white
+                ratio = contrast(_rgb(c["non_stroking_color"]), bg)
+                assert ratio >= 4.5, (c["text"], c["non_stroking_color"], ratio)
+
+
+def test_light_accent_is_darkened_until_readable():
+    from reportlab.lib import colors
+
+    from handouts.leaflet.typeset import KEY_FILL, contrast, readable
+
+    light = colors.HexColor("#FFD54F")
+    assert contrast(light, colors.white) < 2  # too pale as given
+    ink = readable(light, colors.white, KEY_FILL)
+    assert contrast(ink, colors.white) >= 4.5 and contrast(ink, KEY_FILL) >= 4.5
+
+
+def test_crop_marks_are_5mm_outside_the_bleed(shipped_build):
+    import pdfplumber
+
+    mm = 72 / 25.4
+    with pdfplumber.open(shipped_build / "disc-resorption.print.pdf") as pdf:
+        page = pdf.pages[-1]
+        trim = page.trimbox if hasattr(page, "trimbox") else None
+        lines = [ln for ln in page.lines if ln["x1"] < 12 * mm or ln["x0"] > page.width - 12 * mm
+                 or ln["bottom"] < 12 * mm or ln["top"] > page.height - 12 * mm]
+    lengths = sorted(round(max(ln["x1"] - ln["x0"], ln["bottom"] - ln["top"]) / mm, 1)
+                     for ln in lines)
+    assert len(lengths) == 8 and all(4.5 <= x <= 5.5 for x in lengths), (lengths, trim)
+
+
+def _spec(tmp_path, extra: str = "", clinic: str = "name: 架空の医院\n") -> Path:
+    (tmp_path / "_clinic.yaml").write_text(clinic, encoding="utf-8")
+    spec = tmp_path / "t.yaml"
+    spec.write_text("title: 文字の見本です\naudience: patients\nreviewed: 2026-01-01\n"
+                    "review_by: 2099-01-01\nkey_points: [本文です]\n"
+                    "sections:\n  - heading: 見出しです\n    blocks:\n"
+                    "      - text: 本文です。\n" + extra, encoding="utf-8")
+    return spec
+
+
+def test_missing_glyph_in_chart_label_is_an_error(tmp_path):
+    spec = _spec(tmp_path, "      - chart: {unit: 人, source: r1, data: {初心者🔰: 3, ほか: 5}}\n"
+                 "references:\n  - {id: r1, cite: Doe J. Test. 2020;1:1-2.}\n")
+    r = run_cli("build", spec, "-o", tmp_path / "out", "--format", "pdf")
+    assert r.returncode == 1
+    assert f"{spec}:" in r.stderr and "U+1F530" in r.stderr, r.stderr
+    assert not (tmp_path / "out" / "t.pdf").exists()
+
+
+def test_missing_glyph_in_clinic_profile_is_an_error_at_its_line(tmp_path):
+    spec = _spec(tmp_path, clinic="name: 架空の医院\nhours: 月〜金 🕘 9:00〜\n")
+    r = run_cli("build", spec, "-o", tmp_path / "out", "--format", "pdf")
+    assert r.returncode == 1
+    assert f"{tmp_path / '_clinic.yaml'}:2:" in r.stderr and "U+1F558" in r.stderr, r.stderr

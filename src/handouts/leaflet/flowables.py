@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from reportlab.lib import colors
 from reportlab.platypus import Flowable
 
-from ..pdfdraw import draw_line
+from ..pdfdraw import draw_line, draw_text
 from ..text.breaking import Line
 from ..text.inline import Rich
-from ..text.setting import set_lines
+from ..text.setting import RUBY_SCALE, has_ruby, set_lines
+
+DOT = "dot"  # marker drawn as a vector bullet: no stray '・' at the start of extracted lines
+# extra room above a line that carries ruby, so the readings never touch the line above
+RUBY_ROOM = RUBY_SCALE * 0.6
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ class Type:
 class Para(Flowable):
     """A paragraph of Rich text, optionally with a marker (bullet, number, tick box)."""
 
-    def __init__(self, rich: Rich | list[Rich], t: Type, indent: float = 0.0,
+    def __init__(self, rich: Rich | list[Rich] | None, t: Type, indent: float = 0.0,
                  marker: str | None = None, box: bool = False, lines: list[Line] | None = None,
                  continued: bool = False):
         super().__init__()
@@ -39,22 +43,32 @@ class Para(Flowable):
         self.marker, self.box, self._lines, self.continued = marker, box, lines, continued
         self._width = None
 
+    def _line_heights(self) -> list[float]:
+        t = self.t
+        return [t.lead + (RUBY_ROOM * t.size if has_ruby(ln) else 0.0) for ln in self._lines]
+
     def wrap(self, aw: float, ah: float):
         if self.rich is not None and (self._lines is None or self._width != aw):
             self._lines = set_lines(self.rich, aw - self.indent, self.t.size, self.t.bold,
                                     self.t.phrases)
             self._width = aw
-        self.width, self.height = aw, len(self._lines) * self.t.lead
+        self._heights = self._line_heights()
+        self.width, self.height = aw, sum(self._heights)
         return self.width, self.height
 
     def split(self, aw: float, ah: float):
         self.wrap(aw, ah)
-        fit = int((ah + 1e-6) // self.t.lead)
-        if fit >= len(self._lines):
+        fit, used = 0, 0.0
+        for h in self._heights:
+            if used + h > ah + 1e-6:
+                break
+            fit, used = fit + 1, used + h
+        n = len(self._lines)
+        if fit >= n:
             return [self]
-        if fit < 1 or (len(self._lines) >= 4 and fit < 2):
+        if fit < 1 or (n >= 4 and fit < 2):
             return []  # keep at least two lines together (no orphan)
-        if len(self._lines) - fit == 1 and fit >= 2:
+        if n - fit == 1 and fit >= 2:
             fit -= 1  # no widow
         head = Para(None, self.t, self.indent, self.marker, self.box, self._lines[:fit])
         tail = Para(None, self.t, self.indent, None, False, self._lines[fit:], True)
@@ -62,28 +76,28 @@ class Para(Flowable):
         return [head, tail]
 
     def baseline(self, k: int) -> float:
+        """Baseline of line k, measured up from the bottom of the paragraph."""
         t = self.t
-        return self.height - k * t.lead - (t.lead + t.size) / 2 + 0.14 * t.size
+        text_top = self.height - sum(self._heights[:k + 1]) + t.lead  # ruby room is above
+        return text_top - (t.lead + t.size) / 2 + 0.14 * t.size
 
     def draw(self):
         c, t = self.canv, self.t
         c.setFillColor(t.color)
         for k, line in enumerate(self._lines):
             draw_line(c, line, self.indent, self.baseline(k), t.size, t.bold)
-        if self.marker is not None or self.box:
-            y = self.baseline(0)
-            if self.box:  # a tick box the reader can mark with a pen
-                s = t.size * 0.9
-                c.setLineWidth(1.2)
-                c.setStrokeColor(colors.black)
-                c.rect(0, y - 0.1 * t.size, s, s, stroke=1, fill=0)
-            elif self.marker == "•":  # a drawn dot: no glyph to mistake for text
-                c.setFillColor(t.color)
-                c.circle(t.size * 0.45, y + t.size * 0.33, t.size * 0.16, stroke=0, fill=1)
-            else:
-                from ..pdfdraw import draw_text
-                c.setFillColor(t.color)
-                draw_text(c, self.marker, 0, y, t.size, True)
+        if self.marker is None and not self.box:
+            return
+        y = self.baseline(0)
+        if self.box:  # a tick box the reader can mark with a pen
+            s = t.size * 0.9
+            c.setLineWidth(1.2)
+            c.setStrokeColor(colors.black)
+            c.rect(0, y - 0.1 * t.size, s, s, stroke=1, fill=0)
+        elif self.marker == DOT:
+            c.circle(self.indent * 0.4, y + t.size * 0.33, t.size * 0.17, stroke=0, fill=1)
+        else:
+            draw_text(c, self.marker, 0, y, t.size, True)
 
 
 class Box(Flowable):
@@ -165,19 +179,67 @@ class Box(Flowable):
             y -= self.gap
 
 
-class Drawing(Flowable):
-    """A fixed-height vector drawing: `paint(canvas, width, height)` draws it."""
+class Row(Flowable):
+    """Two columns of flowables side by side (e.g. an exercise's steps and its dose)."""
 
-    def __init__(self, height_for, paint):
+    def __init__(self, left: list[Flowable], right: list[Flowable], ratio: float = 0.62,
+                 gap: float = 10.0, rule=None):
         super().__init__()
-        self.height_for, self.paint = height_for, paint
+        self.cols, self.ratio, self.gap, self.rule = (left, right), ratio, gap, rule
+
+    def _widths(self, aw: float) -> tuple[float, float]:
+        lw = (aw - self.gap) * self.ratio
+        return lw, aw - self.gap - lw
 
     def wrap(self, aw: float, ah: float):
-        self.width, self.height = aw, self.height_for(aw)
+        self._sizes = [[f.wrap(w, 10_000) for f in col]
+                       for col, w in zip(self.cols, self._widths(aw))]
+        self.width = aw
+        self.height = max(sum(h for _, h in s) for s in self._sizes)
         return self.width, self.height
 
     def draw(self):
-        self.paint(self.canv, self.width, self.height)
+        c = self.canv
+        lw, _ = self._widths(self.width)
+        for col, sizes, x in zip(self.cols, self._sizes, (0.0, lw + self.gap)):
+            y = self.height
+            for f, (_, h) in zip(col, sizes):
+                y -= h
+                f.drawOn(c, x, y)
+        if self.rule is not None:  # a thin divider between the columns
+            c.saveState()
+            c.setStrokeColor(self.rule)
+            c.setLineWidth(0.8)
+            c.line(lw + self.gap / 2, 2, lw + self.gap / 2, self.height - 2)
+            c.restoreState()
+
+
+class Drawing(Flowable):
+    """A vector drawing: `paint(canvas, width, height)` draws it. A drawing taller than
+    `max_h` (the frame) is scaled down to fit instead of failing the layout."""
+
+    def __init__(self, height_for, paint, max_h: float | None = None):
+        super().__init__()
+        self.height_for, self.paint, self.max_h = height_for, paint, max_h
+
+    def wrap(self, aw: float, ah: float):
+        self._natural = (aw, self.height_for(aw))
+        self._scale = 1.0
+        if self.max_h and self._natural[1] > self.max_h:
+            self._scale = self.max_h / self._natural[1]
+        self.width, self.height = aw, self._natural[1] * self._scale
+        return self.width, self.height
+
+    def draw(self):
+        w, h = self._natural
+        c = self.canv
+        if self._scale != 1.0:
+            c.saveState()
+            c.translate(w * (1 - self._scale) / 2, 0)
+            c.scale(self._scale, self._scale)
+        self.paint(c, w, h)
+        if self._scale != 1.0:
+            c.restoreState()
 
 
 def draw_icon(c, kind: str, x: float, y: float, s: float, color, ink) -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 import zlib
-from functools import lru_cache
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -23,16 +23,47 @@ from reportlab.platypus import TableStyle
 
 from .. import document as d
 from ..diagrams import geometry as geo
+from ..fonts import fonts
 from ..pdfdraw import draw_line, draw_text, register_fonts
 from ..text.inline import Rich, Span, plain
-from ..text.setting import set_lines
-from .flowables import Box, Drawing, Para, Type
+from ..text.setting import has_ruby, set_lines
+from .flowables import DOT, Box, Drawing, Para, Row, Type
 
 DANGER = colors.HexColor("#A00000")
 WARNING = colors.HexColor("#7A4300")
 INFO = colors.HexColor("#1F4E79")
 GREY = colors.HexColor("#444444")
 PALE = colors.HexColor("#F2F2F2")
+DANGER_FILL = colors.HexColor("#FFF5F5")
+HIGHLIGHT_FILL = colors.HexColor("#FDE8E8")
+KEY_FILL = colors.HexColor("#F4F8FC")
+MIN_CONTRAST = 4.5  # WCAG AA for body text
+
+FOOTER_H = 22 * mm  # page footer: clinic, review date, page x/y, QR code
+MARK_LEN = 5 * mm  # crop marks: standard length,
+MARK_GAP = 1 * mm  # starting just outside the bleed so they never touch bleed artwork
+SLUG = 3 * mm + MARK_GAP + MARK_LEN + 1 * mm  # media beyond the trim in the print variant
+
+
+def luminance(c) -> float:
+    def lin(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+    return 0.2126 * lin(c.red) + 0.7152 * lin(c.green) + 0.0722 * lin(c.blue)
+
+
+def contrast(a, b) -> float:
+    """WCAG contrast ratio of two colours (1–21)."""
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def readable(color, *backgrounds, target: float = MIN_CONTRAST + 0.1):
+    """`color` darkened just enough to reach the target contrast on every background
+    (a clinic may choose a light accent colour; text in it must still be legible)."""
+    r, g, b = color.red, color.green, color.blue
+    while min(contrast(colors.Color(r, g, b), bg) for bg in backgrounds) < target:
+        r, g, b = r * 0.93, g * 0.93, b * 0.93
+    return colors.Color(r, g, b)
 
 
 @dataclass(frozen=True)
@@ -43,41 +74,58 @@ class Options:
     body: float = 12.5
     bleed: float = 0.0  # mm of bleed around the trim box (print-shop variant)
     margin: float = 15 * mm
+    pitch: float = 1.5  # body line pitch (1.5–1.8 × size)
 
     @classmethod
     def variant(cls, name: str) -> "Options":
         return {"pdf": cls(), "large": cls(body=14.5), "print": cls(bleed=3.0),
                 "a5": cls(pagesize=A5, body=12.0, margin=11 * mm)}[name]
 
+    @property
+    def slug(self) -> float:
+        """Media around the trim: bleed plus room for the crop marks (print variant only)."""
+        return SLUG if self.bleed else 0.0
+
 
 def labeled(label: str, rich: Rich) -> Rich:
     return Rich((Span(label, strong=True),) + rich.spans, rich.mark)
 
 
+def _unsplittable(f) -> bool:
+    return isinstance(f, (KeepTogether, Drawing, Row))
+
+
 class _Builder:
     def __init__(self, doc: d.Document, opt: Options):
         self.doc, self.opt = doc, opt
-        self.accent = colors.HexColor(doc.clinic.accent)
+        # the accent carries white text (title band) and is text on white and on the key box
+        self.accent = readable(colors.HexColor(doc.clinic.accent), colors.white, KEY_FILL)
         b = opt.body
-        self.body = Type(b)
-        self.strong = Type(b, bold=True)
-        self.h2 = Type(b + 4, bold=True, pitch=1.4, color=self.accent, phrases=True)
-        self.h3 = Type(b + 2, bold=True, pitch=1.45, phrases=True)
-        self.small = Type(max(9.0, b - 3), pitch=1.45, color=GREY)
-        self.key = Type(b + 1.5, bold=True, pitch=1.55)
+        self.body = Type(b, pitch=opt.pitch)
+        self.strong = Type(b, bold=True, pitch=opt.pitch)
+        self.caption = Type(b, pitch=opt.pitch, color=GREY)  # captions are read: body size
+        self.h2 = Type(b + 4, bold=True, pitch=1.35, color=self.accent, phrases=True)
+        self.h3 = Type(b + 2, bold=True, pitch=1.4, phrases=True)
+        self.small = Type(9.0, pitch=1.4, color=GREY)  # references and sources only
+        self.key = Type(b + 1.5, bold=True, pitch=opt.pitch)
+        self.frame_w = opt.pagesize[0] - 2 * opt.margin
+        self.frame_h = opt.pagesize[1] - self.top_margin - FOOTER_H - 4 * mm
+
+    @property
+    def top_margin(self) -> float:
+        return min(self.opt.margin, 12 * mm)
 
     # -- blocks --------------------------------------------------------------------------
     def items(self, riches: list[Rich], style: str, t: Type | None = None) -> list:
         t = t or self.body
-        ind = t.size * (1.6 if style != "steps" else 1.9)
         out = []
         for i, r in enumerate(riches, 1):
             if style == "checklist":
-                out.append(Para(r, t, ind, box=True))
+                out.append(Para(r, t, t.size * 1.5, box=True))
             elif style == "steps":
-                out.append(Para(r, t, ind, marker=f"{i}."))
+                out.append(Para(r, t, t.size * 1.6, marker=f"{i}."))
             else:
-                out.append(Para(r, t, ind, marker="•"))
+                out.append(Para(r, t, t.size * 1.1, marker=DOT))
         return out
 
     def block(self, b: d.Block) -> list:
@@ -91,12 +139,14 @@ class _Builder:
         return self.items(b.items, b.style)
 
     def b_callout(self, b: d.Callout) -> list:
+        """Three levels told apart without colour: border (thick / dashed / thin), icon
+        (triangle / circle-! / circle-i) and the title's words."""
         color = {"danger": DANGER, "warning": WARNING, "info": INFO}[b.level]
         icon_w = min(self.h3.lead, 20) + 6
         if b.level == "danger":
             title = Para(b.title, replace(self.h3, color=colors.white), indent=icon_w)
             box = dict(border=color, width=3.0, band=color, icon_color=colors.white,
-                       fill=colors.HexColor("#FFF5F5"))
+                       fill=DANGER_FILL)
         elif b.level == "warning":
             title = Para(b.title, replace(self.h3, color=color), indent=icon_w)
             box = dict(border=color, width=2.0, dash=(5, 3), icon_color=color)
@@ -104,15 +154,19 @@ class _Builder:
             title = Para(b.title, replace(self.h3, color=color), indent=icon_w)
             box = dict(border=color, width=0.8, icon_color=color)
         kids = [title]
+        if b.level == "danger":
+            kids.append(Spacer(1, 3))  # air between the dark band and the first line
         if b.text:
             kids.append(Para(b.text, self.body))
         kids += self.items(b.items, "bullets", self.strong if b.level == "danger" else None)
-        return [Box(kids, icon=b.level, pad=9, **box)]
+        # a warning box is read as a whole: never split across pages if it fits on one
+        return [KeepTogether([Box(kids, icon=b.level, pad=8, gap=2, **box)])]
 
     def b_flow(self, b: d.Flow) -> list:
         t = self.body
         n = len(b.steps)
         arrow = 16.0
+        pitch = 1.3
 
         def geometry(aw: float):
             horizontal = (aw - arrow * (n - 1)) / n >= t.size * 5
@@ -122,7 +176,7 @@ class _Builder:
             else:
                 inner = aw * 0.6 - 8
             lines = [set_lines(s, inner, t.size, True, phrases=True) for s in b.steps]
-            box_h = max(len(ls) for ls in lines) * t.size * 1.35 + 12
+            box_h = max(len(ls) for ls in lines) * t.size * pitch + 12
             rects = (geo.flow_row(n, aw, box_h, arrow) if horizontal else
                      [replace(r, x=aw * 0.2) for r in geo.flow_column(n, aw * 0.6, box_h, arrow)])
             return horizontal, rects, lines, box_h
@@ -138,13 +192,15 @@ class _Builder:
                 y = ah - r.bottom
                 c.setLineWidth(2.5 if hi else 1.0)
                 c.setStrokeColor(DANGER if hi else colors.black)
-                c.setFillColor(colors.HexColor("#FDE8E8") if hi else colors.white)
+                c.setFillColor(HIGHLIGHT_FILL if hi else colors.white)
                 c.roundRect(r.x, y, r.w, r.h, 5, stroke=1, fill=1)
                 c.setFillColor(colors.black)
-                top = y + r.h - (r.h - len(ls) * t.size * 1.35) / 2
+                # centre the text block vertically: baseline sits 0.3 em above the em box bottom
+                top = y + (r.h + len(ls) * t.size * pitch) / 2
                 for k, line in enumerate(ls):
-                    draw_line(c, line, r.x + 4, top - (k + 0.8) * t.size * 1.35 + 1.5,
-                              t.size, True, "center", r.w - 8)
+                    base = top - (k + 1) * t.size * pitch + (pitch - 1) / 2 * t.size
+                    draw_line(c, line, r.x + 4, base + 0.14 * t.size, t.size, True, "center",
+                              r.w - 8)
                 if i + 1 < n:
                     nxt = rects[i + 1]
                     if horizontal:
@@ -152,9 +208,9 @@ class _Builder:
                     else:
                         _arrow(c, r.cx, y - 1, r.cx, ah - nxt.y + 1)
 
-        out = [Drawing(height, paint)]
+        out = [Drawing(height, paint, self.frame_h)]
         if b.caption:
-            out.append(Para(b.caption, self.small))
+            out.append(Para(b.caption, self.caption))
         return [KeepTogether(out)]
 
     def b_tree(self, b: d.Tree) -> list:
@@ -170,9 +226,9 @@ class _Builder:
             while stack:
                 n = stack.pop()
                 label = set_lines(n.label, node_w - 8, t.size, True, phrases=True)
-                note = set_lines(n.note, node_w - 8, t.size * 0.8) if n.note else []
+                note = set_lines(n.note, node_w - 8, t.size) if n.note else []
                 texts[id(n)] = (label, note)
-                rows = max(rows, len(label) + 0.85 * len(note))
+                rows = max(rows, len(label) + len(note))
                 stack.extend(n.children)
             node_h = rows * t.size * 1.3 + 10
             return geo.tree(b.root, aw, node_h, vgap, gap, node_w), texts
@@ -193,32 +249,31 @@ class _Builder:
                 c.setFillColor(colors.HexColor("#EAF1F8") if node.highlight else colors.white)
                 c.roundRect(ox + r.x, y, r.w, r.h, 4, stroke=1, fill=1)
                 c.setFillColor(colors.black)
-                used = len(label) * t.size * 1.3 + len(note) * t.size * 0.8 * 1.3
+                used = (len(label) + len(note)) * t.size * 1.3
                 top = y + r.h - (r.h - used) / 2
-                for k2, line in enumerate(label):
+                for line in label:
                     top -= t.size * 1.3
                     draw_line(c, line, ox + r.x + 4, top + t.size * 0.3, t.size, True,
                               "center", r.w - 8)
                 c.setFillColor(GREY)
-                for line in note:
-                    top -= t.size * 0.8 * 1.3
-                    draw_line(c, line, ox + r.x + 4, top + t.size * 0.25, t.size * 0.8,
-                              False, "center", r.w - 8)
+                for line in note:  # notes are read too: body size, grey
+                    top -= t.size * 1.3
+                    draw_line(c, line, ox + r.x + 4, top + t.size * 0.3, t.size, False,
+                              "center", r.w - 8)
 
-        out = [Drawing(height, paint)]
+        out = [Drawing(height, paint, self.frame_h)]
         if b.caption:
-            out.append(Para(b.caption, self.small))
+            out.append(Para(b.caption, self.caption))
         return [KeepTogether(out)]
 
     def b_chart(self, b: d.Chart) -> list:
         t = self.body
-        bar_h, gap = t.size * 1.6, t.size * 0.6
-        from ..fonts import fonts
+        bar_h, gap = t.size * 1.6, t.size * 0.5
         label_w = max(fonts().width(k, t.size) for k, _ in b.data) + 10
         value_w = max(fonts().width(_fmt(v) + b.unit, t.size, True) for _, v in b.data) + 12
 
         def height(aw: float) -> float:
-            return len(b.data) * (bar_h + gap) + t.size
+            return len(b.data) * (bar_h + gap)
 
         def paint(c, aw: float, ah: float) -> None:
             for bar in geo.bars(b.data, b.max, aw, label_w, value_w, bar_h, gap):
@@ -239,29 +294,28 @@ class _Builder:
         if b.title:
             out.append(Para(b.title, self.strong))
         out.append(Drawing(height, paint))
-        src = f"出典：{b.source.cite} [{b.source.number}]" if b.source else ""
         if b.caption:
-            out.append(Para(b.caption, self.small))
-        if src:
-            out.append(Para(plain(src), self.small))
+            out.append(Para(b.caption, self.caption))
+        if b.source:  # the source is a reference: small print like the reference list
+            out.append(Para(plain(f"出典：{b.source.cite} [{b.source.number}]"), self.small))
         return [KeepTogether(out)]
 
     def b_table(self, b: d.Table) -> list:
         n = len(b.header)
         data = [[Para(h, self.strong) for h in b.header]]
         data += [[Para(c, self.body) for c in row] for row in b.rows]
-        width = self.frame_w
-        table = RLTable(data, colWidths=[width / n] * n, repeatRows=1)
+        table = RLTable(data, colWidths=[self.frame_w / n] * n, repeatRows=1)
         table.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.8, GREY),
             ("FONTNAME", (0, 0), (-1, -1), "BIZUDPGothic"),  # else reportlab adds Helvetica
             ("BACKGROUND", (0, 0), (-1, 0), PALE),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 5), ("RIGHTPADDING", (0, 0), (-1, -1), 5),
             ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
         ]))
         out = [table]
         if b.caption:
-            out.append(Para(b.caption, self.small))
+            out.append(Para(b.caption, self.caption))
         return out
 
     def b_figure(self, b: d.Figure) -> list:
@@ -276,125 +330,136 @@ class _Builder:
         img.hAlign = "CENTER"
         out = [img]
         if b.caption:
-            out.append(Para(b.caption, self.small))
+            out.append(Para(b.caption, self.caption))
         return [KeepTogether(out)]
 
     def b_exercise(self, b: d.Exercise) -> list:
-        kids = [Para(b.name, self.h3)]
+        """An exercise card: how to do it on the left, dose and when to stop on the right."""
+        left = []
         if b.target:
-            kids.append(Para(labeled("ねらい：", b.target), self.body))
+            left.append(Para(labeled("ねらい：", b.target), self.body))
         if b.position:
-            kids.append(Para(labeled("姿勢：", b.position), self.body))
+            left.append(Para(labeled("姿勢：", b.position), self.body))
         if len(b.steps) == 1:  # a single step reads better unnumbered
-            kids.append(Para(labeled("やり方：", b.steps[0]), self.body))
+            left.append(Para(labeled("やり方：", b.steps[0]), self.body))
         else:
-            kids += self.items(b.steps, "steps")
-        dose = []
+            left += self.items(b.steps, "steps")
+        right = []
         if b.hold_seconds:
-            dose.append(f"{b.hold_seconds}秒 保つ")
+            right.append(Para(plain(f"{b.hold_seconds}秒 保つ"), self.strong))
         if b.reps:
-            dose.append(f"{b.reps}回 くり返す")
-        if dose:
-            kids.append(Para(plain("回数：" + "・".join(dose)), self.strong))
+            right.append(Para(plain(f"{b.reps}回 くり返す"), self.strong))
         if b.breathing:
-            kids.append(Para(labeled("呼吸：", b.breathing), self.body))
+            right.append(Para(labeled("呼吸：", b.breathing), self.body))
         if b.stop_if:
-            kids.append(Para(labeled("中止：", b.stop_if), replace(self.strong, color=DANGER)))
-        return [Box(kids, border=self.accent, width=1.5, pad=9, left_bar=self.accent)]
+            right.append(Para(labeled("中止：", b.stop_if), replace(self.strong, color=DANGER)))
+        kids = [Para(b.name, self.h3)]
+        if left and right:
+            kids.append(Row(left, right, ratio=0.63, gap=14, rule=self.accent))
+        else:
+            kids += left + right
+        return [KeepTogether([Box(kids, border=self.accent, width=1.5, pad=8, gap=2,
+                                  left_bar=self.accent)])]
 
     def b_quiz(self, b: d.Quiz) -> list:
         kids = [Para(labeled("Q. ", b.question), self.strong)]
-        kids += [Para(c, self.body, self.body.size * 1.8, marker=f"{'①②③④⑤⑥'[i]}")
+        kids += [Para(c, self.body, self.body.size * 1.8, marker=f"{'①②③④⑤⑥⑦⑧⑨'[i]}")
                  for i, c in enumerate(b.choices)]
         kids.append(Para(labeled("答え：", b.answer), self.body))
         if b.explanation:
             kids.append(Para(b.explanation, self.body))
-        return [Box(kids, border=GREY, width=1.0, dash=(2, 2), pad=9)]
+        return [KeepTogether([Box(kids, border=GREY, width=1.0, dash=(2, 2), pad=8, gap=2)])]
 
     # -- page -----------------------------------------------------------------------------
     def heading(self, rich: Rich) -> list:
-        return [CondPageBreak(self.h2.lead * 2 + self.body.lead * 3),
-                Para(rich, self.h2), Drawing(lambda aw: 4, _rule(self.accent))]
+        return [Para(rich, self.h2), Drawing(lambda aw: 5, _rule(self.accent))]
+
+    def section(self, heading: Rich, blocks: list[list]) -> list:
+        """A heading never ends a page: it goes with its first block (or two lines of it)."""
+        head = self.heading(heading)
+        first = blocks[0] if blocks else []
+        if first and _unsplittable(first[0]):
+            # not nested: a KeepTogether inside a KeepTogether always claims a fresh page
+            kept = first[0]._content if isinstance(first[0], KeepTogether) else first[:1]
+            out = [KeepTogether(head + list(kept))] + first[1:]
+        else:
+            need = self.h2.lead * 2 + 5 + self.body.lead * 2
+            out = [CondPageBreak(need)] + head + first
+        gap = Spacer(1, self.body.size * 0.45)
+        for flows in blocks[1:]:
+            out += [gap] + flows
+        return out
 
     def story(self) -> list:
         doc = self.doc
-        gap = Spacer(1, self.body.size * 0.8)
-        out: list = []
+        gap = Spacer(1, self.body.size * 1.0)
         key = [Para(plain("この紙でいちばん伝えたいこと"), replace(self.h3, color=self.accent))]
         key += self.items(doc.key_points, "bullets", self.key)
-        out += [Box(key, border=self.accent, width=1.5, fill=colors.HexColor("#F4F8FC"),
-                    left_bar=self.accent, pad=10), gap]
+        out: list = [KeepTogether([Box(key, border=self.accent, width=1.5, fill=KEY_FILL,
+                                       left_bar=self.accent, pad=8, gap=2)]), gap]
         for sec in doc.sections_for("handout"):
-            out += self.heading(sec.heading)
-            for b in sec.for_target("handout"):
-                out += self.block(b)
-                out.append(Spacer(1, self.body.size * 0.5))
+            out += self.section(sec.heading, [self.block(b) for b in sec.for_target("handout")])
             out.append(gap)
         if doc.glossary:
-            out += self.heading(plain("ことばの説明"))
-            out += [Para(labeled(g.term + "：", g.meaning), self.body) for g in doc.glossary]
+            out += self.section(plain("ことばの説明"),
+                                [[Para(labeled(g.term + "：", g.meaning), self.body)]
+                                 for g in doc.glossary])
             out.append(gap)
         if doc.references:
-            out.append(Para(plain("参考文献"), replace(self.small, bold=True)))
+            refs = [Para(plain("参考文献"), replace(self.small, bold=True))]
             for r in doc.references:
-                link = f" https://doi.org/{r.doi}" if r.doi else (f" {r.url}" if r.url else "")
-                out.append(Para(plain(f"[{r.number}] {r.cite}{link}"), self.small))
+                refs.append(Para(plain(f"[{r.number}] {r.cite}" + (f" {r.link}" if r.link else "")),
+                                 self.small))
+            out += [KeepTogether(refs[:2])] + refs[2:]
         return out
 
     def build(self, out: Path) -> None:
         register_fonts()
-        opt = self.opt
-        bleed = opt.bleed * mm
-        # the print-shop page has room outside the bleed for crop marks (the slug)
-        off = bleed + SLUG if bleed else 0.0  # where the trimmed page starts on the sheet
+        opt, doc = self.opt, self.doc
+        bleed, off = opt.bleed * mm, opt.slug
         pw, ph = opt.pagesize
-        mw, mh = pw + 2 * off, ph + 2 * off
         margin = opt.margin
-        footer_h = 22 * mm
-        self.frame_w = pw - 2 * margin
-        title_t = Type(self.opt.body + 10, bold=True, pitch=1.3, color=colors.white,
-                       phrases=True)
-        sub_t = Type(self.opt.body + 1.5, pitch=1.4, color=colors.white)
-        title_lines = set_lines(self.doc.title, self.frame_w, title_t.size, True, True)
-        sub_lines = (set_lines(self.doc.subtitle, self.frame_w, sub_t.size)
-                     if self.doc.subtitle else [])
-        band_h = len(title_lines) * title_t.lead + len(sub_lines) * sub_t.lead + 14 * mm
+        title_t = Type(opt.body + 10, bold=True, pitch=1.3, color=colors.white, phrases=True)
+        sub_t = Type(opt.body + 1.5, pitch=1.4, color=colors.white)
+        title_lines = set_lines(doc.title, self.frame_w, title_t.size, True, True)
+        sub_lines = set_lines(doc.subtitle, self.frame_w, sub_t.size) if doc.subtitle else []
+        ruby_room = lambda ln, t: t.size * 0.3 if has_ruby(ln) else 0.0  # noqa: E731
+        band_h = (sum(title_t.lead + ruby_room(ln, title_t) for ln in title_lines)
+                  + sum(sub_t.lead + ruby_room(ln, sub_t) for ln in sub_lines) + 10 * mm)
 
         def first(c, _doc):
             c.saveState()
-            c.setFillColor(self.accent)
+            c.setFillColor(self.accent)  # the band runs into the bleed on three sides
             c.rect(off - bleed, off + ph - band_h, pw + 2 * bleed, band_h + bleed, stroke=0,
                    fill=1)
             c.setFillColor(colors.white)
-            y = off + ph - 8 * mm - title_t.size
+            y = off + ph - 5 * mm
             for line in title_lines:
-                draw_line(c, line, off + margin, y, title_t.size, True)
-                y -= title_t.lead
+                y -= title_t.lead + ruby_room(line, title_t)
+                draw_line(c, line, off + margin, y + title_t.size * 0.3, title_t.size, True)
+            y -= 1 * mm
             for line in sub_lines:
-                draw_line(c, line, off + margin, y + title_t.lead - sub_t.lead, sub_t.size)
-                y -= sub_t.lead
+                y -= sub_t.lead + ruby_room(line, sub_t)
+                draw_line(c, line, off + margin, y + sub_t.size * 0.3, sub_t.size)
             c.restoreState()
 
         frame_kw = dict(leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        body_bottom = off + footer_h + 4 * mm
+        body_bottom = off + FOOTER_H + 4 * mm
         f1 = Frame(off + margin, body_bottom, self.frame_w,
-                   ph - band_h - 6 * mm - footer_h - 4 * mm, id="first", **frame_kw)
-        f2 = Frame(off + margin, body_bottom, self.frame_w,
-                   ph - margin - footer_h - 4 * mm, id="later", **frame_kw)
-        doc = self.doc
+                   ph - band_h - 5 * mm - FOOTER_H - 4 * mm, id="first", **frame_kw)
+        f2 = Frame(off + margin, body_bottom, self.frame_w, self.frame_h, id="later", **frame_kw)
         meta = dict(title=doc.title.plain, author=doc.clinic.author or doc.clinic.name,
                     subject=doc.subtitle.plain if doc.subtitle else doc.title.plain,
                     creator="handouts", producer="handouts (reportlab)",
                     keywords=f"{doc.audience}, review_by {doc.review_by}")
-        footer = _Footer(doc, opt, self.accent, margin, footer_h, off)
-        canvasmaker = footer.canvasmaker(off, bleed, (pw, ph))
-        template = BaseDocTemplate(str(out), pagesize=(mw, mh), leftMargin=0, rightMargin=0,
-                                   topMargin=0, bottomMargin=0, invariant=1, lang="ja-JP",
-                                   **meta)
+        footer = _Footer(doc, opt, self.accent)
+        template = BaseDocTemplate(str(out), pagesize=(pw + 2 * off, ph + 2 * off),
+                                   leftMargin=0, rightMargin=0, topMargin=0, bottomMargin=0,
+                                   invariant=1, lang="ja-JP", **meta)
         template.addPageTemplates([
             PageTemplate("first", [f1], onPage=first, autoNextPageTemplate="later"),
             PageTemplate("later", [f2])])
-        template.build(self.story(), canvasmaker=canvasmaker)
+        template.build(self.story(), canvasmaker=footer.canvasmaker())
 
 
 def _fmt(v: float) -> str:
@@ -423,54 +488,53 @@ def _rule(color):
     def paint(c, aw, ah):
         c.setStrokeColor(color)
         c.setLineWidth(1.5)
-        c.line(0, ah - 1, aw, ah - 1)
+        c.line(0, ah - 1.5, aw, ah - 1.5)
     return paint
 
 
-SLUG = 7 * mm  # room outside the bleed for crop marks
+def _fit_text(c, text: str, x: float, y: float, size: float, width: float,
+              bold: bool = False) -> None:
+    """One footer line, set smaller (down to 6.5 pt) rather than running under the QR code."""
+    w = fonts().width(text, size, bold)
+    if w > width:
+        size = max(6.5, size * width / w)
+    draw_text(c, text, x, y, size, bold)
 
 
 class _Footer:
     """Footer on every page: clinic, phone, review dates, page x/y and the clinic's QR code."""
 
-    def __init__(self, doc: d.Document, opt: Options, accent, margin, height, bleed):
+    def __init__(self, doc: d.Document, opt: Options, accent):
         self.doc, self.opt, self.accent = doc, opt, accent
-        self.margin, self.height, self.bleed = margin, height, bleed
 
-    def draw(self, c, page: int, total: int, pw: float) -> None:
-        doc, b = self.doc, self.bleed
-        size = 10.0
-        x0, top = b + self.margin, b + self.height
+    def draw(self, c, page: int, total: int) -> None:
+        doc, opt, off = self.doc, self.opt, self.opt.slug
+        pw = opt.pagesize[0]
+        x0, right, top = off + opt.margin, off + pw - opt.margin, off + FOOTER_H
+        qr = 14 * mm if doc.clinic.url else 0
+        text_right = right - (qr + 4 * mm if qr else 0)
         c.saveState()
         c.setStrokeColor(self.accent)
         c.setLineWidth(1)
-        c.line(x0, top, b + pw - self.margin, top)
-        qr = 16 * mm if doc.clinic.url else 0
+        c.line(x0, top, right, top)
         c.setFillColor(colors.black)
-        from ..fonts import fonts
         label = f"{page}/{total}"
-        right = b + pw - self.margin - (qr + 3 * mm if qr else 0)
-        room = right - x0 - fonts().width(label, size + 1, True) - 4 * mm
+        lw = fonts().width(label, 11, True)
+        draw_text(c, label, text_right - lw, top - 5 * mm, 11, True)
         name = doc.clinic.name + (f"　電話 {doc.clinic.phone}" if doc.clinic.phone else "")
-        rows = [(name, size + 1, True)] + [(x, size - 1, False) for x in (
-            doc.clinic.address, doc.clinic.hours,
-            f"内容の確認日 {doc.reviewed:%Y-%m-%d}・次の見直し {doc.review_by:%Y-%m-%d}") if x]
-        y = top - 1.5 * mm
-        for text, sz, bold in rows:
-            for line in set_lines(plain(text), room, sz, bold):
-                y -= sz * 1.25
-                if y < b + 1 * mm:  # the footer band is full
-                    break
-                draw_line(c, line, x0, y, sz, bold)
-        draw_text(c, label, right - fonts().width(label, size + 1, True), top - 5 * mm,
-                  size + 1, True)
+        _fit_text(c, name, x0, top - 5 * mm, 11, text_right - lw - 4 * mm - x0, True)
+        lines = [x for x in (doc.clinic.address, doc.clinic.hours) if x]
+        lines.append(f"内容の確認日 {doc.reviewed:%Y-%m-%d}・次の見直し {doc.review_by:%Y-%m-%d}")
+        for k, text in enumerate(lines):
+            _fit_text(c, text, x0, top - (9.3 + 4.1 * k) * mm, 8.5, text_right - x0)
         if qr:
-            _draw_qr(c, doc.clinic.url, b + pw - self.margin - qr, top - 2 * mm - qr, qr)
+            _draw_qr(c, doc.clinic.url, right - qr, top - 2.5 * mm - qr, qr)
         c.restoreState()
 
-    def canvasmaker(self, off: float, bleed: float, trim: tuple[float, float]):
-        footer = self
-        pw, ph = trim
+    def canvasmaker(self):
+        footer, opt = self, self.opt
+        pw, ph = opt.pagesize
+        off, bleed = opt.slug, opt.bleed * mm
 
         class FooterCanvas(Canvas):
             """Holds pages until the end so the footer can say 'page x of y'."""
@@ -479,7 +543,7 @@ class _Footer:
                 if bleed:
                     kw.update(trimBox=(off, off, off + pw, off + ph),
                               bleedBox=(off - bleed, off - bleed, off + pw + bleed,
-                                        off + ph + bleed))
+                                        off + ph + bleed), cropMarks=None)
                 # without an initial font reportlab declares an unembedded Helvetica
                 kw.update(initialFontName="BIZUDPGothic", initialFontSize=12)
                 super().__init__(*a, **kw)
@@ -493,7 +557,7 @@ class _Footer:
                 total = len(self._pages)
                 for i, state in enumerate(self._pages, 1):
                     self.__dict__.update(state)
-                    footer.draw(self, i, total, pw)
+                    footer.draw(self, i, total)
                     if bleed:
                         _crop_marks(self, off, bleed, pw, ph)
                     Canvas.showPage(self)
@@ -544,17 +608,15 @@ def _draw_qr(c, data: str, x: float, y: float, size: float) -> None:
 
 
 def _crop_marks(c, off: float, bleed: float, pw: float, ph: float) -> None:
-    """Corner trim marks in the slug: on the trim lines, starting just outside the bleed."""
+    """Standard corner crop marks: MARK_LEN long on the trim lines, outside the bleed."""
     c.saveState()
     c.setLineWidth(0.3)
     c.setStrokeColor(colors.black)
-    start, length = bleed + 1 * mm, 5 * mm
-    for x in (off, off + pw):
-        for y in (off, off + ph):
-            dx = -1 if x == off else 1
-            dy = -1 if y == off else 1
-            c.line(x + dx * start, y, x + dx * (start + length), y)
-            c.line(x, y + dy * start, x, y + dy * (start + length))
+    for x, dx in ((off, -1), (off + pw, 1)):
+        for y, dy in ((off, -1), (off + ph, 1)):
+            a, b = bleed + MARK_GAP, bleed + MARK_GAP + MARK_LEN
+            c.line(x + dx * a, y, x + dx * b, y)
+            c.line(x, y + dy * a, x, y + dy * b)
     c.restoreState()
 
 

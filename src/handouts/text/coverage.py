@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Mark
 from ..fonts import describe, fonts
 
 INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
@@ -32,10 +32,45 @@ def check_text(text: str, mark, what: str = "") -> list[Diagnostic]:
 
 
 def check_glyphs(doc) -> list[Diagnostic]:
-    """Every text of the document, its references and its clinic profile."""
-    diags = []
-    for rich in doc.texts():
-        diags += check_text("".join(s.text + (s.ruby or "") for s in rich.spans), rich.mark)
+    """Every text the leaflet or deck draws: the document (and its leaflet view), chart
+    labels, glossary terms, references and the clinic profile of the footer."""
+    diags: list[Diagnostic] = []
+    docs = [doc] + ([doc.handout] if getattr(doc, "handout", None) else [])
+    for one in docs:
+        for rich in one.texts():
+            diags += check_text("".join(s.text + (s.ruby or "") for s in rich.spans),
+                                rich.mark)
+        for sec in one.sections:
+            for b in sec.blocks:
+                if type(b).__name__ == "Chart":  # labels and unit are plain strings
+                    diags += check_text("".join(k for k, _ in b.data) + b.unit, b.mark,
+                                        " (in the chart)")
+        for g in one.glossary:
+            diags += check_text(g.term, g.meaning.mark, " (in the glossary term)")
     for ref in doc.references:
-        diags += check_text(ref.cite, ref.mark, " (in the reference)")
+        diags += check_text(ref.cite + (ref.url or ""), ref.mark, " (in the reference)")
+    diags += _check_clinic(doc)
+    return list(dict.fromkeys(diags))  # the leaflet view shares texts with the deck
+
+
+def _check_clinic(doc) -> list[Diagnostic]:
+    clinic = doc.clinic
+    diags: list[Diagnostic] = []
+    for field in ("name", "address", "phone", "hours", "author"):
+        value = getattr(clinic, field, None)
+        if value and check_text(value, Mark(str(doc.path), 1, 1)):
+            diags += check_text(value, _clinic_mark(doc, field), f" (in the clinic's {field})")
     return diags
+
+
+def _clinic_mark(doc, field: str) -> Mark:
+    """Where the clinic profile writes `field` (the profile is one of the document's inputs)."""
+    from ..spec.yamlmarks import load
+
+    for path in doc.inputs:
+        if path.suffix in (".yaml", ".yml") and path != doc.path:
+            marked, _ = load(path)
+            data = marked.data if marked else None
+            if isinstance(data, dict) and data.get("name") == doc.clinic.name:
+                return marked.mark((field,))
+    return Mark(str(doc.path), 1, 1)
