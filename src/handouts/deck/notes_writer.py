@@ -10,7 +10,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
-from ..pdfdraw import draw_line
+from ..pdfdraw import draw_line, draw_text
 from ..text.inline import plain
 from ..text.setting import set_lines
 from .model import SLIDE_H, SLIDE_W, Deck
@@ -32,12 +32,17 @@ def write(deck: Deck, out: Path) -> None:
     cell_h = (ph - 2 * MARGIN - HEADER - FOOTER) / PER_PAGE
     pages = [deck.slides[i:i + PER_PAGE] for i in range(0, len(deck.slides), PER_PAGE)]
     side = 60 * mm  # the clinic's name on the right of the header
-    title = set_lines(plain(deck.title), pw - 2 * MARGIN - side - 4 * mm, 12, True)[:1]
+    for size in (12.0, 10.5, 9.0):  # a long title gets smaller, then two lines, never cut
+        title = set_lines(plain(deck.title), pw - 2 * MARGIN - side - 4 * mm, size, True)
+        if len(title) == 1:
+            break
     clinic = set_lines(plain(deck.author), side, 9)[:1]
     for n, group in enumerate(pages, 1):
         c.setFillColor(HexColor("#" + deck.accent))
-        for line in title:
-            draw_line(c, line, MARGIN, ph - MARGIN - 12, 12, True)
+        for k, line in enumerate(title[:2]):
+            draw_line(c, line, MARGIN, ph - MARGIN - size - k * size * 1.3, size, True)
+        if len(title) > 2:
+            draw_text(c, "…", MARGIN + title[1].width, ph - MARGIN - size * 2.3, size, True)
         c.setFillColor(HexColor("#555555"))
         for line in clinic:
             draw_line(c, line, pw - MARGIN - side, ph - MARGIN - 12, 9, False, "right", side)
