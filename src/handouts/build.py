@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -123,28 +124,39 @@ def write_atomic(out: Path, render: Callable[[Path], None]) -> None:
     write_all([(out, render)])
 
 
+@contextmanager
+def _signals_held():
+    """Ctrl-C and SIGTERM wait until the block ends, then arrive as usual."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def write_all(jobs: list[tuple[Path, Callable[[Path], None]]]) -> None:
     """Render every output to a temporary file; rename them into place only if all
-    succeeded, so a failing spec leaves all of its previous outputs untouched."""
+    succeeded, so a failing spec leaves all of its previous outputs untouched. A signal
+    cannot slip between creating a temporary file and recording it for removal, nor split
+    the renames of one spec."""
     temps: list[Path] = []
     try:
         for out, render in jobs:
             out.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-            os.close(fd)
-            temps.append(Path(tmp))
-            render(Path(tmp))
-            os.chmod(tmp, 0o644)
-        # Ctrl-C or SIGTERM waits until every output of the spec is in place
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-        try:
+            with _signals_held():
+                fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp",
+                                           dir=out.parent)
+                os.close(fd)
+                temps.append(Path(tmp))
+            render(temps[-1])
+            os.chmod(temps[-1], 0o644)
+        with _signals_held():
             for tmp, (out, _) in zip(temps, jobs):
                 os.replace(tmp, out)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
     finally:
-        for tmp in temps:
-            tmp.unlink(missing_ok=True)
+        with _signals_held():
+            for tmp in temps:
+                tmp.unlink(missing_ok=True)
 
 
 def _rel(p: Path) -> str:
