@@ -370,3 +370,29 @@ def test_libreoffice_uses_only_project_fonts(rendered, name):
     for f in fonts:
         assert re.search(r"BIZUD|DejaVu", f["name"]), f
         assert "Noto" not in f["name"]
+
+
+def _shape_rects(slide):
+    """Every shape's box in points (connectors carry no text)."""
+    emu = 12700
+    return [(s.left / emu, s.top / emu, (s.left + s.width) / emu, (s.top + s.height) / emu)
+            for s in slide.shapes if s.shape_type != 9 and not s.name.startswith("Connector")]
+
+
+@pytest.mark.parametrize("name", [p.stem for p in SPECS] + ["all-kinds"])
+def test_libreoffice_keeps_every_character_inside_its_shape(decks, rendered, name):
+    """Text that wraps more than planned spills out of its box: caught here."""
+    import pdfplumber
+
+    prs = _presentation(decks[name])
+    with pdfplumber.open(rendered[name]) as pdf:
+        for k, (slide, page) in enumerate(zip(prs.slides, pdf.pages), 1):
+            rects = _shape_rects(slide)
+            tol = 1.5
+            for c in page.chars:
+                if not c["text"].strip():
+                    continue
+                inside = any(x0 - tol <= c["x0"] and c["x1"] <= x1 + tol and
+                             y0 - tol <= c["top"] and c["bottom"] <= y1 + tol
+                             for x0, y0, x1, y1 in rects)
+                assert inside, (name, k, c["text"], round(c["x0"]), round(c["top"]))

@@ -46,7 +46,7 @@ CONTENT = {
     "bidi isolate": ("分離\u2066です", "U+2066"),
     "byte order mark inside": ("中に\ufeffある", "U+FEFF"),
     "soft hyphen": ("ハイ\u00adフン", "U+00AD"),
-    "line separator": ("行\u2028区切り", "U+2028"),
+    "line separator (escaped)": ("行\\u2028区切り", "U+2028"),  # literal: see below
     "combining acute": ("cafe\u0301 です", None),
     "combining voiced mark": ("か\u3099です", None),
     "symbols from fallback": ("⚠ ✔ ☎ です", None),
@@ -481,11 +481,20 @@ def test_tree_taller_than_a_page_is_located(tmp_path):
     assert "internal error" not in r.stderr and f"{spec}:9:9: error:" in r.stderr, r.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="deck/pptx_writer: the chart unit goes unescaped into "
-                   "python-pptx's chart XML template (found by FUZZ_EXAMPLES=300)")
 @pytest.mark.parametrize("unit", ["<", "a&b"])
 def test_chart_unit_with_xml_characters(tmp_path, unit):
     spec = _spec(tmp_path, f"      - chart: {{unit: \"{unit}\", source: r, data: {{あ: 1}}}}\n"
                  "references:\n  - {id: r, cite: 文献です}\n")
     r = run_cli("build", spec, "-o", tmp_path / "out", "--format", "pptx")
     assert r.returncode == 0 and "internal error" not in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("char,name", [("\x85", "NEXT LINE"), ("\u2028", "LINE SEPARATOR"),
+                                       ("\u2029", "PARAGRAPH SEPARATOR")])
+def test_invisible_line_breaks_in_the_file_are_located(tmp_path, char, name):
+    spec = tmp_path / "b.yaml"
+    spec.write_text(f"title: ab\nsubtitle: 見出し{char}です\n", encoding="utf-8")
+    r = run_cli("check", spec)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert f"{spec}:2:14: error: line break character U+{ord(char):04X} {name}" in r.stderr, \
+        r.stderr

@@ -41,11 +41,29 @@ def for_deck(rich: Rich) -> Rich:
     return Rich(spans, rich.mark)
 
 
+AUTOSPACE = 0.25  # em LibreOffice adds between Japanese and Latin text (measured 0.243)
+
+
+def autospace(text: str, size: float) -> float:
+    """Extra width LibreOffice draws at each Japanese↔Latin boundary of one line (its
+    'Asian typography' spacing; PowerPoint adds none, so counting it only costs a little
+    room there)."""
+    n = sum(1 for a, b in zip(text, text[1:]) if a.isascii() != b.isascii())
+    return n * size * AUTOSPACE
+
+
 def lines(rich: Rich | list[Rich], width: float, size: float, bold: bool = False,
           phrases: bool = False):
-    riches = rich if isinstance(rich, list) else [rich]
-    # a 3 % margin keeps PowerPoint/Keynote from wrapping earlier than we measured
-    return set_lines([for_deck(r) for r in riches], width * 0.97, size, bold, phrases)
+    riches = [for_deck(r) for r in (rich if isinstance(rich, list) else [rich])]
+    # a 3 % margin keeps PowerPoint/Keynote from wrapping earlier than we measured; lines
+    # with Latin words are set narrower until they fit with LibreOffice's autospacing too
+    target = w = width * 0.97
+    while True:
+        ls = set_lines(riches, w, size, bold, phrases)
+        over = max(ln.width + autospace(ln.text, size) - target for ln in ls)
+        if over <= 0.01 or w - over < target * 0.6:
+            return ls
+        w -= over
 
 
 def para(rich: Rich, width: float, size: float = BODY, bold: bool = False,
@@ -457,8 +475,9 @@ class Planner:
         # title slide
         t_lines = lines(doc.title, CONTENT_W, 40, True, phrases=True)
         t_h = len(t_lines) * 40 * PITCH + 2 * INSET
-        shapes: list[Shape] = []
         y = 150.0
+        # an accent rule above the title: the deck's one decorative mark
+        shapes: list[Shape] = [TextBox(MARGIN, y - 22, 120, 8, fill=self.accent, inset=0.0)]
         if doc.subtitle:
             sub = TextBox(MARGIN, y + t_h + 20, CONTENT_W, 0,
                           paras=[para(doc.subtitle, CONTENT_W, 24, color="333333")])
@@ -472,11 +491,16 @@ class Planner:
         self.slides.append(Slide("title", t_lines, 40, shapes, _plain_notes(
             doc.title.plain, doc.subtitle.plain if doc.subtitle else ""), title_y=y))
         # key points
-        box = TextBox(0, 0, CONTENT_W, 0, paras=[
-            para(k, CONTENT_W - 12, BODY + 4, True, marker="・", space=8 if i else 0)
-            for i, k in enumerate(doc.key_points)])
-        box.fill, box.border, box.border_w, box.inset = "F4F8FC", self.accent, 2.0, PAD
-        box.h = box.text_height()
+        # the one main message: as large as still fits one slide (28 → 24 pt)
+        room = CONTENT_BOTTOM - self.content_top(*self.title(plain("今日いちばん伝えたいこと")))
+        for size in (BODY + 8, BODY + 4):
+            box = TextBox(0, 0, CONTENT_W, 0, paras=[
+                para(k, CONTENT_W - 2 * PAD, size, True, marker="・", space=12 if i else 0)
+                for i, k in enumerate(doc.key_points)])
+            box.fill, box.border, box.border_w, box.inset = "F4F8FC", self.accent, 2.0, PAD
+            box.h = box.text_height()
+            if box.h <= room:
+                break
         self.flush(plain("今日いちばん伝えたいこと"), [box],
                    "最初に結論を示します。" + " ".join(k.plain for k in doc.key_points), True)
         self.slides[-1].kind = "points"

@@ -83,7 +83,9 @@ def _rgb(hexstr: str):
 
 
 def _chart(slide, s: BarChart):
-    data = CategoryChartData(number_format='0"' + s.unit.replace('"', "") + '"')
+    # python-pptx pastes the data's number format into XML unescaped: the unit (which may
+    # hold < or &) goes only into the data labels' format, set through lxml below
+    data = CategoryChartData()
     data.categories = s.categories
     data.add_series(s.name or s.unit, s.values)
     gf = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, Pt(s.x), Pt(s.y), Pt(s.w),
