@@ -8,6 +8,7 @@ Every problem becomes a Diagnostic with the line and column of the node at fault
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,7 +81,17 @@ def read_text(path: str, data: bytes) -> tuple[str | None, list[Diagnostic]]:
         return None, [Mark(path, line, col).error(
             f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8 "
             "(files from older Japanese Windows tools are often Shift_JIS)")]
-    return text, []
+    diags = []
+    for m in _ODD_BREAKS.finditer(text):  # YAML breaks lines there; editors show nothing
+        i = m.start()
+        diags.append(Mark(path, text.count("\n", 0, i) + 1, i - text.rfind("\n", 0, i)).error(
+            f"line break character U+{ord(m.group()):04X} "
+            f"{unicodedata.name(m.group(), 'NEXT LINE')} is not allowed in a spec (YAML starts a new line there, editors show nothing); "
+            "remove it"))
+    return (None, diags[:20]) if diags else (text, [])
+
+
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 def load(path: str | Path, data: bytes | None = None) -> tuple[Marked | None, list[Diagnostic]]:
