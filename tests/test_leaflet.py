@@ -233,13 +233,13 @@ def test_print_variant_has_bleed_trim_and_crop_marks(shipped_build, stem):
 
 def test_a5_and_same_bytes(tmp_path):
     for out in ("a", "b"):
-        r = run_cli("build", ALL_KINDS, "-o", tmp_path / out, "--format", "a5,pdf")
+        r = run_cli("build", ALL_KINDS, "-o", tmp_path / out, "--format", "a5,pdf,print")
         assert r.returncode == 0, r.stderr
     import pdfplumber
 
     with pdfplumber.open(tmp_path / "a" / "all-kinds.a5.pdf") as pdf:
         assert abs(pdf.pages[0].width - 419.5) < 1 and abs(pdf.pages[0].height - 595.3) < 1
-    for name in ("all-kinds.a5.pdf", "all-kinds.pdf"):
+    for name in ("all-kinds.a5.pdf", "all-kinds.pdf", "all-kinds.print.pdf"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
@@ -339,3 +339,13 @@ def test_missing_glyph_in_clinic_profile_is_an_error_at_its_line(tmp_path):
     r = run_cli("build", spec, "-o", tmp_path / "out", "--format", "pdf")
     assert r.returncode == 1
     assert f"{tmp_path / '_clinic.yaml'}:2:" in r.stderr and "U+1F558" in r.stderr, r.stderr
+
+
+def test_diagram_taller_than_a_page_is_a_located_error(tmp_path):
+    chain = "{label: 最後の段です}"
+    for k in range(14):
+        chain = "{label: 段%d, note: 説明の文です, children: [%s]}" % (k, chain)
+    spec = _spec(tmp_path, "      - tree: {root: %s}\n" % chain)
+    r = run_cli("build", spec, "-o", tmp_path / "out", "--format", "pdf")
+    assert r.returncode == 1
+    assert f"{spec}:10:9: error: [fit] tree diagram is taller than a page" in r.stderr, r.stderr

@@ -215,31 +215,18 @@ class Row(Flowable):
 
 
 class Drawing(Flowable):
-    """A vector drawing: `paint(canvas, width, height)` draws it. A drawing taller than
-    `max_h` (the frame) is scaled down to fit instead of failing the layout."""
+    """A fixed-height vector drawing: `paint(canvas, width, height)` draws it."""
 
-    def __init__(self, height_for, paint, max_h: float | None = None):
+    def __init__(self, height_for, paint):
         super().__init__()
-        self.height_for, self.paint, self.max_h = height_for, paint, max_h
+        self.height_for, self.paint = height_for, paint
 
     def wrap(self, aw: float, ah: float):
-        self._natural = (aw, self.height_for(aw))
-        self._scale = 1.0
-        if self.max_h and self._natural[1] > self.max_h:
-            self._scale = self.max_h / self._natural[1]
-        self.width, self.height = aw, self._natural[1] * self._scale
+        self.width, self.height = aw, self.height_for(aw)
         return self.width, self.height
 
     def draw(self):
-        w, h = self._natural
-        c = self.canv
-        if self._scale != 1.0:
-            c.saveState()
-            c.translate(w * (1 - self._scale) / 2, 0)
-            c.scale(self._scale, self._scale)
-        self.paint(c, w, h)
-        if self._scale != 1.0:
-            c.restoreState()
+        self.paint(self.canv, self.width, self.height)
 
 
 def draw_icon(c, kind: str, x: float, y: float, s: float, color, ink) -> None:

@@ -22,6 +22,7 @@ from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle
 
 from .. import document as d
+from ..diagnostics import SpecError
 from ..diagrams import geometry as geo
 from ..fonts import fonts
 from ..pdfdraw import draw_line, draw_text, register_fonts
@@ -208,10 +209,20 @@ class _Builder:
                     else:
                         _arrow(c, r.cx, y - 1, r.cx, ah - nxt.y + 1)
 
-        out = [Drawing(height, paint, self.frame_h)]
+        out = [self.diagram(height, paint, b, "flow diagram")]
         if b.caption:
             out.append(Para(b.caption, self.caption))
         return [KeepTogether(out)]
+
+    def diagram(self, height, paint, b: d.Block, what: str) -> Drawing:
+        """Measured now, before reportlab runs: a diagram taller than a page is a located
+        error (shrinking it would shrink its text below the body size)."""
+        h = height(self.frame_w)
+        if h > self.frame_h:
+            raise SpecError([b.mark.error(
+                f"{what} is taller than a page of the leaflet ({h / mm:.0f} mm, room for "
+                f"{self.frame_h / mm:.0f} mm); shorten its labels or split it", "fit")])
+        return Drawing(height, paint)
 
     def b_tree(self, b: d.Tree) -> list:
         t = self.body
@@ -220,6 +231,10 @@ class _Builder:
         def geometry(aw: float):
             slot = geo.tree_slot_width(b.root, aw, gap)
             node_w = min(slot, aw * 0.5)
+            if node_w - 8 < t.size * 3:  # under three characters a line: unreadable
+                raise SpecError([b.mark.error(
+                    f"tree diagram is too wide for the leaflet ({geo.leaves(b.root)} boxes "
+                    "side by side); shorten it or split it into two trees", "fit")])
             texts = {}
             rows = 1
             stack = [b.root]
@@ -261,7 +276,7 @@ class _Builder:
                     draw_line(c, line, ox + r.x + 4, top + t.size * 0.3, t.size, False,
                               "center", r.w - 8)
 
-        out = [Drawing(height, paint, self.frame_h)]
+        out = [self.diagram(height, paint, b, "tree diagram")]
         if b.caption:
             out.append(Para(b.caption, self.caption))
         return [KeepTogether(out)]
@@ -355,7 +370,12 @@ class _Builder:
             right.append(Para(labeled("中止：", b.stop_if), replace(self.strong, color=DANGER)))
         kids = [Para(b.name, self.h3)]
         if left and right:
-            kids.append(Row(left, right, ratio=0.63, gap=14, rule=self.accent))
+            # the dose column as wide as its longest line (up to 45 %), so no line of it
+            # ends with a lone character
+            inner = self.frame_w - 2 * 8 - 6 - 14
+            need = max(fonts().width(p.rich.plain, p.t.size, True) for p in right) + 2
+            ratio = 1 - min(max(need / inner, 0.3), 0.45)
+            kids.append(Row(left, right, ratio=ratio, gap=14, rule=self.accent))
         else:
             kids += left + right
         return [KeepTogether([Box(kids, border=self.accent, width=1.5, pad=8, gap=2,
