@@ -83,6 +83,7 @@ class Planner:
     def __init__(self, doc: d.Document):
         self.doc = doc
         self.slides: list[Slide] = []
+        self.body = BODY  # body size of text panels; a section may be set larger
         self.accent = doc.clinic.accent.lstrip("#").upper()
 
     # -- titles ---------------------------------------------------------------------------
@@ -108,44 +109,49 @@ class Planner:
     def panel(self, b: d.Block, width: float) -> TextBox:
         """A text-like block as one box of paragraphs (not yet positioned)."""
         w = width
+        body = self.body
+
+        def P(rich, width, size=None, bold=False, **kw):  # noqa: N802  (para at self.body)
+            return para(rich, width, size or body, bold, **kw)
+
         box = TextBox(0, 0, w, 0)
         if isinstance(b, d.Text):
-            box.paras = [para(b.text, w)]
+            box.paras = [P(b.text, w)]
         elif isinstance(b, d.ItemList):
             marks = {"bullets": lambda i: "・", "steps": lambda i: f"{i}.",
                      "checklist": lambda i: "□"}[b.style]
-            box.paras = [para(r, w, marker=marks(i), space=4 if i > 1 else 0)
+            box.paras = [P(r, w, marker=marks(i), space=4 if i > 1 else 0)
                          for i, r in enumerate(b.items, 1)]
         elif isinstance(b, d.Callout):
             c = COLORS[b.level]
             sign = {"danger": "！ ", "warning": "！ ", "info": ""}[b.level]
-            box.paras = [para(labeled(sign, b.title), w - 12, BODY + 2, True, color=c)]
+            box.paras = [P(labeled(sign, b.title), w - 12, body + 2, True, color=c)]
             if b.text:
-                box.paras.append(para(b.text, w - 12))
-            box.paras += [para(r, w - 12, marker="・", bold=b.level == "danger")
+                box.paras.append(P(b.text, w - 12))
+            box.paras += [P(r, w - 12, marker="・", bold=b.level == "danger")
                           for r in b.items]
             box.fill, box.border, box.inset = FILLS[b.level], c, PAD
             box.border_w = {"danger": 4.0, "warning": 2.5, "info": 1.25}[b.level]
             box.dash = b.level == "warning"
         elif isinstance(b, d.Exercise):
-            box.paras = [para(b.name, w - 12, BODY + 2, True, color=self.accent)]
+            box.paras = [P(b.name, w - 12, body + 2, True, color=self.accent)]
             for label, val in (("ねらい：", b.target), ("姿勢：", b.position)):
                 if val:
-                    box.paras.append(para(labeled(label, val), w - 12))
+                    box.paras.append(P(labeled(label, val), w - 12))
             if len(b.steps) == 1:  # a single step reads better unnumbered
-                box.paras.append(para(labeled("やり方：", b.steps[0]), w - 12))
+                box.paras.append(P(labeled("やり方：", b.steps[0]), w - 12))
             else:
-                box.paras += [para(r, w - 12, marker=f"{i}.")
+                box.paras += [P(r, w - 12, marker=f"{i}.")
                               for i, r in enumerate(b.steps, 1)]
             dose = "・".join(x for x in (
                 f"{b.hold_seconds}秒 保つ" if b.hold_seconds else "",
                 f"{b.reps}回 くり返す" if b.reps else "") if x)
             if dose:
-                box.paras.append(para(plain("回数：" + dose), w - 12, bold=True))
+                box.paras.append(P(plain("回数：" + dose), w - 12, bold=True))
             if b.breathing:
-                box.paras.append(para(labeled("呼吸：", b.breathing), w - 12))
+                box.paras.append(P(labeled("呼吸：", b.breathing), w - 12))
             if b.stop_if:
-                box.paras.append(para(labeled("中止：", b.stop_if), w - 12, bold=True,
+                box.paras.append(P(labeled("中止：", b.stop_if), w - 12, bold=True,
                                       color=COLORS["danger"]))
             box.border, box.border_w, box.inset = self.accent, 1.5, PAD
         else:
@@ -388,6 +394,19 @@ class Planner:
         return Group(moved, max(sh.bottom for sh in moved))
 
     def section(self, sec: d.Section) -> None:
+        """Set a section's text at 24 pt when that costs no extra slide, else at 20 pt."""
+        start = len(self.slides)
+        self.body = BODY
+        self._section(sec)
+        small = self.slides[start:]
+        del self.slides[start:]
+        self.body = BODY + 4
+        self._section(sec)
+        if len(self.slides) - start > len(small):
+            self.slides[start:] = small
+        self.body = BODY
+
+    def _section(self, sec: d.Section) -> None:
         """Stack a section's blocks; diagrams and tables share a slide with text when they
         fit, a chart or figure sits beside the text before it when that text is short."""
         blocks = sec.for_target("deck")
@@ -455,16 +474,17 @@ class Planner:
         return Group(shapes, max(sh.bottom for sh in shapes))
 
     def quiz(self, b: d.Quiz, notes: str) -> None:
-        q = TextBox(0, 0, CONTENT_W, 0, paras=[para(b.question, CONTENT_W, BODY + 4, True)])
-        q.paras += [para(c, CONTENT_W, marker="①②③④⑤⑥"[i], space=6)
+        # a quiz slide carries little text: set it large so the room can read it
+        q = TextBox(0, 0, CONTENT_W, 0, paras=[para(b.question, CONTENT_W, BODY + 8, True)])
+        q.paras += [para(c, CONTENT_W, BODY + 4, marker="①②③④⑤⑥"[i], space=12)
                     for i, c in enumerate(b.choices)]
         q.h = q.text_height()
         self.flush(plain("クイズ"), [q], notes or "答えは次のスライドで示します。", True)
         self.slides[-1].kind = "quiz"
         a = TextBox(0, 0, CONTENT_W, 0, paras=[para(labeled("答え：", b.answer), CONTENT_W,
-                                                     BODY + 4, True, color=self.accent)])
+                                                     BODY + 8, True, color=self.accent)])
         if b.explanation:
-            a.paras.append(para(b.explanation, CONTENT_W, space=8))
+            a.paras.append(para(b.explanation, CONTENT_W, BODY + 4, space=12))
         a.h = a.text_height()
         self.flush(plain("クイズの答え"), [a], b.explanation.plain if b.explanation
                    else b.answer.plain, True)
