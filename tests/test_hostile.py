@@ -498,3 +498,27 @@ def test_invisible_line_breaks_in_the_file_are_located(tmp_path, char, name):
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert f"{spec}:2:14: error: line break character U+{ord(char):04X} {name}" in r.stderr, \
         r.stderr
+
+
+def test_url_flows_across_deck_lines_inside_its_box(tmp_path):
+    """The planner breaks the 400-character URL into measured lines that fit the box; the
+    PPTX carries it whole (joined by line breaks)."""
+    from conftest import pptx_texts
+    from handouts.build import Projects, prepare
+    from handouts.deck.model import TextBox
+    from handouts.deck.plan import plan
+
+    url = "https://example.jp/" + "abcdefghij/" * 36
+    spec = _spec(tmp_path, f"      - text: \"{url}\"\n")
+    paras = [(box, p) for slide in plan(prepare(spec, Projects())).slides
+             for box in slide.shapes if isinstance(box, TextBox)
+             for p in box.paras if any("abcdefghij" in ln.text for ln in p.lines)]
+    assert len(paras) == 1
+    box, para = paras[0]
+    assert len(para.lines) > 3 and "".join(ln.text for ln in para.lines) == url
+    room = box.w - 2 * box.inset - para.indent
+    assert all(ln.width <= room + 0.01 for ln in para.lines), (room, [ln.width for ln in para.lines])
+    r = _build(spec, tmp_path / "out", "pptx")
+    assert r.returncode == 0, r.stderr
+    slides, _ = pptx_texts(tmp_path / "out" / "t.pptx")
+    assert url in "".join("".join(slides).split())
