@@ -204,6 +204,14 @@ def test_body_text_is_18pt_and_nothing_is_below_16pt_in_shipped_decks():
                     assert p.size >= MIN_BODY, (stem, s.number, p.lines[0].text)
 
 
+def test_no_paragraph_ends_in_a_one_or_two_character_line():
+    for stem, deck in _planned():
+        for s, box in _text_boxes(deck):
+            for p in box.paras:
+                if len(p.lines) > 1:
+                    assert len(p.lines[-1].text.strip()) > 2, (stem, s.number, p.lines[-1].text)
+
+
 DEEP_TREE = """      - tree:
           caption: 深い木の見本
           root:

@@ -62,8 +62,17 @@ def lines(rich: Rich | list[Rich], width: float, size: float, bold: bool = False
         ls = set_lines(riches, w, size, bold, phrases)
         over = max(ln.width + autospace(ln.text, size) - target for ln in ls)
         if over <= 0.01 or w - over < target * 0.6:
-            return ls
+            break
         w -= over
+    # no widow of one or two characters (「す。」): narrow the lines a little if that
+    # brings more text down without adding a line
+    for k in range(1, 4):
+        if len(ls) < 2 or len(ls[-1].text.strip()) > 2:
+            break
+        alt = set_lines(riches, w - k * size, size, bold, phrases)
+        if len(alt) == len(ls) and len(alt[-1].text.strip()) > 2:
+            return alt
+    return ls
 
 
 def para(rich: Rich, width: float, size: float = BODY, bold: bool = False,
