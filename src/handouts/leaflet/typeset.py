@@ -226,7 +226,7 @@ class _Builder:
 
     def b_tree(self, b: d.Tree) -> list:
         t = self.body
-        vgap, gap = 14.0, 8.0
+        vgap, gap = 24.0, 10.0
 
         def geometry(aw: float):
             slot = geo.tree_slot_width(b.root, aw, gap)
@@ -254,8 +254,13 @@ class _Builder:
         def paint(c, aw: float, ah: float) -> None:
             lay, texts = geometry(aw)
             ox = (aw - lay.width) / 2
-            for p, k in lay.edges:
-                _arrow(c, ox + p.cx, ah - p.bottom, ox + k.cx, ah - k.y)
+            for p, k in lay.edges:  # elbow connectors: clearer than diagonals at any fan-out
+                mid = ah - (p.bottom + k.y) / 2
+                c.setStrokeColor(colors.black)
+                c.setLineWidth(1.4)
+                c.line(ox + p.cx, ah - p.bottom, ox + p.cx, mid)
+                c.line(ox + p.cx, mid, ox + k.cx, mid)
+                _arrow(c, ox + k.cx, mid, ox + k.cx, ah - k.y)
             for node, r in lay.boxes:
                 label, note = texts[id(node)]
                 y = ah - r.bottom
