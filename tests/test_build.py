@@ -171,3 +171,15 @@ def test_progress_line_on_a_terminal_only(tmp_path):
     assert _on_a_terminal(args + ["-q"], {"MAKEFLAGS": ""}) == ""
     piped = run_cli(*args)
     assert piped.returncode == 0 and piped.stderr == ""
+
+
+def test_every_format_same_input_same_bytes(tmp_path):
+    from handouts.build import FORMATS
+
+    formats = ",".join(FORMATS)
+    for out in ("a", "b"):
+        r = run_cli("build", ALL_KINDS, "-o", tmp_path / out, "--format", formats)
+        assert r.returncode == 0, r.stderr
+    a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
+    assert len(a) == len(FORMATS) and a.keys() == b.keys()
+    assert [n for n in a if a[n] != b[n]] == []
