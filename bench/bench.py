@@ -163,8 +163,9 @@ def main() -> None:
         subprocess.run(["make", "-s"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         noop = [run(["make", "-s"])[0] for _ in range(5)]
         dry = subprocess.run(["make", "-n"], cwd=ROOT, capture_output=True, text=True).stdout
+        would = sum("handouts" in ln for ln in dry.splitlines())
         print(f"4. no-op make after a full build: {statistics.median(noop) * 1000:.0f} ms "
-              f"(median of 5); commands it would run: {sum('handouts' in ln for ln in dry.splitlines())}")
+              f"(median of 5); commands it would run: {would}")
 
         per = {}
         peak = {}
