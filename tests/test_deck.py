@@ -212,6 +212,18 @@ def test_no_paragraph_ends_in_a_one_or_two_character_line():
                     assert len(p.lines[-1].text.strip()) > 2, (stem, s.number, p.lines[-1].text)
 
 
+def test_text_is_set_at_24pt_only_when_that_costs_no_slide(tmp_path):
+    short = plan(_doc(tmp_path, "      - text: 短い本文です。\n"))
+    (box,) = [b for s, b in _text_boxes(short) if s.kind == "content"]
+    assert box.paras[0].size == 24
+    # 13 lines of 20 pt fill one slide; at 24 pt they would need two
+    items = "".join(f"          - {i}番目の項目です\n" for i in range(13))
+    full = plan(_doc(tmp_path, "      - bullets:\n" + items))
+    body = [p.size for s, b in _text_boxes(full) if s.kind == "content" for p in b.paras]
+    assert len([s for s in full.slides if s.kind == "content"]) == 1
+    assert set(body) == {20}
+
+
 DEEP_TREE = """      - tree:
           caption: 深い木の見本
           root:

@@ -403,14 +403,18 @@ class Planner:
         return Group(moved, max(sh.bottom for sh in moved))
 
     def section(self, sec: d.Section) -> None:
-        """Set a section's text at 24 pt when that costs no extra slide, else at 20 pt."""
+        self.roomy(lambda: self._section(sec))
+
+    def roomy(self, add_slides) -> None:
+        """Set the text of what `add_slides` adds at 24 pt when that costs no extra slide,
+        else at 20 pt."""
         start = len(self.slides)
         self.body = BODY
-        self._section(sec)
+        add_slides()
         small = self.slides[start:]
         del self.slides[start:]
         self.body = BODY + 4
-        self._section(sec)
+        add_slides()
         if len(self.slides) - start > len(small):
             self.slides[start:] = small
         self.body = BODY
@@ -536,9 +540,9 @@ class Planner:
         for sec in doc.sections_for("deck"):
             self.section(sec)
         if doc.glossary:
-            boxes = [self.panel(d.Text(g.meaning.mark, d.BOTH, labeled(g.term + "：", g.meaning)),
-                                CONTENT_W) for g in doc.glossary]
-            self.flush(plain("ことばの説明"), boxes, "用語の説明です。", True)
+            self.roomy(lambda: self.flush(plain("ことばの説明"), [
+                self.panel(d.Text(g.meaning.mark, d.BOTH, labeled(g.term + "：", g.meaning)),
+                           CONTENT_W) for g in doc.glossary], "用語の説明です。", True))
         if doc.references:
             box = TextBox(0, 0, CONTENT_W, 0, paras=[
                 para(plain(f"[{r.number}] {r.cite}" + (f" {r.link}" if r.link else "")),
