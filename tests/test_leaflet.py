@@ -351,3 +351,18 @@ def test_diagram_taller_than_a_page_is_a_located_error(tmp_path):
     r = run_cli("build", spec, "-o", tmp_path / "out", "--format", "pdf")
     assert r.returncode == 1
     assert f"{spec}:10:9: error: [fit] tree diagram is taller than a page" in r.stderr, r.stderr
+
+
+def test_no_one_character_last_line():
+    """21 characters in a 20-character measure would leave one alone on the last line."""
+    from handouts.fonts import fonts
+    from handouts.leaflet.flowables import Para, Type
+    from handouts.text.inline import plain
+
+    text = "あいうえおかきくけこさしすせそたちつてとな"
+    width = fonts().width("あ", 12.5) * 20
+    para = Para(plain(text), Type(12.5))
+    para.wrap(width, 1000)
+    lines = [ln.text for ln in para._lines]
+    assert len(lines) == 2 and len(lines[-1]) >= 3, lines
+    assert "".join(lines) == text

@@ -9,7 +9,7 @@ from reportlab.platypus import Flowable
 
 from ..pdfdraw import draw_line, draw_text
 from ..text.breaking import Line
-from ..text.inline import Rich
+from ..text.inline import Rich, Span
 from ..text.setting import RUBY_SCALE, has_ruby, set_lines
 
 DOT = "dot"  # marker drawn as a vector bullet: no stray '・' at the start of extracted lines
@@ -32,6 +32,12 @@ class Type:
         return self.size * self.pitch
 
 
+def _visible(line: Line) -> int:
+    """Characters of a line, not counting citation markers and punctuation."""
+    return sum(len(r.text.strip("、。，．！？」）")) for r in line.runs
+               if not (isinstance(r.style, Span) and r.style.cite))
+
+
 class Para(Flowable):
     """A paragraph of Rich text, optionally with a marker (bullet, number, tick box)."""
 
@@ -43,14 +49,25 @@ class Para(Flowable):
         self.marker, self.box, self._lines, self.continued = marker, box, lines, continued
         self._width = None
 
+    def _set(self, width: float) -> list[Line]:
+        """Set the text; a last line of one or two characters (泣き別れ) is avoided by
+        narrowing the paragraph by up to four characters, keeping the same line count."""
+        t = self.t
+        lines = set_lines(self.rich, width, t.size, t.bold, t.phrases)
+        if len(lines) >= 2 and _visible(lines[-1]) <= 2:
+            for k in range(1, 9):
+                alt = set_lines(self.rich, width - k * t.size / 2, t.size, t.bold, t.phrases)
+                if len(alt) == len(lines) and _visible(alt[-1]) > 2:
+                    return alt
+        return lines
+
     def _line_heights(self) -> list[float]:
         t = self.t
         return [t.lead + (RUBY_ROOM * t.size if has_ruby(ln) else 0.0) for ln in self._lines]
 
     def wrap(self, aw: float, ah: float):
         if self.rich is not None and (self._lines is None or self._width != aw):
-            self._lines = set_lines(self.rich, aw - self.indent, self.t.size, self.t.bold,
-                                    self.t.phrases)
+            self._lines = self._set(aw - self.indent)
             self._width = aw
         self._heights = self._line_heights()
         self.width, self.height = aw, sum(self._heights)
