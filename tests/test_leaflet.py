@@ -177,8 +177,9 @@ def test_fonts_embedded_and_subset(shipped_build, stem, variant):
 
 
 @pytest.mark.parametrize("stem", STEMS)
-def test_qpdf_check_and_metadata(shipped_build, stem):
-    pdf = shipped_build / f"{stem}.pdf"
+@pytest.mark.parametrize("variant", ["", ".large", ".print"])
+def test_qpdf_check_and_metadata(shipped_build, stem, variant):
+    pdf = shipped_build / f"{stem}{variant}.pdf"
     r = subprocess.run([need("qpdf"), "--check", str(pdf)], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
     info = subprocess.run([need("pdfinfo"), str(pdf)], capture_output=True, text=True,
@@ -286,7 +287,8 @@ def test_text_contrast_at_least_4_5(shipped_build, stem):
             fills = [r for r in page.rects if r["fill"] and r["width"] > 20]
             for c in page.chars:
                 cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
-                under = [r for r in fills if r["x0"] <= cx <= r["x1"] and r["top"] <= cy <= r["bottom"]]
+                under = [r for r in fills
+                         if r["x0"] <= cx <= r["x1"] and r["top"] <= cy <= r["bottom"]]
                 bg = _rgb(under[-1]["non_stroking_color"]) if under else colors.white
                 ratio = contrast(_rgb(c["non_stroking_color"]), bg)
                 assert ratio >= 4.5, (c["text"], c["non_stroking_color"], ratio)
