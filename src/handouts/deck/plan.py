@@ -58,12 +58,12 @@ def lines(rich: Rich | list[Rich], width: float, size: float, bold: bool = False
     # a 3 % margin keeps PowerPoint/Keynote from wrapping earlier than we measured; lines
     # with Latin words are set narrower until they fit with LibreOffice's autospacing too
     target = w = width * 0.97
-    while True:
+    for _ in range(12):  # converges in one or two rounds; the cap guards odd input
         ls = set_lines(riches, w, size, bold, phrases)
         over = max(ln.width + autospace(ln.text, size) - target for ln in ls)
         if over <= 0.01 or w - over < target * 0.6:
             break
-        w -= over
+        w -= max(over, size * 0.25)
     # no widow of one or two characters (「す。」): narrow the lines a little if that
     # brings more text down without adding a line
     for k in range(1, 4):
