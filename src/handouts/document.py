@@ -270,6 +270,10 @@ class _Lowerer:
             doc.handout.glossary = []
             used = "".join(r.plain for r in doc.handout.texts())
             doc.handout.glossary = [g for g in glossary if g.term in used]
+            # ... and lists only the references it cites (numbers stay as in the text)
+            cited = {int(n) for r in doc.handout.texts() for sp in r.spans if sp.cite
+                     for n in sp.text.strip("[]").split(",")}
+            doc.handout.references = [r for r in doc.references if r.number in cited]
         if self.diags:
             raise SpecError(self.diags)
         return doc
