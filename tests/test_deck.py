@@ -416,3 +416,27 @@ def test_libreoffice_keeps_every_character_inside_its_shape(decks, rendered, nam
                              y0 - tol <= c["top"] and c["bottom"] <= y1 + tol
                              for x0, y0, x1, y1 in rects)
                 assert inside, (name, k, c["text"], round(c["x0"]), round(c["top"]))
+
+
+def _contrast(a: str, b: str) -> float:
+    def lum(h):
+        def lin(c):
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        r, g, b_ = (lin(int(h[i:i + 2], 16) / 255) for i in (0, 2, 4))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b_
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("name", [p.stem for p in SPECS] + ["all-kinds"])
+def test_table_cells_are_filled_and_readable(decks, name):
+    prs = _presentation(decks[name])
+    tables = [s.table for slide in prs.slides for s in slide.shapes if s.has_table]
+    for t in tables:
+        for i, row in enumerate(t.rows):
+            for cell in row.cells:
+                fill = str(cell.fill.fore_color.rgb)
+                for p in cell.text_frame.paragraphs:
+                    for r in p.runs:
+                        text = str(r.font.color.rgb)
+                        assert _contrast(fill, text) >= (4.5 if i == 0 else 7), (name, i)

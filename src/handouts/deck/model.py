@@ -94,6 +94,8 @@ class Table(Shape):
     cells: list[list[list[Para]]] = field(default_factory=list)  # rows → cells → paras
     col_widths: list[float] = field(default_factory=list)
     row_heights: list[float] = field(default_factory=list)
+    head_fill: str = "4F81BD"  # row 0 is the header (repeated on continued slides)
+    band_fills: tuple[str, str] = ("D0D8E8", "E9EDF4")  # odd, even body rows
 
 
 @dataclass

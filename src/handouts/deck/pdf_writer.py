@@ -20,7 +20,6 @@ from .model import INSET, PITCH, SLIDE_H, SLIDE_W, Arrow, BarChart, Deck, Para, 
 
 BAR = "1F5C99"  # bar colour of the PPTX chart
 # python-pptx's default table style (Medium Style 2 – Accent 1 of its default theme)
-TABLE_HEAD, TABLE_BAND1, TABLE_BAND2 = "4F81BD", "D0D8E8", "E9EDF4"
 
 
 def _hex(c: str) -> HexColor:
@@ -135,7 +134,7 @@ def _table(c: Canvas, s: Table) -> None:
     y = s.y
     for i, (row, h) in enumerate(zip(s.cells, s.row_heights)):
         x = s.x
-        fill = TABLE_HEAD if i == 0 else (TABLE_BAND1 if i % 2 else TABLE_BAND2)
+        fill = s.head_fill if i == 0 else s.band_fills[0 if i % 2 else 1]
         for j, (paras, w) in enumerate(zip(row, s.col_widths)):
             c.setFillColor(_hex(fill))
             c.rect(x, SLIDE_H - y - h, w, h, stroke=1, fill=1)

@@ -29,6 +29,7 @@ GAP = 10.0
 COLORS = {"danger": "A00000", "warning": "7A4300", "info": "1F4E79"}
 FILLS = {"danger": "FFF0F0", "warning": "FFFFFF", "info": "FFFFFF"}
 CONTINUED = "（続き）"
+BANDS = ("E4ECF5", "F4F7FB")  # table body rows: light tints that keep black text at AAA
 FOOTER_SIZE = 12.0
 PAD = 10.0  # inset of bordered boxes (callouts, exercise cards, key points)
 
@@ -82,6 +83,15 @@ def para(rich: Rich, width: float, size: float = BODY, bold: bool = False,
     p.lines = lines(rich, width - 2 * INSET - p.indent, size, bold,
                     phrases=bold and size >= BODY + 2)
     return p
+
+
+def on_color(fill: str) -> str:
+    """White text on a dark fill, black on a light one (WCAG relative luminance)."""
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (lin(int(fill[i:i + 2], 16) / 255) for i in (0, 2, 4))
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "FFFFFF" if 1.05 / (lum + 0.05) >= 4.5 else "000000"
 
 
 def labeled(label: str, rich: Rich) -> Rich:
@@ -354,12 +364,12 @@ class Planner:
         """(header cells, header height, [(cells, height)]) measured at full width."""
         col = CONTENT_W / len(b.header)
 
-        def row_paras(row, bold):
-            ps = [[Para(lines(c, col - 2 * INSET - 8, MIN_BODY, bold), MIN_BODY, bold)]
+        def row_paras(row, bold, color="000000"):
+            ps = [[Para(lines(c, col - 2 * INSET - 8, MIN_BODY, bold), MIN_BODY, bold, color)]
                   for c in row]
             return ps, max(p[0].height for p in ps) + 2 * INSET + 4
 
-        header, hh = row_paras(b.header, True)
+        header, hh = row_paras(b.header, True, on_color(self.accent))
         return header, hh, [row_paras(r, False) for r in b.rows]
 
     def table_shapes(self, b: d.Table, full_h: float) -> list[Shape] | None:
@@ -371,7 +381,8 @@ class Planner:
         n = len(b.header)
         shapes: list[Shape] = [Table(0, 0, CONTENT_W, sum(heights),
                                      cells=[header] + [c for c, _ in rows],
-                                     col_widths=[CONTENT_W / n] * n, row_heights=heights)]
+                                     col_widths=[CONTENT_W / n] * n, row_heights=heights,
+                                     head_fill=self.accent, band_fills=BANDS)]
         return shapes + self.caption(b.caption, 0, sum(heights) + 8, CONTENT_W)
 
     def table(self, b: d.Table, heading: Rich, notes: str) -> None:
@@ -390,7 +401,8 @@ class Planner:
             cells = [header] + [r[0] for r in take]
             heights = [hh] + [r[1] for r in take]
             shapes: list[Shape] = [Table(MARGIN, top, CONTENT_W, sum(heights), cells=cells,
-                                         col_widths=[col] * n, row_heights=heights)]
+                                         col_widths=[col] * n, row_heights=heights,
+                                         head_fill=self.accent, band_fills=BANDS)]
             shapes += self.caption(b.caption, MARGIN, top + sum(heights) + 8, CONTENT_W)
             self.add("content", heading, shapes, notes, title=title)
             first = False

@@ -126,6 +126,9 @@ def _table(slide, s: Table):
     for i, row in enumerate(s.cells):
         for j, paras in enumerate(row):
             cell = table.cell(i, j)
+            cell.fill.solid()  # the model's colours, not the default table style's
+            cell.fill.fore_color.rgb = _rgb(s.head_fill if i == 0 else
+                                            s.band_fills[0 if i % 2 else 1])
             cell.margin_left = cell.margin_right = Pt(INSET + 4)
             cell.margin_top = cell.margin_bottom = Pt(INSET)
             tf = cell.text_frame
