@@ -440,3 +440,14 @@ def test_table_cells_are_filled_and_readable(decks, name):
                     for r in p.runs:
                         text = str(r.font.color.rgb)
                         assert _contrast(fill, text) >= (4.5 if i == 0 else 7), (name, i)
+
+
+@pytest.mark.parametrize("name", [p.stem for p in SPECS] + ["all-kinds"])
+def test_libreoffice_draws_japanese_in_biz_ud(rendered, name):
+    """No fallback font for Japanese: every kana/kanji glyph comes from BIZ UD."""
+    import pdfplumber
+
+    with pdfplumber.open(rendered[name]) as pdf:
+        fonts = {c["fontname"] for page in pdf.pages for c in page.chars
+                 if JAPANESE.search(c["text"])}
+    assert fonts and all("BIZUD" in f for f in fonts), fonts
