@@ -153,14 +153,14 @@ def draw_slide(c: Canvas, deck: Deck, s: Slide, x: float = 0.0, y: float = 0.0,
                scale: float = 1.0) -> None:
     """Draw slide `s` with its bottom-left corner at (x, y), scaled. Order = PPTX order
     (title, shapes, footer), so text extracted in content order matches the PPTX."""
-    from .plan import CONTENT_W, MARGIN, footer_boxes
+    from .plan import CONTENT_W, MARGIN, footer_boxes, title_color
 
     c.saveState()
     c.translate(x, y)
     c.scale(scale, scale)
     c.setFillColor(_hex("FFFFFF"))
     c.rect(0, 0, SLIDE_W, SLIDE_H, stroke=0, fill=1)
-    color = "000000" if s.kind == "title" else deck.accent
+    color = title_color(deck, s)
     draw_paras(c, [Para(s.title, s.title_size, True, color)], MARGIN, s.title_y + INSET,
                CONTENT_W)
     for shape in s.shapes:

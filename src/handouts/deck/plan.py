@@ -628,6 +628,11 @@ def split_box(box: TextBox, room: float) -> tuple[TextBox | None, TextBox | None
     return box, None
 
 
+def title_color(deck: Deck, slide: Slide) -> str:
+    """Slide titles in the clinic's accent; the title slide's own title in black."""
+    return "000000" if slide.kind == "title" else deck.accent
+
+
 def footer_boxes(deck: Deck, s: Slide) -> list[TextBox]:
     """The footer as the PPTX writer lays it out: topic on the left, 'n / N' on the right."""
     left = TextBox(MARGIN, FOOTER_Y, CONTENT_W - 90, FOOTER_SIZE * PITCH + 2 * INSET,

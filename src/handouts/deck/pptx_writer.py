@@ -159,15 +159,14 @@ def write(deck: Deck, out: Path) -> None:
     for s in deck.slides:
         slide = prs.slides.add_slide(layout)
         title = slide.shapes.title
-        from .plan import CONTENT_W, MARGIN
+        from .plan import CONTENT_W, MARGIN, title_color
 
         h = len(s.title) * s.title_size * PITCH + 2 * INSET
         title.left, title.top, title.width, title.height = (Pt(MARGIN), Pt(s.title_y),
                                                            Pt(CONTENT_W), Pt(h))
         oxml.body_props(title.text_frame, INSET, "t")
-        color = "FFFFFF" if False else deck.accent
         _fill_paras(title.text_frame, [Para(s.title, s.title_size, True,
-                                            "000000" if s.kind == "title" else color)])
+                                            title_color(deck, s))])
         for shape in s.shapes:
             if isinstance(shape, TextBox):
                 _text_shape(slide, shape)
