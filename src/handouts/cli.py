@@ -26,6 +26,12 @@ def _formats(value: str) -> tuple[str, ...]:
     return names
 
 
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("expected a whole number of workers, 1 or more")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="handouts", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -37,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
                    "(default: pdf,pptx)")
     b.add_argument("--profile", type=Path, help="clinic profile instead of specs/_clinic.yaml")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    b.add_argument("-j", "--jobs", type=_jobs, default=None,
+                   help="worker processes for a batch (default: one per CPU core)")
     c = sub.add_parser("check", help="validate and lint specs without building")
     c.add_argument("specs", nargs="*", type=Path)
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -66,6 +74,7 @@ def _make_silent() -> bool:
 
 def cmd_build(args) -> int:
     from .build import DEFAULT_FORMATS, build
+    from .parallel import usable_cpus
 
     for p in args.specs:
         if not p.exists():
@@ -81,7 +90,7 @@ def cmd_build(args) -> int:
                   flush=True)
 
     result = build(_default_specs(args.specs), args.output, args.format or DEFAULT_FORMATS,
-                   args.profile, progress)
+                   args.profile, progress, jobs=args.jobs or usable_cpus())
     report = Report(result.diagnostics)
     if report.diagnostics:
         print(report.as_text(), file=sys.stderr)

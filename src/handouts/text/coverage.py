@@ -14,7 +14,12 @@ from ..fonts import describe, fonts
 INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
 
 
+_fine: set[str] = set()  # characters already found visible and drawn by the fonts
+
+
 def check_text(text: str, mark, what: str = "") -> list[Diagnostic]:
+    if _fine.issuperset(text):  # the common case: nothing new since the last text
+        return []
     reg = fonts()
     out = []
     hidden = list(dict.fromkeys(c for c in text if unicodedata.category(c) in INVISIBLE
@@ -28,6 +33,8 @@ def check_text(text: str, mark, what: str = "") -> list[Diagnostic]:
         out.append(mark.error(
             f"no glyph in the project's fonts for {', '.join(describe(c) for c in chars)}"
             f"{what}; remove or replace it", "glyph"))
+    if not out:
+        _fine.update(text)
     return out
 
 

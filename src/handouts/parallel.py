@@ -1,0 +1,147 @@
+"""Running one function over many items in forked worker processes.
+
+Forking shares what the parent already loaded (imports, fonts, width caches) copy-on-write,
+so a batch pays start-up once and still uses every core. Items are handed out one at a time,
+so a slow spec does not hold up a queue behind it. Ctrl-C or SIGTERM reaches every worker
+exactly once (a worker ignores later signals), each unwinds its own temporary files, and
+the parent re-raises KeyboardInterrupt after all workers have exited.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from multiprocessing.connection import Connection, Pipe, wait
+from typing import Callable, Iterator, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+STOP = (signal.SIGINT, signal.SIGTERM)
+
+
+class WorkerLost(Exception):
+    """A worker died (killed, out of memory) while working on an item."""
+
+
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def fork_map(fn: Callable[[T], R], items: list[T], jobs: int
+             ) -> Iterator[tuple[int, R | WorkerLost]]:
+    """Yield (index, fn(item)) in order of completion, using up to `jobs` processes.
+    `fn` must not raise (other than KeyboardInterrupt); an item whose worker died yields
+    a WorkerLost instead of a result."""
+    if jobs <= 1 or len(items) <= 1:
+        for i, item in enumerate(items):
+            yield i, fn(item)
+        return
+    workers: dict[Connection, int] = {}   # parent end → pid
+    busy: dict[Connection, int] = {}      # parent end → index in flight
+    todo = iter(range(len(items)))
+    try:
+        for _ in range(min(jobs, len(items))):
+            conn, pid = _spawn(fn, items, list(workers))
+            workers[conn] = pid
+        for conn in workers:
+            _hand_out(conn, todo, busy)
+        while busy:
+            for conn in wait(list(busy)):
+                index = busy.pop(conn)
+                try:
+                    got_index, result = conn.recv()
+                except (EOFError, OSError):
+                    _, status = os.waitpid(workers.pop(conn), 0)
+                    conn.close()
+                    yield index, WorkerLost(f"worker process ended ({_status(status)})")
+                    continue
+                yield got_index, result
+                _hand_out(conn, todo, busy)
+        for index in todo:  # every worker died
+            yield index, WorkerLost("no worker process left")
+    finally:
+        _reap(workers, busy)
+
+
+def _spawn(fn, items, siblings: list[Connection]) -> tuple[Connection, int]:
+    parent_end, child_end = Pipe()
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP)  # no signal before handlers are set
+    pid = os.fork()
+    if pid == 0:
+        try:
+            for conn in [parent_end, *siblings]:  # so a worker sees EOF when the parent dies
+                conn.close()
+            _work(fn, items, child_end, old)
+        finally:
+            os._exit(1)  # never return into the parent's code
+    signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    child_end.close()
+    return parent_end, pid
+
+
+def _work(fn, items, conn: Connection, mask) -> None:
+    for sig in STOP:
+        if signal.getsignal(sig) is not signal.SIG_IGN:  # e.g. Ctrl-C in a background job
+            signal.signal(sig, _stop_once)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    code = 1
+    try:
+        while (index := conn.recv()) is not None:
+            conn.send((index, fn(items[index])))
+        code = 0
+    except KeyboardInterrupt:
+        code = 130
+    except EOFError:  # the parent went away
+        code = 1
+    finally:
+        os._exit(code)
+
+
+_stopping = False
+
+
+def _stop_once(signum, frame):
+    """Unwind (removing temporary files) on the first signal; ignore any that follow.
+    (The handler stays installed: switching to SIG_IGN here races with a signal already
+    caught but not yet handled, which Python then reports as an error.)"""
+    global _stopping
+    if not _stopping:
+        _stopping = True
+        raise KeyboardInterrupt
+
+
+def _hand_out(conn: Connection, todo: Iterator[int], busy: dict[Connection, int]) -> None:
+    index = next(todo, None)
+    conn.send(index)
+    if index is not None:
+        busy[conn] = index
+
+
+def _reap(workers: dict[Connection, int], busy: dict[Connection, int]) -> None:
+    """Stop workers still busy (we were interrupted) and wait for every worker."""
+    for conn, pid in workers.items():
+        if conn in busy:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        else:
+            try:
+                conn.send(None)
+            except OSError:
+                pass
+    for conn, pid in workers.items():
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+        conn.close()
+
+
+def _status(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exit status {os.WEXITSTATUS(status)}"
