@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+from handouts.parallel import usable_cpus  # noqa: E402
 SPECS = ROOT / "specs"
 PY = sys.executable
 ALL = "pdf,large,print,pptx,slides,notes"
@@ -32,14 +34,21 @@ def topics() -> list[Path]:
     return sorted(p for p in SPECS.glob("*.yaml") if not p.name.startswith("_"))
 
 
-def replicate(n: int, folder: Path) -> Path:
-    """n topic specs (the shipped ones, copied round-robin) plus the shared parts."""
+def replicate(n: int, folder: Path, distinct: bool = False) -> Path:
+    """n topic specs (the shipped ones, copied round-robin) plus the shared parts. With
+    `distinct`, copy i shifts every hiragana by i places in the kana table: the same volume,
+    glyphs and markup, but text no cache has seen (ours caches set paragraphs, Typst
+    memoises whole layouts)."""
     folder.mkdir(parents=True, exist_ok=True)
     for part in SPECS.glob("_*.yaml"):
         shutil.copy(part, folder / part.name)
     src = topics()
     for i in range(n):
-        shutil.copy(src[i % len(src)], folder / f"{i:03d}-{src[i % len(src)].name}")
+        text = src[i % len(src)].read_text(encoding="utf-8")
+        if distinct:
+            text = "".join(chr(0x3041 + (ord(c) - 0x3041 + i + 1) % 86)
+                           if "\u3041" <= c <= "\u3096" else c for c in text)
+        (folder / f"{i:03d}-{src[i % len(src)].name}").write_text(text, encoding="utf-8")
     return folder
 
 
@@ -53,60 +62,63 @@ def run(args: list[str], **kw) -> tuple[float, int]:
     return elapsed, max(peak, before)
 
 
-def build(folder: Path, out: Path, formats: str) -> tuple[float, int]:
+def build(folder: Path, out: Path, formats: str, *extra: str) -> tuple[float, int]:
     shutil.rmtree(out, ignore_errors=True)
     return run([PY, "-m", "handouts", "build", str(folder), "-o", str(out), "--format",
-                formats, "-q"])
+                formats, "-q", *extra])
 
 
-def typst_batch(n: int, reuse: bool = True) -> float:
-    """Compile n documents with the same text as n of our specs, in one process. With
-    `reuse`, one typst.Compiler loads the fonts once, as our batch does; without it,
-    typst.compile() loads them again for every document."""
+def typst_batch(folder: Path, reuse: bool = True) -> tuple[float, float]:
+    """Compile one document per spec in `folder`, with the same text, in one process. With
+    `reuse`, one typst.Compiler loads the fonts once, as our batch does, and first compiles
+    the shipped topics as a warm-up, as ours gets one; without it, typst.compile() loads
+    them again for every document. Returns wall and CPU seconds (all of its threads)."""
     code = f"""
 import sys, time
 sys.path.insert(0, {str(ROOT / 'src')!r})
 import typst
 from handouts.build import Projects, prepare
+from handouts.document import block_texts
 from pathlib import Path
-specs = sorted(p for p in Path({str(SPECS)!r}).glob('*.yaml') if not p.name.startswith('_'))
-sources = []
-for i in range({n}):
-    doc = prepare(specs[i % len(specs)], Projects())
+
+def source(spec):
+    doc = prepare(spec, Projects())
     body = []
     for sec in doc.sections_for('handout'):
         body.append('== ' + sec.heading.plain)
-        from handouts.document import block_texts
         for b in sec.for_target('handout'):
             body += [r.plain.replace('#', '') for r in block_texts(b)]
     text = '\\n\\n'.join(x.replace('*', '').replace('_', '').replace('@', '')
-                         .replace('<', '').replace('$', '').replace('[', '(').replace(']', ')')
-                         for x in body)
-    sources.append(('#set page(paper: "a4", margin: 15mm)\\n'
-                    '#set text(font: "BIZ UDPGothic", lang: "ja", size: 12.5pt)\\n'
-                    '#set par(leading: 0.75em)\\n= ' + doc.title.plain + '\\n\\n' + text)
-                   .encode())
+                          .replace('<', '').replace('$', '').replace('[', '(').replace(']', ')')
+                          for x in body)
+    return ('#set page(paper: "a4", margin: 15mm)\\n'
+            '#set text(font: "BIZ UDPGothic", lang: "ja", size: 12.5pt)\\n'
+            '#set par(leading: 0.75em)\\n= ' + doc.title.plain + '\\n\\n' + text).encode()
+
+def specs(folder):
+    return sorted(p for p in Path(folder).glob('*.yaml') if not p.name.startswith('_'))
+
+sources = [source(p) for p in specs({str(folder)!r})]
 fonts = [{str(ROOT / 'fonts')!r}]
 compiler = typst.Compiler(font_paths=fonts, ignore_system_fonts=True) if {reuse} else None
-for src in sources[:len(specs)] if compiler else []:  # warm-up, as ours gets one
+for src in [source(p) for p in specs({str(SPECS)!r})] if compiler else []:
     compiler.compile(input=src)
-start = time.perf_counter()
-pages = 0
+start, cpu = time.perf_counter(), time.process_time()
 for src in sources:
     if compiler:
         pdf = compiler.compile(input=src)
     else:
         pdf = typst.compile(src, font_paths=fonts)
-    pages += pdf.count(b'/Type /Page') - pdf.count(b'/Type /Pages')
-print(time.perf_counter() - start, pages)
+print(time.perf_counter() - start, time.process_time() - cpu)
 """
     out = subprocess.run([PY, "-c", code], check=True, capture_output=True, text=True)
-    seconds, _pages = out.stdout.split()
-    return float(seconds)
+    wall, cpu = map(float, out.stdout.split())
+    return wall, cpu
 
 
-def batch_child(folder: Path, out: Path) -> tuple[float, int]:
-    """(seconds per document, peak RSS KiB) of a fresh process building `folder`."""
+def batch_child(folder: Path, out: Path, jobs: int = 1) -> tuple[float, int]:
+    """(seconds per document, peak RSS KiB of the largest process) of a fresh process
+    building `folder` to PDF, with `jobs` worker processes."""
     code = f"""
 import resource, sys, time
 sys.path.insert(0, {str(ROOT / 'src')!r})
@@ -117,10 +129,11 @@ from handouts.build import build
 build([Path({str(SPECS)!r})], Path({str(out / 'warm')!r}), ('pdf',))
 specs = sorted(Path({str(folder)!r}).glob('[!_]*.yaml'))
 start = time.perf_counter()
-result = build(specs, Path({str(out)!r}), ('pdf',))
+result = build(specs, Path({str(out)!r}), ('pdf',), jobs={jobs})
 assert not result.failed
 print((time.perf_counter() - start) / len(specs),
-      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+      max(resource.getrusage(who).ru_maxrss
+          for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
 """
     got = subprocess.run([PY, "-c", code], check=True, capture_output=True, text=True)
     per, rss = got.stdout.split()
@@ -138,27 +151,35 @@ def main() -> None:
         print(f"1. one spec, whole process (pdf+pptx), cold: {statistics.median(cold):.2f} s "
               f"(median of 3)")
 
+        cores = usable_cpus()
         b50 = replicate(50, tmp / "s50")
         pdf50, _ = build(b50, tmp / "o50", "pdf")
+        pdf50_1, _ = build(b50, tmp / "o50-1", "pdf", "-j", "1")
         all50, _ = build(b50, tmp / "o50all", ALL)
-        print(f"2. 50 specs in one process, PDF only: {pdf50:.2f} s total, "
-              f"{pdf50 / 50 * 1000:.0f} ms/doc (process start and imports included)")
-        print(f"   50 specs in one process, all formats ({ALL}): {all50:.2f} s total, "
-              f"{all50 / 50 * 1000:.0f} ms/doc")
-        # ours and Typst alternate three times; medians damp the noise of a shared machine
-        ours, theirs = [], []
-        for k in range(3):
-            ours.append(batch_child(b50, tmp / f"w50-{k}")[0] * 50)
-            theirs.append(typst_batch(50))
-        warm, ty = statistics.median(ours), statistics.median(theirs)
-        fresh = typst_batch(50, reuse=False)
-        print(f"   warm (fonts loaded, imports done), PDF only: {warm / 50 * 1000:.0f} ms/doc "
-              "(median of 3)")
-        print(f"3. Typst, same text volume, 50 docs in one process: {ty:.2f} s, "
-              f"{ty / 50 * 1000:.0f} ms/doc (median of 3); ratio ours/Typst (50-spec PDF "
-              f"batch, warm): {warm / ty:.2f}; with our process start-up: {pdf50 / ty:.2f}")
+        print(f"2. 50 specs, `handouts build` whole process ({cores} workers), PDF only: "
+              f"{pdf50:.2f} s, {pdf50 / 50 * 1000:.0f} ms/doc (start-up and imports "
+              f"included); with -j 1: {pdf50_1:.2f} s, {pdf50_1 / 50 * 1000:.0f} ms/doc")
+        print(f"   all formats ({ALL}): {all50:.2f} s, {all50 / 50 * 1000:.0f} ms/doc")
+
+        d50 = replicate(50, tmp / "d50", distinct=True)
+        for label, folder in (("identical replicas", b50), ("distinct text", d50)):
+            # ours and Typst alternate three times; medians damp a shared machine's noise
+            serial, forked, theirs, cpu = [], [], [], []
+            for k in range(3):
+                serial.append(batch_child(folder, tmp / f"w1-{k}", 1)[0] * 1000)
+                forked.append(batch_child(folder, tmp / f"wn-{k}", cores)[0] * 1000)
+                wall, used = typst_batch(folder)
+                theirs.append(wall / 50 * 1000)
+                cpu.append(used / wall)
+            one, many, ty = map(statistics.median, (serial, forked, theirs))
+            print(f"3. {label}, 50 docs, warm (fonts loaded, imports done), PDF only: ours "
+                  f"{one:.1f} ms/doc with 1 process, {many:.1f} ms/doc with {cores}; Typst "
+                  f"(one reused compiler) {ty:.1f} ms/doc using {statistics.median(cpu):.1f} "
+                  f"cores; ratio ours/Typst {many / ty:.2f} ({one / ty:.2f} with 1 process) "
+                  "(medians of 3)")
+        fresh, _ = typst_batch(b50, reuse=False)
         print(f"   Typst with typst.compile() per document (fonts loaded every time): "
-              f"{fresh / 50 * 1000:.0f} ms/doc; ratio ours/that: {warm / fresh:.2f}")
+              f"{fresh / 50 * 1000:.0f} ms/doc")
 
         subprocess.run(["make", "-s"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         noop = [run(["make", "-s"])[0] for _ in range(5)]
@@ -172,11 +193,14 @@ def main() -> None:
         for n in (10, 50, 200):
             folder = replicate(n, tmp / f"m{n}")
             per[n], peak[n] = batch_child(folder, tmp / f"mo{n}")
-        print("5. peak RSS of one process building N specs (PDF): "
+        many200, peak200 = batch_child(tmp / "m200", tmp / "mo200n", usable_cpus())
+        print("5. peak RSS of one process building N specs (PDF, 1 process): "
               + ", ".join(f"{n}: {peak[n] / 1024:.0f} MiB" for n in peak))
         print("   time per document in that process (after a warm-up pass over the topics): "
               + ", ".join(f"{n}: {per[n] * 1000:.1f} ms" for n in per)
               + f"; 200 vs 10: {(per[200] / per[10] - 1) * 100:+.0f} %")
+        print(f"   200 specs with {usable_cpus()} workers: {many200 * 1000:.1f} ms/doc, largest "
+              f"process {peak200 / 1024:.0f} MiB")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
