@@ -5,6 +5,7 @@ Used by the leaflet and the slide/notes PDFs so all PDFs set Japanese the same w
 
 from __future__ import annotations
 
+import zlib
 from functools import lru_cache
 
 from .fonts import fonts
@@ -32,9 +33,17 @@ def register(face) -> str:
 def register_fonts() -> None:
     """Prepare reportlab: the body face (the canvas's initial font) and binary streams."""
     from reportlab import rl_config
+    from reportlab.pdfbase import pdfdoc
 
     rl_config.useA85 = 0  # binary streams: smaller files, no time spent on ASCII85
+    # Flate at level 1 instead of zlib's default 6: measured 1.5 ms less per leaflet (of
+    # 14–20 ms) for files 4 % larger; reportlab has no setting for the level
+    pdfdoc.PDFStreamFilterZCompress.encode = _flate_fast
     register(fonts().faces["body"])
+
+
+def _flate_fast(self, data) -> bytes:
+    return zlib.compress(data.encode("utf-8") if isinstance(data, str) else data, 1)
 
 
 def draw_text(canv, text: str, x: float, y: float, size: float, bold: bool = False) -> float:
