@@ -368,3 +368,29 @@ def test_no_one_character_last_line():
     lines = [ln.text for ln in para._lines]
     assert len(lines) == 2 and len(lines[-1]) >= 3, lines
     assert "".join(lines) == text
+
+
+def test_a_box_split_across_pages_repeats_its_title_as_continued(tmp_path):
+    (tmp_path / "_clinic.yaml").write_text("name: 架空の医院\n", encoding="utf-8")
+    items = ", ".join(f"{i}番目の受診のめやすです。足に力が入らない、しびれが強くなる、"
+                      "などの変化が続くとき" for i in range(1, 41))
+    spec = tmp_path / "long.yaml"
+    spec.write_text("title: 長い囲みの見本です\naudience: patients\nreviewed: 2026-01-01\n"
+                    "review_by: 2099-01-01\nkey_points: [要点です]\nsections:\n"
+                    "  - heading: 見出しです\n    blocks:\n"
+                    f"      - callout: {{kind: danger, title: 今すぐ救急へ, items: [{items}]}}\n",
+                    encoding="utf-8")
+    r = run_cli("build", spec, "-o", tmp_path / "out", "--format", "pdf")
+    assert r.returncode == 0, r.stderr
+    pages = pdftotext(tmp_path / "out" / "long.pdf").split("\f")
+    assert len([p for p in pages if p.strip()]) >= 2
+    boxed = [p for p in pages if "番目" in p]
+    assert len(boxed) >= 2 and "今すぐ救急へ（続き）" not in boxed[0].replace(" ", "")
+    # taller than a page, the box starts on the first page rather than leave it empty
+    assert "1番目" in pages[0]
+    for page in boxed[1:]:  # every later page of the box starts with its title again
+        first, second = [ln.strip() for ln in page.splitlines() if ln.strip()][:2]
+        assert first.replace(" ", "") == "今すぐ救急へ（続き）", page[:200]
+        assert re.match(r"\d+番目", second), page[:200]  # no lone last line of an item
+    text = "".join(pages)
+    assert all(f"{i}番目" in text for i in range(1, 41))  # nothing lost at the splits

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from .. import document as d
 from ..diagnostics import SpecError
 from ..diagrams import geometry as geo
-from ..text.inline import Rich, Span, plain
+from ..text.inline import Rich, Span, continued_title, plain
 from ..text.setting import set_lines
 from .model import (INSET, PITCH, SLIDE_W, Arrow, BarChart, Deck, Para, Picture,
                     Shape, Slide, Table, TextBox)
@@ -28,7 +28,6 @@ FOOTER_Y = 506.0
 GAP = 10.0
 COLORS = {"danger": "A00000", "warning": "7A4300", "info": "1F4E79"}
 FILLS = {"danger": "FFF0F0", "warning": "FFFFFF", "info": "FFFFFF"}
-CONTINUED = "（続き）"
 BANDS = ("E4ECF5", "F4F7FB")  # table body rows: light tints that keep black text at AAA
 FOOTER_SIZE = 12.0
 PAD = 10.0  # inset of bordered boxes (callouts, exercise cards, key points)
@@ -109,7 +108,7 @@ class Planner:
     def title(self, rich: Rich, continued: bool = False) -> tuple[list, float]:
         r = rich
         if continued:
-            r = Rich(rich.spans + (Span(CONTINUED),), rich.mark)
+            r = continued_title(rich)
         for size in (32.0, 28.0, 24.0):
             ls = lines(r, CONTENT_W, size, True, phrases=True)
             if len(ls) <= 2:

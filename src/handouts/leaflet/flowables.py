@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reportlab.lib import colors
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, KeepTogether
 
 from ..pdfdraw import draw_line, draw_text
 from ..text.breaking import Line
@@ -15,6 +15,19 @@ from ..text.setting import RUBY_SCALE, has_ruby, set_lines
 DOT = "dot"  # marker drawn as a vector bullet: no stray '・' at the start of extracted lines
 # extra room above a line that carries ruby, so the readings never touch the line above
 RUBY_ROOM = RUBY_SCALE * 0.6
+
+
+class KeepIfItFits(KeepTogether):
+    """Kept on one page when it fits on one; content taller than a whole page starts where
+    it is (if a quarter of the page is left), instead of leaving most of a page empty."""
+
+    def split(self, aw: float, ah: float):
+        if getattr(self, "_wrapInfo", None) != (aw, ah):
+            self.wrap(aw, ah)
+        frame = getattr(self, "_frame", None)
+        if frame is not None and self._H > frame._height and ah >= frame._height / 4:
+            return list(self._content)
+        return super().split(aw, ah)
 
 
 @dataclass(frozen=True)
@@ -83,10 +96,9 @@ class Para(Flowable):
         n = len(self._lines)
         if fit >= n:
             return [self]
-        if fit < 1 or (n >= 4 and fit < 2):
-            return []  # keep at least two lines together (no orphan)
-        if n - fit == 1 and fit >= 2:
-            fit -= 1  # no widow
+        fit = min(fit, n - 2)  # no widow: at least two lines go on
+        if fit < 2:
+            return []  # no orphan: at least two lines stay (a short paragraph moves whole)
         head = Para(None, self.t, self.indent, self.marker, self.box, self._lines[:fit])
         tail = Para(None, self.t, self.indent, None, False, self._lines[fit:], True)
         head._width = tail._width = aw
@@ -122,9 +134,12 @@ class Box(Flowable):
 
     def __init__(self, children: list[Flowable], border=colors.black, width: float = 1.0,
                  dash: tuple | None = None, fill=None, pad: float = 8.0, gap: float = 3.0,
-                 band=None, left_bar=None, icon: str | None = None, icon_color=None):
+                 band=None, left_bar=None, icon: str | None = None, icon_color=None,
+                 title_again: list[Flowable] | None = None):
         super().__init__()
         self.icon, self.icon_color = icon, icon_color
+        # the title to repeat, marked 「（続き）」, atop the part that goes on the next page
+        self.title_again = title_again
         self.children, self.border, self.bw, self.dash = children, border, width, dash
         self.fill, self.pad, self.gap, self.band, self.left_bar = fill, pad, gap, band, left_bar
         self._sizes: list[tuple[float, float]] = []
@@ -159,8 +174,11 @@ class Box(Flowable):
                 return []
             kw = dict(border=self.border, width=self.bw, dash=self.dash, fill=self.fill,
                       pad=self.pad, gap=self.gap, left_bar=self.left_bar)
-            return [Box(head, band=self.band, icon=self.icon, icon_color=self.icon_color, **kw),
-                    Box(rest, **kw)]
+            titled = dict(band=self.band, icon=self.icon, icon_color=self.icon_color,
+                          title_again=self.title_again)
+            if self.title_again:
+                return [Box(head, **titled, **kw), Box(self.title_again + rest, **titled, **kw)]
+            return [Box(head, **titled, **kw), Box(rest, **kw)]
         return [self]
 
     def draw(self):

@@ -26,9 +26,9 @@ from ..diagnostics import SpecError
 from ..diagrams import geometry as geo
 from ..fonts import fonts
 from ..pdfdraw import draw_line, draw_text, register_fonts
-from ..text.inline import Rich, Span, plain
+from ..text.inline import Rich, Span, continued_title, plain
 from ..text.setting import has_ruby, set_lines
-from .flowables import DOT, Box, Drawing, Para, Row, Type
+from .flowables import DOT, Box, Drawing, KeepIfItFits, Para, Row, Type
 
 DANGER = colors.HexColor("#A00000")
 WARNING = colors.HexColor("#7A4300")
@@ -157,11 +157,13 @@ class _Builder:
         kids = [title]
         if b.level == "danger":
             kids.append(Spacer(1, 3))  # air between the dark band and the first line
+        again = [Para(continued_title(b.title), title.t, indent=icon_w)] + kids[1:]
         if b.text:
             kids.append(Para(b.text, self.body))
         kids += self.items(b.items, "bullets", self.strong if b.level == "danger" else None)
         # a warning box is read as a whole: never split across pages if it fits on one
-        return [KeepTogether([Box(kids, icon=b.level, pad=8, gap=2, **box)])]
+        return [KeepIfItFits([Box(kids, icon=b.level, pad=8, gap=2, title_again=again,
+                                  **box)])]
 
     def b_flow(self, b: d.Flow) -> list:
         t = self.body
@@ -212,7 +214,7 @@ class _Builder:
         out = [self.diagram(height, paint, b, "flow diagram")]
         if b.caption:
             out.append(Para(b.caption, self.caption))
-        return [KeepTogether(out)]
+        return [KeepIfItFits(out)]
 
     def diagram(self, height, paint, b: d.Block, what: str) -> Drawing:
         """Measured now, before reportlab runs: a diagram taller than a page is a located
@@ -284,7 +286,7 @@ class _Builder:
         out = [self.diagram(height, paint, b, "tree diagram")]
         if b.caption:
             out.append(Para(b.caption, self.caption))
-        return [KeepTogether(out)]
+        return [KeepIfItFits(out)]
 
     def b_chart(self, b: d.Chart) -> list:
         t = self.body
@@ -318,7 +320,7 @@ class _Builder:
             out.append(Para(b.caption, self.caption))
         if b.source:  # the source is a reference: small print like the reference list
             out.append(Para(plain(f"出典：{b.source.cite} [{b.source.number}]"), self.small))
-        return [KeepTogether(out)]
+        return [KeepIfItFits(out)]
 
     def b_table(self, b: d.Table) -> list:
         n = len(b.header)
@@ -351,7 +353,7 @@ class _Builder:
         out = [img]
         if b.caption:
             out.append(Para(b.caption, self.caption))
-        return [KeepTogether(out)]
+        return [KeepIfItFits(out)]
 
     def b_exercise(self, b: d.Exercise) -> list:
         """An exercise card: how to do it on the left, dose and when to stop on the right."""
@@ -383,8 +385,9 @@ class _Builder:
             kids.append(Row(left, right, ratio=ratio, gap=14, rule=self.accent))
         else:
             kids += left + right
-        return [KeepTogether([Box(kids, border=self.accent, width=1.5, pad=8, gap=2,
-                                  left_bar=self.accent)])]
+        return [KeepIfItFits([Box(kids, border=self.accent, width=1.5, pad=8, gap=2,
+                                  left_bar=self.accent,
+                                  title_again=[Para(continued_title(b.name), self.h3)])])]
 
     def b_quiz(self, b: d.Quiz) -> list:
         kids = [Para(labeled("Q. ", b.question), self.strong)]
@@ -393,7 +396,7 @@ class _Builder:
         kids.append(Para(labeled("答え：", b.answer), self.body))
         if b.explanation:
             kids.append(Para(b.explanation, self.body))
-        return [KeepTogether([Box(kids, border=GREY, width=1.0, dash=(2, 2), pad=8, gap=2)])]
+        return [KeepIfItFits([Box(kids, border=GREY, width=1.0, dash=(2, 2), pad=8, gap=2)])]
 
     # -- page -----------------------------------------------------------------------------
     def heading(self, rich: Rich) -> list:
@@ -406,7 +409,7 @@ class _Builder:
         if first and _unsplittable(first[0]):
             # not nested: a KeepTogether inside a KeepTogether always claims a fresh page
             kept = first[0]._content if isinstance(first[0], KeepTogether) else first[:1]
-            out = [KeepTogether(head + list(kept))] + first[1:]
+            out = [KeepIfItFits(head + list(kept))] + first[1:]
         else:
             need = self.h2.lead * 2 + 5 + self.body.lead * 2
             out = [CondPageBreak(need)] + head + first
@@ -420,7 +423,7 @@ class _Builder:
         gap = Spacer(1, self.body.size * 1.0)
         key = [Para(plain("この紙でいちばん伝えたいこと"), replace(self.h3, color=self.accent))]
         key += self.items(doc.key_points, "bullets", self.key)
-        out: list = [KeepTogether([Box(key, border=self.accent, width=1.5, fill=KEY_FILL,
+        out: list = [KeepIfItFits([Box(key, border=self.accent, width=1.5, fill=KEY_FILL,
                                        left_bar=self.accent, pad=8, gap=2)]), gap]
         for sec in doc.sections_for("handout"):
             out += self.section(sec.heading, [self.block(b) for b in sec.for_target("handout")])
@@ -435,7 +438,7 @@ class _Builder:
             for r in doc.references:
                 refs.append(Para(plain(f"[{r.number}] {r.cite}" + (f" {r.link}" if r.link else "")),
                                  self.small))
-            out += [KeepTogether(refs[:2])] + refs[2:]
+            out += [KeepIfItFits(refs[:2])] + refs[2:]
         return out
 
     def build(self, out: Path) -> None:

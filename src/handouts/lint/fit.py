@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..deck import model as m
-from ..deck.plan import CONTENT_BOTTOM, CONTINUED, Planner, for_deck
+from ..deck.plan import CONTENT_BOTTOM, Planner, for_deck
+from ..text.inline import CONTINUED
 from ..diagnostics import Diagnostic, Mark, SpecError
 from ..document import Document
 

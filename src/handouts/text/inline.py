@@ -43,6 +43,14 @@ class Rich:
         return self.plain
 
 
+CONTINUED = "（続き）"
+
+
+def continued_title(rich: Rich) -> Rich:
+    """A title repeated where its slide or box goes on: 「…（続き）」."""
+    return Rich(rich.spans + (Span(CONTINUED),), rich.mark)
+
+
 _FOLD_SPACE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
 _TOKEN = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}|\{([^{}|]+)\}|\[@([^\]]+)\]|\*\*([^*]+)\*\*")
 
