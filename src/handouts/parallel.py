@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from multiprocessing.connection import Connection, Pipe, wait
 from typing import Callable, Iterator, TypeVar
 
@@ -96,7 +97,13 @@ def _work(fn, items, conn: Connection, mask) -> None:
         code = 130
     except EOFError:  # the parent went away
         code = 1
+    except BaseException:  # fn raised after all (HANDOUTS_DEBUG=1): show where
+        import traceback
+
+        traceback.print_exc()
+        code = 1
     finally:
+        sys.stderr.flush()  # os._exit skips the usual flushing
         os._exit(code)
 
 
