@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections import deque
 from multiprocessing.connection import Connection, Pipe, wait
 from typing import Callable, Iterator, TypeVar
 
@@ -42,25 +43,30 @@ def fork_map(fn: Callable[[T], R], items: list[T], jobs: int
         return
     workers: dict[Connection, int] = {}   # parent end → pid
     busy: dict[Connection, int] = {}      # parent end → index in flight
-    todo = iter(range(len(items)))
+    todo = deque(range(len(items)))
     try:
         for _ in range(min(jobs, len(items))):
-            conn, pid = _spawn(fn, items, list(workers))
+            try:
+                conn, pid = _spawn(fn, items, list(workers))
+            except OSError:  # no more processes or memory: go on with the workers we have
+                break
             workers[conn] = pid
-        for conn in workers:
-            _hand_out(conn, todo, busy)
+        if not workers:
+            for i, item in enumerate(items):
+                yield i, fn(item)
+            return
+        for conn in list(workers):
+            _hand_out(conn, todo, busy, workers)
         while busy:
             for conn in wait(list(busy)):
                 index = busy.pop(conn)
                 try:
                     got_index, result = conn.recv()
                 except (EOFError, OSError):
-                    _, status = os.waitpid(workers.pop(conn), 0)
-                    conn.close()
-                    yield index, WorkerLost(f"worker process ended ({_status(status)})")
+                    yield index, WorkerLost(f"worker process ended ({_bury(conn, workers)})")
                     continue
                 yield got_index, result
-                _hand_out(conn, todo, busy)
+                _hand_out(conn, todo, busy, workers)
         for index in todo:  # every worker died
             yield index, WorkerLost("no worker process left")
     finally:
@@ -120,11 +126,26 @@ def _stop_once(signum, frame):
         raise KeyboardInterrupt
 
 
-def _hand_out(conn: Connection, todo: Iterator[int], busy: dict[Connection, int]) -> None:
-    index = next(todo, None)
-    conn.send(index)
+def _hand_out(conn: Connection, todo: deque[int], busy: dict[Connection, int],
+              workers: dict[Connection, int]) -> None:
+    """Give the worker the next item, or tell it to stop when none is left."""
+    index = todo.popleft() if todo else None
+    try:
+        conn.send(index)
+    except OSError:  # it died after its last result: the item goes to another worker
+        if index is not None:
+            todo.appendleft(index)
+        _bury(conn, workers)
+        return
     if index is not None:
         busy[conn] = index
+
+
+def _bury(conn: Connection, workers: dict[Connection, int]) -> str:
+    """Collect a worker that ended; say how it ended."""
+    _, status = os.waitpid(workers.pop(conn), 0)
+    conn.close()
+    return _status(status)
 
 
 def _reap(workers: dict[Connection, int], busy: dict[Connection, int]) -> None:
