@@ -227,3 +227,14 @@ def test_a_worker_that_dies_costs_only_its_item():
 def test_jobs_must_be_a_positive_number(tmp_path):
     r = run_cli("build", "-j", "0", "-o", tmp_path)
     assert r.returncode == 2 and "1 or more" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_without_fork_the_batch_runs_in_this_process(monkeypatch):
+    from handouts import parallel
+
+    def no_fork():
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(parallel.os, "fork", no_fork)
+    got = dict(parallel.fork_map(lambda n: (n, os.getpid()), list(range(5)), jobs=2))
+    assert got == {n: (n, os.getpid()) for n in range(5)}
