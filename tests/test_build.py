@@ -230,6 +230,8 @@ def test_jobs_must_be_a_positive_number(tmp_path):
 
 
 def test_without_fork_the_batch_runs_in_this_process(monkeypatch):
+    import signal
+
     from handouts import parallel
 
     def no_fork():
@@ -238,3 +240,4 @@ def test_without_fork_the_batch_runs_in_this_process(monkeypatch):
     monkeypatch.setattr(parallel.os, "fork", no_fork)
     got = dict(parallel.fork_map(lambda n: (n, os.getpid()), list(range(5)), jobs=2))
     assert got == {n: (n, os.getpid()) for n in range(5)}
+    assert not signal.pthread_sigmask(signal.SIG_BLOCK, []) & {signal.SIGINT, signal.SIGTERM}

@@ -76,7 +76,13 @@ def fork_map(fn: Callable[[T], R], items: list[T], jobs: int
 def _spawn(fn, items, siblings: list[Connection]) -> tuple[Connection, int]:
     parent_end, child_end = Pipe()
     old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP)  # no signal before handlers are set
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        parent_end.close()
+        child_end.close()
+        raise
     if pid == 0:
         try:
             for conn in [parent_end, *siblings]:  # so a worker sees EOF when the parent dies
