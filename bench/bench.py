@@ -28,6 +28,7 @@ from handouts.parallel import usable_cpus  # noqa: E402
 SPECS = ROOT / "specs"
 PY = sys.executable
 ALL = "pdf,large,print,pptx,slides,notes"
+ROUNDS = 5  # repeated measurements, reported as medians
 
 
 def topics() -> list[Path]:
@@ -165,7 +166,7 @@ def main() -> None:
         for label, folder in (("identical replicas", b50), ("distinct text", d50)):
             # ours and Typst alternate three times; medians damp a shared machine's noise
             serial, forked, theirs, cpu = [], [], [], []
-            for k in range(3):
+            for k in range(ROUNDS):
                 serial.append(batch_child(folder, tmp / f"w1-{k}", 1)[0] * 1000)
                 forked.append(batch_child(folder, tmp / f"wn-{k}", cores)[0] * 1000)
                 wall, used = typst_batch(folder)
@@ -176,7 +177,7 @@ def main() -> None:
                   f"{one:.1f} ms/doc with 1 process, {many:.1f} ms/doc with {cores}; Typst "
                   f"(one reused compiler) {ty:.1f} ms/doc using {statistics.median(cpu):.1f} "
                   f"cores; ratio ours/Typst {many / ty:.2f} ({one / ty:.2f} with 1 process) "
-                  "(medians of 3)")
+                  f"(medians of {ROUNDS})")
         fresh, _ = typst_batch(b50, reuse=False)
         print(f"   Typst with typst.compile() per document (fonts loaded every time): "
               f"{fresh / 50 * 1000:.0f} ms/doc")
@@ -190,13 +191,22 @@ def main() -> None:
 
         per = {}
         peak = {}
-        for n in (10, 50, 200):
-            folder = replicate(n, tmp / f"m{n}")
-            per[n], peak[n] = batch_child(folder, tmp / f"mo{n}")
+        sizes = (10, 50, 200)
+        folders = {n: replicate(n, tmp / f"m{n}") for n in sizes}
+        # interleaved rounds, medians: a 10-spec batch lasts 0.2 s, short enough for
+        # another job on the machine to move it by 10 %
+        got: dict[int, list[tuple[float, int]]] = {n: [] for n in sizes}
+        for k in range(ROUNDS):
+            for n in sizes:
+                got[n].append(batch_child(folders[n], tmp / f"mo{n}-{k}"))
+        for n in sizes:
+            per[n] = statistics.median(g[0] for g in got[n])
+            peak[n] = max(g[1] for g in got[n])
         many200, peak200 = batch_child(tmp / "m200", tmp / "mo200n", usable_cpus())
         print("5. peak RSS of one process building N specs (PDF, 1 process): "
               + ", ".join(f"{n}: {peak[n] / 1024:.0f} MiB" for n in peak))
-        print("   time per document in that process (after a warm-up pass over the topics): "
+        print(f"   time per document in that process (after a warm-up pass over the topics; "
+              f"medians of {ROUNDS}): "
               + ", ".join(f"{n}: {per[n] * 1000:.1f} ms" for n in per)
               + f"; 200 vs 10: {(per[200] / per[10] - 1) * 100:+.0f} %")
         print(f"   200 specs with {usable_cpus()} workers: {many200 * 1000:.1f} ms/doc, largest "
