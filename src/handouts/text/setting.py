@@ -13,12 +13,6 @@ RUBY_SCALE = 0.5  # furigana size relative to the base text
 CITE_SCALE = 0.6  # citation markers are set small and raised
 
 
-def runs_of(rich: Rich | list[Rich]) -> list[Run]:
-    riches = rich if isinstance(rich, list) else [rich]
-    return [Run(s.text, s, atomic=bool(s.ruby or s.cite))
-            for r in riches for s in r.spans]
-
-
 def span_width(text: str, span: Hashable, size: float, bold: bool = False) -> float:
     reg = fonts()
     if not isinstance(span, Span):
@@ -36,16 +30,19 @@ def set_lines(rich: Rich | list[Rich], width: float, size: float, bold: bool = F
               phrases: bool = False) -> list[Line]:
     """Break text into lines that fit `width` points at `size` points.
 
-    Cached: layout engines ask again for the same text and width (reportlab wraps a
-    flowable several times while it looks for page breaks)."""
-    riches = tuple(rich) if isinstance(rich, list) else (rich,)
-    return list(_set_lines(riches, width, size, bold, phrases))
+    Cached by content, not by where the text was written: layout engines ask again for
+    the same text and width (reportlab wraps a flowable several times while it looks for
+    page breaks), and a batch sets the same shared blocks in many documents."""
+    riches = rich if isinstance(rich, list) else [rich]
+    return list(_set_lines(tuple(r.spans for r in riches), width, size, bold, phrases))
 
 
-@lru_cache(maxsize=8192)
-def _set_lines(riches: tuple[Rich, ...], width: float, size: float, bold: bool,
+@lru_cache(maxsize=4096)
+def _set_lines(spans: tuple[tuple[Span, ...], ...], width: float, size: float, bold: bool,
                phrases: bool) -> tuple[Line, ...]:
-    return tuple(break_lines(runs_of(list(riches)), width,
+    # ruby and citation markers never break inside
+    runs = [Run(s.text, s, atomic=bool(s.ruby or s.cite)) for group in spans for s in group]
+    return tuple(break_lines(runs, width,
                              lambda text, span: span_width(text, span, size, bold), phrases))
 
 
