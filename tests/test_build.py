@@ -241,3 +241,46 @@ def test_without_fork_the_batch_runs_in_this_process(monkeypatch):
     got = dict(parallel.fork_map(lambda n: (n, os.getpid()), list(range(5)), jobs=2))
     assert got == {n: (n, os.getpid()) for n in range(5)}
     assert not signal.pthread_sigmask(signal.SIG_BLOCK, []) & {signal.SIGINT, signal.SIGTERM}
+
+
+STUBBORN = """
+import signal, sys, time
+sys.path.insert(0, {src!r})
+from handouts.parallel import fork_map, interrupt
+signal.signal(signal.SIGTERM, interrupt)
+
+def stubborn(n):
+    end = time.monotonic() + 0.2
+    while time.monotonic() < end:
+        try:
+            time.sleep(0.01)
+        except BaseException:  # like a library's bare `except:`: swallows the interrupt
+            pass
+    return n
+
+done = 0
+try:
+    for _ in fork_map(stubborn, list(range(200)), {jobs}):
+        done += 1
+        if done == 3:
+            print("ready", flush=True)
+except KeyboardInterrupt:
+    print("stopped after", done, flush=True)
+    sys.exit(130)
+print("finished", done)
+"""
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_swallowed_interrupt_still_stops_the_batch(jobs):
+    import signal
+
+    proc = subprocess.Popen([sys.executable, "-c", STUBBORN.format(src=str(ROOT / "src"),
+                                                                   jobs=jobs)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)  # 200 items would take 20 s or more
+    assert proc.returncode == 130, (out, err)
+    assert out.startswith("stopped after") and int(out.split()[-1]) < 20, out
+    assert "Traceback" not in err

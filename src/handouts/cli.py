@@ -139,17 +139,17 @@ def cmd_watch(args) -> int:
     return 0
 
 
-def _terminate(signum, frame):
-    raise KeyboardInterrupt  # unwind so temporary files are removed (see build.write_all)
-
-
 def main(argv: list[str] | None = None) -> int:
     import signal
 
+    from .parallel import interrupt
+
     if argv is None:  # a real process, not a test calling main()
-        signal.signal(signal.SIGTERM, _terminate)
-    args = _parser().parse_args(argv)
+        signal.signal(signal.SIGTERM, interrupt)
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # kept in background jobs
+            signal.signal(signal.SIGINT, interrupt)
     try:
+        args = _parser().parse_args(argv)
         return {"build": cmd_build, "check": cmd_check, "schema": cmd_schema,
                 "preview": cmd_preview, "watch": cmd_watch}[args.command](args)
     except KeyboardInterrupt:

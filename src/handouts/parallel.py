@@ -5,6 +5,10 @@ so a batch pays start-up once and still uses every core. Items are handed out on
 so a slow spec does not hold up a queue behind it. Ctrl-C or SIGTERM reaches every worker
 exactly once (a worker ignores later signals), each unwinds its own temporary files, and
 the parent re-raises KeyboardInterrupt after all workers have exited.
+
+A stop request is also remembered, not only raised: a library's bare `except:` or a
+`__del__` running at that moment can swallow the KeyboardInterrupt, and the batch must
+still stop before its next item, never hang or run to the end.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from collections import deque
 from multiprocessing.connection import Connection, Pipe, wait
 from typing import Callable, Iterator, TypeVar
@@ -38,8 +43,7 @@ def fork_map(fn: Callable[[T], R], items: list[T], jobs: int
     `fn` must not raise (other than KeyboardInterrupt); an item whose worker died yields
     a WorkerLost instead of a result."""
     if jobs <= 1 or len(items) <= 1:
-        for i, item in enumerate(items):
-            yield i, fn(item)
+        yield from _in_process(fn, items)
         return
     workers: dict[Connection, int] = {}   # parent end → pid
     busy: dict[Connection, int] = {}      # parent end → index in flight
@@ -52,12 +56,12 @@ def fork_map(fn: Callable[[T], R], items: list[T], jobs: int
                 break
             workers[conn] = pid
         if not workers:
-            for i, item in enumerate(items):
-                yield i, fn(item)
+            yield from _in_process(fn, items)
             return
         for conn in list(workers):
             _hand_out(conn, todo, busy, workers)
         while busy:
+            _check_stop()
             for conn in wait(list(busy)):
                 index = busy.pop(conn)
                 try:
@@ -71,6 +75,12 @@ def fork_map(fn: Callable[[T], R], items: list[T], jobs: int
             yield index, WorkerLost("no worker process left")
     finally:
         _reap(workers, busy)
+
+
+def _in_process(fn, items) -> Iterator[tuple[int, object]]:
+    for i, item in enumerate(items):
+        _check_stop()
+        yield i, fn(item)
 
 
 def _spawn(fn, items, siblings: list[Connection]) -> tuple[Connection, int]:
@@ -102,9 +112,9 @@ def _work(fn, items, conn: Connection, mask) -> None:
     signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     code = 1
     try:
-        while (index := conn.recv()) is not None:
+        while not _stopping and (index := conn.recv()) is not None:
             conn.send((index, fn(items[index])))
-        code = 0
+        code = 130 if _stopping else 0
     except KeyboardInterrupt:
         code = 130
     except EOFError:  # the parent went away
@@ -119,13 +129,26 @@ def _work(fn, items, conn: Connection, mask) -> None:
         os._exit(code)
 
 
-_stopping = False
+_stopping = False  # Ctrl-C or SIGTERM was received by this process
+
+
+def interrupt(signum, frame):
+    """Signal handler for the main process: unwind now (temporary files are removed on the
+    way) and remember the request, in case the KeyboardInterrupt gets swallowed."""
+    global _stopping
+    _stopping = True
+    raise KeyboardInterrupt
+
+
+def _check_stop() -> None:
+    if _stopping:
+        raise KeyboardInterrupt
 
 
 def _stop_once(signum, frame):
-    """Unwind (removing temporary files) on the first signal; ignore any that follow.
-    (The handler stays installed: switching to SIG_IGN here races with a signal already
-    caught but not yet handled, which Python then reports as an error.)"""
+    """Signal handler for a worker: unwind on the first signal and ignore any that follow,
+    so a second one cannot cut short its clean-up and exit. (It stays installed: switching
+    to SIG_IGN here races with a signal already caught, which Python reports as an error.)"""
     global _stopping
     if not _stopping:
         _stopping = True
@@ -155,21 +178,27 @@ def _bury(conn: Connection, workers: dict[Connection, int]) -> str:
 
 
 def _reap(workers: dict[Connection, int], busy: dict[Connection, int]) -> None:
-    """Stop workers still busy (we were interrupted) and wait for every worker."""
+    """Stop workers still busy (we were interrupted), tell every worker to finish, and wait
+    for them; one that does not end within ten seconds is killed rather than waited on."""
     for conn, pid in workers.items():
         if conn in busy:
             try:
                 os.kill(pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
-        else:
-            try:
-                conn.send(None)
-            except OSError:
-                pass
+        try:  # also to a busy one: if it swallowed its interrupt, it ends after its item
+            conn.send(None)
+        except OSError:
+            pass
+    deadline = time.monotonic() + 10
     for conn, pid in workers.items():
         try:
-            os.waitpid(pid, 0)
+            while os.waitpid(pid, os.WNOHANG) == (0, 0):
+                if time.monotonic() > deadline:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                    break
+                time.sleep(0.01)
         except ChildProcessError:
             pass
         conn.close()
