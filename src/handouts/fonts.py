@@ -2,7 +2,7 @@
 
 Fonts come from the repository's `fonts/` folder only (override with HANDOUTS_FONTS), never
 from the system, so every machine lays out text identically. Widths come from the fonts'
-own `hmtx` tables via fonttools; the same numbers drive PDF, PPTX and the line breaker.
+own `hmtx` tables (see read_metrics); the same numbers drive PDF, PPTX and the line breaker.
 """
 
 from __future__ import annotations
