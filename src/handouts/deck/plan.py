@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from .. import document as d
 from ..diagnostics import SpecError
@@ -653,6 +654,7 @@ def _plain_notes(*parts: str) -> str:
     return "\n".join(p for p in parts if p)
 
 
+@lru_cache(maxsize=16)  # one clinic URL for a whole batch
 def _qr_png(url: str) -> bytes:
     import segno
 
