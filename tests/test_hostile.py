@@ -248,7 +248,7 @@ def _outcome(d) -> str:
 
 
 def _build_in_process(tmp_path: Path, data: dict) -> None:
-    from handouts.build import FORMATS, Projects, prepare, write_all
+    from handouts.build import FORMATS, Projects, Sources, prepare, write_all
     from handouts.diagnostics import SpecError
 
     folder = Path(tempfile.mkdtemp(dir=tmp_path))
@@ -256,9 +256,9 @@ def _build_in_process(tmp_path: Path, data: dict) -> None:
     spec = folder / "fuzz.yaml"
     spec.write_text(yaml.dump(data, Dumper=_NoAliases, allow_unicode=True), encoding="utf-8")
     try:
-        doc = prepare(spec, Projects())
-        write_all([(folder / f"out{FORMATS[f][0]}", lambda tmp, f=f: FORMATS[f][1](doc, tmp))
-                   for f in ("pdf", "pptx")])
+        sources = Sources(prepare(spec, Projects()))
+        write_all([(folder / f"out{FORMATS[f][0]}",
+                    lambda tmp, f=f: FORMATS[f][1](sources, tmp)) for f in ("pdf", "pptx")])
     except SpecError as exc:
         assert exc.diagnostics
         assert all(d.path == str(spec) and d.line >= 1 and d.col >= 1 for d in exc.diagnostics)

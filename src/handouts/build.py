@@ -12,7 +12,7 @@ import signal
 import tempfile
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -26,37 +26,48 @@ from .text.coverage import check_glyphs
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def _leaflet(variant: str) -> Callable[[Document, Path], None]:
-    def render(doc: Document, out: Path) -> None:
+class Sources:
+    """What a spec's outputs are made from: its document and, made on first use and then
+    shared by PPTX, slides and notes, its deck plan."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+
+    @cached_property
+    def deck(self):
+        from .deck.plan import plan
+
+        return plan(self.doc)
+
+
+def _leaflet(variant: str) -> Callable[[Sources, Path], None]:
+    def render(src: Sources, out: Path) -> None:
         from .leaflet.typeset import render as typeset
 
-        typeset(doc.for_handout(), out, variant)
+        typeset(src.doc.for_handout(), out, variant)
     return render
 
 
-def _pptx(doc: Document, out: Path) -> None:
-    from .deck.plan import plan
+def _pptx(src: Sources, out: Path) -> None:
     from .deck.pptx_writer import write
 
-    write(plan(doc), out)
+    write(src.deck, out)
 
 
-def _slides(doc: Document, out: Path) -> None:
+def _slides(src: Sources, out: Path) -> None:
     from .deck.pdf_writer import write
-    from .deck.plan import plan
 
-    write(plan(doc), out)
+    write(src.deck, out)
 
 
-def _notes(doc: Document, out: Path) -> None:
+def _notes(src: Sources, out: Path) -> None:
     from .deck.notes_writer import write
-    from .deck.plan import plan
 
-    write(plan(doc), out)
+    write(src.deck, out)
 
 
 # format name → (file suffix, renderer)
-FORMATS: dict[str, tuple[str, Callable[[Document, Path], None]]] = {
+FORMATS: dict[str, tuple[str, Callable[[Sources, Path], None]]] = {
     "pdf": (".pdf", _leaflet("pdf")),
     "large": (".large.pdf", _leaflet("large")),
     "print": (".print.pdf", _leaflet("print")),
@@ -198,8 +209,9 @@ def build_one(path: Path, projects: Projects, outdir: Path, formats: tuple[str, 
     """Build every output of one spec, or none of them; never raises (but for Ctrl-C)."""
     try:
         doc = prepare(path, projects)
+        sources = Sources(doc)
         jobs = [(outdir / f"{doc.stem}{FORMATS[name][0]}",
-                 lambda tmp, r=FORMATS[name][1]: r(doc, tmp)) for name in formats]
+                 lambda tmp, r=FORMATS[name][1]: r(sources, tmp)) for name in formats]
         write_all(jobs)
         outputs = [out for out, _ in jobs]
         depfile(doc, outputs, outdir)
