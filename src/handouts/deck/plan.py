@@ -107,9 +107,7 @@ class Planner:
 
     # -- titles ---------------------------------------------------------------------------
     def title(self, rich: Rich, continued: bool = False) -> tuple[list, float]:
-        r = rich
-        if continued:
-            r = continued_title(rich)
+        r = continued_title(rich) if continued else rich
         for size in (32.0, 28.0, 24.0):
             ls = lines(r, CONTENT_W, size, True, phrases=True)
             if len(ls) <= 2:

@@ -176,9 +176,9 @@ class Box(Flowable):
                       pad=self.pad, gap=self.gap, left_bar=self.left_bar)
             titled = dict(band=self.band, icon=self.icon, icon_color=self.icon_color,
                           title_again=self.title_again)
-            if self.title_again:
-                return [Box(head, **titled, **kw), Box(self.title_again + rest, **titled, **kw)]
-            return [Box(head, **titled, **kw), Box(rest, **kw)]
+            again = self.title_again or []  # the rest is titled only if the title repeats
+            return [Box(head, **titled, **kw),
+                    Box(again + rest, **(titled if again else {}), **kw)]
         return [self]
 
     def draw(self):

@@ -13,9 +13,9 @@ from dataclasses import replace
 
 from ..deck import model as m
 from ..deck.plan import CONTENT_BOTTOM, Planner, for_deck
-from ..text.inline import CONTINUED
 from ..diagnostics import Diagnostic, Mark, SpecError
 from ..document import Document
+from ..text.inline import CONTINUED
 
 SLACK = 0.5  # points; rounding in the planner's own sums
 
