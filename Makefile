@@ -3,10 +3,12 @@
 #   make test     create .venv if missing, run the test suite
 #   make check    lint all specs;  make preview  thumbnails + build/index.html
 #   make clean    remove build/
+#   make lock     re-resolve requirements.lock from pyproject.toml (newest releases)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCK   := requirements.lock
 OUT    := build
 
 SPECS  := $(filter-out specs/_%,$(wildcard specs/*.yaml))
@@ -14,15 +16,27 @@ STEMS  := $(notdir $(SPECS:.yaml=))
 PARTS  := $(wildcard specs/_*.yaml)
 TARGETS := $(foreach s,$(STEMS),$(OUT)/$(s).pdf $(OUT)/$(s).pptx)
 
-.DELETE_ON_ERROR:
-.PHONY: all test check clean schema preview bench
+# No .DELETE_ON_ERROR: the CLI writes every output of a topic atomically, so after a failed
+# build the previous outputs are still good and make must not delete them.
+.PHONY: all test check clean schema preview bench lock
 
 all: $(TARGETS)
 
-$(STAMP): pyproject.toml
+# Exact versions (with hashes) from the lock, the same on every machine; the package itself
+# is installed without touching the network again.
+$(STAMP): $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
+
+# uv resolves for every platform and Python >= 3.11 at once; setuptools builds the package.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv
+	echo 'setuptools>=68' | $(BIN)/uv pip compile pyproject.toml - --extra test \
+	  --generate-hashes --universal --python-version 3.11 --upgrade -q -o $(LOCK)
+	rm -f $(STAMP)
 
 # One rule per topic (a pattern rule with two targets is one recipe run): only a changed
 # spec, shared part, font or source file rebuilds its own outputs. The depfile written by
@@ -47,7 +61,7 @@ schema: $(STAMP)
 
 # speed figures for the README (typst is a bench-only dependency)
 bench: $(STAMP) all
-	$(BIN)/python -m pip install -q --disable-pip-version-check typst
+	$(BIN)/python -m pip install -q --disable-pip-version-check typst==0.15.2
 	$(BIN)/python bench/bench.py
 
 clean:

@@ -76,8 +76,9 @@ def project(tmp_path) -> Path:
     shutil.copytree(ALL_KINDS.parent, specs)
     shutil.copy(specs / "all-kinds.yaml", specs / "second.yaml")
     # make must not think the venv needs reinstalling from this copy
-    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
-    os.utime(tmp_path / "pyproject.toml", (0, 0))
+    for name in ("pyproject.toml", "requirements.lock"):
+        (tmp_path / name).write_text("", encoding="utf-8")
+        os.utime(tmp_path / name, (0, 0))
     return tmp_path
 
 
@@ -119,6 +120,24 @@ def test_make_parallel_then_noop_then_only_the_changed_spec(project):
     assert now["all-kinds.pdf"] == first["all-kinds.pdf"]
     assert now["all-kinds.pptx"] == first["all-kinds.pptx"]
     assert now["second.pdf"] != first["second.pdf"] and now["second.pptx"] != first["second.pptx"]
+
+
+def test_failed_make_keeps_both_previous_outputs(project):
+    """A typo on seminar morning: make fails, and the deck and leaflet are still there."""
+    assert make(project).returncode == 0
+    out = project / "build"
+    before = {p.name: p.read_bytes() for p in out.glob("second.p*")}
+    assert set(before) == {"second.pdf", "second.pptx"}
+    spec = project / "specs" / "second.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("title:", "title: [", 1),
+                    encoding="utf-8")
+    os.utime(spec, (spec.stat().st_atime + 10, spec.stat().st_mtime + 10))
+    r = make(project)
+    assert r.returncode != 0
+    assert "second.yaml:" in r.stderr and "error:" in r.stderr, r.stderr
+    assert "Deleting" not in r.stderr + r.stdout
+    assert {p.name: p.read_bytes() for p in out.glob("second.p*")} == before
+    assert not list(out.rglob("*.tmp"))
 
 
 def test_make_follows_the_depfile_to_an_image(project):

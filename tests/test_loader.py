@@ -99,3 +99,26 @@ def test_utf8_bom_is_accepted(tmp_path):
 def test_usage_errors_exit_2():
     assert run_cli("build", "--format", "docx").returncode == 2
     assert run_cli("frobnicate").returncode == 2
+
+
+PARSERS = ["SafeLoader"] + (["CSafeLoader"] if hasattr(__import__("yaml"), "CSafeLoader")
+                            else [])
+DEEP = {  # 5,000 levels: flow brackets (libyaml's own limit is 1,000) and block sequences
+    "flow": (b"title: " + b"[" * 5000 + b"]" * 5000 + b"\n", 1, 47),
+    "block": (b"title:\n" + b"- " * 5000 + b"x\n", 2, 79),
+}
+
+
+@pytest.mark.parametrize("parser", PARSERS)
+@pytest.mark.parametrize("shape", DEEP)
+def test_depth_rule_speaks_whichever_parser_is_installed(monkeypatch, parser, shape):
+    import yaml
+
+    from handouts.spec import yamlmarks
+
+    monkeypatch.setattr(yamlmarks, "_LOADER", getattr(yaml, parser))
+    data, line, col = DEEP[shape]
+    doc, diags = yamlmarks.load("deep.yaml", data)
+    assert doc is None
+    assert [(d.line, d.col, d.message) for d in diags] == [
+        (line, col, "nesting is deeper than 40 levels; a spec never needs this")]

@@ -29,7 +29,10 @@ ALLOWED_TAGS = {
 }
 
 Loc = tuple  # path of keys and indexes from the document root
-# libyaml's event parser when present (several times faster); same events and marks
+# libyaml's event parser when present (several times faster); same events and marks.
+# A file it rejects is read again by PyYAML's own parser, so what a user is told never
+# depends on which libyaml is installed (libyaml stops at its own nesting limit, 1000 in
+# PyYAML 6.0.4, before our depth rule can speak, and words its messages differently).
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -128,12 +131,19 @@ class _Builder:
         self.diags.append(_mark(self.path, m).error(message))
 
     def build(self, text: str) -> tuple[Marked | None, list[Diagnostic]]:
+        doc, diags = self._build(text, _LOADER)
+        if doc is None and _LOADER is not yaml.SafeLoader:
+            self.diags, self.doc = [], Marked(self.path, None)
+            doc, diags = self._build(text, yaml.SafeLoader)
+        return doc, diags
+
+    def _build(self, text: str, loader: type) -> tuple[Marked | None, list[Diagnostic]]:
         # stack frames: [container, loc, pending_key_or_None, start_mark]
         stack: list[list[Any]] = []
         documents = 0
         root_set = False
         try:
-            for ev in yaml.parse(text, Loader=_LOADER):
+            for ev in yaml.parse(text, Loader=loader):
                 if isinstance(ev, yaml.DocumentStartEvent):
                     documents += 1
                     if documents > 1:
