@@ -3,7 +3,8 @@
 #   make test     create .venv if missing, run the test suite
 #   make check    lint all specs;  make preview  thumbnails + build/index.html
 #   make clean    remove build/
-#   make lock     re-resolve requirements.lock from pyproject.toml (newest releases)
+#   make lock     update requirements.lock after editing pyproject.toml (other pins kept);
+#                 make lock UPGRADE=1 moves every pin to the newest allowed release
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -35,7 +36,7 @@ lock:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv
 	echo 'setuptools>=68' | $(BIN)/uv pip compile pyproject.toml - --extra test \
-	  --generate-hashes --universal --python-version 3.11 --upgrade -q -o $(LOCK)
+	  --generate-hashes --universal --python-version 3.11 $(if $(UPGRADE),--upgrade) -q -o $(LOCK)
 	rm -f $(STAMP)
 
 # One rule per topic (a pattern rule with two targets is one recipe run): only a changed
