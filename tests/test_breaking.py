@@ -34,7 +34,17 @@ def test_long_url_breaks_only_at_safe_points():
     lines = [ln.text for ln in set_lines(plain(url), 120, 12)]
     assert len(lines) > 3
     for ln in lines[:-1]:
-        assert ln[-1] in "/.-_?&=#", lines
+        assert ln[-1] in "/._?&=#", lines
+
+
+def test_url_breaks_before_a_hyphen_never_after():
+    url = "https://cks.example.org/topics/sciatica-lumbar-radiculopathy/red-flag-symptoms-signs/"
+    for width in range(60, 400, 7):
+        lines = [ln.text for ln in set_lines(plain(url), width, 9)]
+        assert "".join(lines) == url
+        assert not any(ln.endswith("-") for ln in lines), (width, lines)
+        assert not any(ln.endswith("/") and nxt.startswith("/")
+                       for ln, nxt in zip(lines, lines[1:])), lines  # '//' stays whole
 
 
 def test_lines_fit_width():

@@ -201,6 +201,26 @@ def test_patient_leaflets_fit_two_pages(shipped_build, stem):
         assert pages <= 2, pages
 
 
+def _line_of(words, text: str):
+    return next(w for w in words if w["text"].startswith(text))
+
+
+def test_emergency_signs_in_two_columns_when_short(shipped_build):
+    """The go-now box's short items sit in two columns on A4, early signs first (down the
+    left column); in large print, where they would not fit, one column."""
+    import pdfplumber
+
+    first, fifth = "おしっこが出にくい、いきおい", "性器の感じや"
+    with pdfplumber.open(shipped_build / "red-flag-weakness.pdf") as pdf:
+        words = pdf.pages[0].extract_words(keep_blank_chars=True)
+        a, b = _line_of(words, first), _line_of(words, fifth)
+        assert abs(a["bottom"] - b["bottom"]) < 1 and b["x0"] > pdf.pages[0].width * 0.45
+    with pdfplumber.open(shipped_build / "red-flag-weakness.large.pdf") as pdf:
+        words = [w for p in pdf.pages for w in p.extract_words(keep_blank_chars=True)]
+        a, b = _line_of(words, first), _line_of(words, fifth)
+        assert abs(a["x0"] - b["x0"]) < 1
+
+
 @pytest.mark.parametrize("stem", STEMS)
 def test_footer_on_every_page(shipped_build, stem):
     doc = load_document(ROOT / "specs" / f"{stem}.yaml").for_handout()

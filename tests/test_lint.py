@@ -160,6 +160,100 @@ def test_help_box(tmp_path):
                     "help-box") == []
 
 
+TIERS = """\
+help-now:
+  callout:
+    kind: danger
+    tier: now
+    title: 今すぐ救急へ
+    items: [おしっこが出にくい, 股がしびれる]
+    signs: [おしっこ, 股]
+help-today:
+  callout:
+    kind: warning
+    tier: today
+    title: 今日か明日のうちに受診
+    items: [片方の足に力が入らない]
+    signs: [力が入らな, ひっかか]
+help-soon:
+  callout: {kind: warning, tier: soon, title: 早めに受診, items: [熱がある]}
+"""
+TIERED = CLEAN.format(audience="patients").split("  - heading: すぐに")[0] + (
+    "  - heading: 受診の目安はここにまとめています\n    blocks:\n"
+    "      - use: help-now\n      - use: help-today\n      - use: help-soon\n")
+
+
+def tiered(tmp_path: Path, extra: str, head: str = TIERED) -> list[tuple]:
+    (tmp_path / "_blocks.yaml").write_text(TIERS, encoding="utf-8")
+    return [(h[0], h[1], h[2]) for h in findings(tmp_path, head + extra)
+            if h[3].startswith(("「", "a '", "patient leaflet"))]
+
+
+def test_triage_follows_the_shared_tiers(tmp_path):
+    assert tiered(tmp_path, "") == []
+    # a checklist read with the paragraph after it: "if any applies, see a doctor soon"
+    soft = section("checklist: [階段で力が入らない, 歩くとつま先がひっかかる, 熱が続く]",
+                   "text: ひとつでも当てはまれば、早めに受診してください。")
+    text = TIERED + soft
+    assert tiered(tmp_path, soft) == [(*at(text, "階段で"), "error"),
+                                      (*at(text, "歩くと"), "error")]
+    msg = findings(tmp_path, text, "triage")[0][3]
+    assert "「力が入らな」" in msg and "'help-today'" in msg and "「今日」" in msg
+    # the tier's own instruction, or a later sentence that names the sign and says more
+    same = section("checklist: [階段で力が入らない]",
+                   "text: 当てはまれば、今日か明日のうちに受診してください。")
+    assert tiered(tmp_path, same) == []
+    later = section("checklist: [おしっこが出にくい, 熱が続く]",
+                    "text: >-\n          当てはまれば、早めに受診してください。\n"
+                    "          おしっこの変化は、すぐ救急へ。")
+    assert tiered(tmp_path, later) == []
+    vague = section("checklist: [おしっこが出にくい]",
+                    "text: >-\n          当てはまれば、早めに受診してください。\n"
+                    "          最後の項目は、すぐ救急へ。")
+    assert tiered(tmp_path, vague) == [(*at(TIERED + vague, "おしっこが"), "error")]
+    # a sentence and the one after it; naming a sign without an instruction is fine
+    prose = section("text: >-\n          股がしびれることがあります。\n"
+                    "          早めに相談しましょう。\n          力が入らないこともあります。")
+    assert tiered(tmp_path, prose) == [(*at(TIERED + prose, ">-"), "error")]  # its paragraph
+    # key points and the title count too
+    head = TIERED.replace("痛みの多くは、時間とともに軽くなります。",
+                          "足に力が入らないときは、早めに受診を。")
+    assert tiered(tmp_path, "", head) == [(*at(head, "足に力が"), "error")]
+
+
+def test_triage_boxes_come_from_the_shared_blocks(tmp_path):
+    own = section("callout: {kind: warning, title: 早めに, items: [熱がある]}",
+                  "callout: {kind: info, title: おしらせです, text: 知っておくと安心です。}")
+    assert tiered(tmp_path, own) == [(*at(TIERED + own, "callout: {kind: w"), "error")]
+    assert "`use: help-now`" in findings(tmp_path, TIERED + own, "triage")[0][3]
+    inline_tier = section("callout: {kind: danger, tier: now, title: 救急へ, items: [熱]}")
+    assert [h[2] for h in tiered(tmp_path, inline_tier)] == ["error"]
+    # every tier's box reaches the leaflet: go-now is required, the others expected
+    head = TIERED.replace("      - use: help-now\n", "").replace("      - use: help-soon\n", "")
+    got = tiered(tmp_path, "", head)
+    title = at(head, "腰の痛み")
+    assert got == [(*title, "error"), (*title, "warning")]
+    assert findings(tmp_path, head, "help-box")[0][3].startswith(
+        "patient leaflet does not include the shared 'go now (救急・119番)' box; "
+        "add `use: help-now`")
+    # practitioners' decks are not patient text
+    pro = TIERED.replace("audience: patients", "audience: practitioners")
+    assert tiered(tmp_path, own, pro) == []
+
+
+def test_shipped_specs_keep_one_triage():
+    """Every shipped patient leaflet uses the three shared tier boxes, in order."""
+    from handouts.document import load_document
+    from handouts.spec.loader import load_project, topic_specs
+
+    project = load_project(ROOT / "specs")
+    for path in topic_specs(ROOT / "specs"):
+        leaflet = load_document(path, project).for_handout()
+        tiers = [b.tier for sec in leaflet.sections for b in sec.for_target("handout")
+                 if getattr(b, "tier", None)]
+        assert tiers == ["now", "today", "soon"], path.name
+
+
 def test_cite_number_without_citation(tmp_path):
     text = spec(section("text: >-\n          よく休みました。\n"
                         "          100人中96人で小さくなりました。")

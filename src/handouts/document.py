@@ -67,6 +67,17 @@ class Callout(Block):
     title: Rich
     text: Rich | None
     items: list[Rich]
+    tier: str | None = None  # "now" | "today" | "soon" in a shared triage box
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One urgency tier as the project's shared blocks define it (see lint/triage.py)."""
+
+    block: str  # the shared block's id, for `use:`
+    tier: str  # "now" | "today" | "soon"
+    signs: tuple[str, ...]
+    mark: Mark
 
 
 @dataclass
@@ -167,6 +178,7 @@ class Document:
     references: list[Reference]
     clinic: models.Clinic
     inputs: list[Path] = field(default_factory=list)  # every file this document read
+    triage: list[Tier] = field(default_factory=list)  # the project's tiers, used or not
     handout: "Document | None" = None  # leaflet front matter when it differs from the deck
 
     def for_handout(self) -> "Document":
@@ -256,7 +268,8 @@ class _Lowerer:
             audience=s.audience, reviewed=s.reviewed, review_by=s.review_by,
             key_points=self.riches(m, ("key_points",), s.key_points),
             sections=sections, glossary=glossary, references=list(self.refs.values()),
-            clinic=self.project.clinic, inputs=list(dict.fromkeys(self.inputs)))
+            clinic=self.project.clinic, inputs=list(dict.fromkeys(self.inputs)),
+            triage=self.tiers())
         h = s.handout
         if h is not None:
             doc.handout = replace(
@@ -277,6 +290,17 @@ class _Lowerer:
         if self.diags:
             raise SpecError(self.diags)
         return doc
+
+    def tiers(self) -> list[Tier]:
+        """The urgency tiers the shared blocks define (read, not lowered: a spec that does
+        not use a tier box need not cite what the box cites)."""
+        out = []
+        for name, shared in self.project.blocks.items():
+            box = getattr(shared.block, "callout", None)
+            if box is not None and box.tier:
+                out.append(Tier(name, box.tier, tuple(box.signs),
+                                shared.marked.mark(shared.loc)))
+        return out
 
     def block(self, m: Marked, loc: tuple, b: Any, targets: frozenset[str],
               using: set[str]) -> Block | None:
@@ -306,7 +330,7 @@ class _Lowerer:
             return ItemList(mark, targets, kind, self.riches(m, at, v))
         if kind == "callout":
             return Callout(mark, targets, v.kind, R("title", v.title), R("text", v.text),
-                           Rs("items", v.items))
+                           Rs("items", v.items), v.tier)
         if kind == "flow":
             hi = v.steps.index(v.highlight) if v.highlight else None
             return Flow(mark, targets, Rs("steps", v.steps), hi, R("caption", v.caption))

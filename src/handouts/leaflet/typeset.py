@@ -39,6 +39,7 @@ DANGER_FILL = colors.HexColor("#FFF5F5")
 HIGHLIGHT_FILL = colors.HexColor("#FDE8E8")
 KEY_FILL = colors.HexColor("#F4F8FC")
 MIN_CONTRAST = 4.5  # WCAG AA for body text
+BOX_PAD = 8.0  # inner padding of boxed blocks
 
 FOOTER_H = 22 * mm  # page footer: clinic, review date, page x/y, QR code
 MARK_LEN = 5 * mm  # crop marks: standard length,
@@ -129,6 +130,19 @@ class _Builder:
                 out.append(Para(r, t, t.size * 1.1, marker=DOT))
         return out
 
+    def item_grid(self, riches: list[Rich], t: Type) -> list:
+        """A box's short items in two columns (read down the left one first) when every
+        item fits on one line there: the emergency list stays one glance, not one page."""
+        paras = self.items(riches, "bullets", t)
+        gap = 12.0
+        column = (self.frame_w - 2 * BOX_PAD - 2 * 3.0 - gap) / 2  # box padding, border
+        fits = all(fonts().width(r.plain, t.size, t.bold) + t.size * 1.1 <= column
+                   for r in riches)
+        if len(riches) < 4 or not fits:
+            return paras
+        half = (len(paras) + 1) // 2
+        return [Row(paras[:half], paras[half:], ratio=0.5, gap=gap)]
+
     def block(self, b: d.Block) -> list:
         m = getattr(self, "b_" + type(b).__name__.lower())
         return m(b)
@@ -160,9 +174,9 @@ class _Builder:
         again = [Para(continued_title(b.title), title.t, indent=icon_w)] + kids[1:]
         if b.text:
             kids.append(Para(b.text, self.body))
-        kids += self.items(b.items, "bullets", self.strong if b.level == "danger" else None)
+        kids += self.item_grid(b.items, self.strong if b.level == "danger" else self.body)
         # a warning box is read as a whole: never split across pages if it fits on one
-        return [KeepIfItFits([Box(kids, icon=b.level, pad=8, gap=2, title_again=again,
+        return [KeepIfItFits([Box(kids, icon=b.level, pad=BOX_PAD, gap=2, title_again=again,
                                   **box)])]
 
     def b_flow(self, b: d.Flow) -> list:

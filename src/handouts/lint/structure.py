@@ -13,6 +13,7 @@ from ..document import (Block, Callout, Chart, Document, Exercise, Figure, Table
                         block_texts)
 from ..text.inline import Rich
 from .japanese import sentences
+from . import triage
 from .numbers import claims
 from .where import Where
 
@@ -21,8 +22,9 @@ MIN_HOLD = 20  # seconds
 
 def help_box(doc: Document | None) -> list[Diagnostic]:
     """A patient leaflet says when to get help in two tiers: a danger box (go now) and a
-    warning box (see a doctor soon). Only boxes that reach the handout count."""
-    if doc is None:  # nothing in this spec is for patients
+    warning box (see a doctor soon). Only boxes that reach the handout count. Where the
+    shared blocks define tiers, the triage rule asks for each tier's box instead."""
+    if doc is None or doc.triage:  # nothing for patients, or tiers (see triage.py)
         return []
     levels = {b.level for sec in doc.sections for b in sec.blocks
               if isinstance(b, Callout) and "handout" in b.targets}
@@ -132,5 +134,5 @@ def exercise(doc: Document, where: Where) -> list[Diagnostic]:
 def check(doc: Document, patients: Document | None, where: Where, today: dt.date
           ) -> list[Diagnostic]:
     """`patients` is the part of `doc` patients read (see rules.patient_view), if any."""
-    return (help_box(patients) + cite(doc) + alt(doc, where) + ref_link(doc)
+    return (help_box(patients) + triage.check(doc, patients) + cite(doc) + alt(doc, where) + ref_link(doc)
             + review_due(doc, where, today) + exercise(doc, where))

@@ -30,6 +30,13 @@ class Callout(Strict):
     title: Inline
     text: Inline | None = None
     items: list[Inline] = Field(default_factory=list, max_length=40)
+    tier: Literal["now", "today", "soon"] | None = Field(None, description=(
+        "in a shared block: the urgency tier this box defines for every spec (now = go to "
+        "emergency care / 119, today = see a doctor the same or next day, soon = see a "
+        "doctor soon); `handouts check` keeps every spec in line with it"))
+    signs: list[Inline] = Field(default_factory=list, max_length=40, description=(
+        "in a tier box: words that name its symptoms (e.g. おしっこ, 股); other text that "
+        "mentions them may not give them a lower tier. Not printed"))
 
 
 class Flow(Strict):

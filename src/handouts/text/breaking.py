@@ -4,7 +4,7 @@ JIS X 4051 / JLREQ-style rules on top of measured widths:
 - kinsoku: no line starts with closing brackets, 、。，．！？ small kana, 々ー…; no line ends
   with opening brackets;
 - Latin words, numbers with their units (`L4/5`, `20秒`, `63%`), URLs and DOIs stay whole,
-  and are broken only at safe points (after / . - _ ? & =) when longer than a line;
+  and are broken only at safe points (after / . _ ? & =, before -) when longer than a line;
 - ruby groups and citation markers are atoms and are never split;
 - in phrase mode (headings, slide titles) lines break only at BudouX phrase boundaries
   where possible.
@@ -27,7 +27,8 @@ NO_END = set("(（[［｛{〔〈《「『【〘〖〝‘“｟«")
 # characters that belong to a Latin word, number or URL token
 WORD = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
            "._/-:%+#@&=?~'’,°$*")
-URL_SAFE = set("/.-_?&=#")
+URL_SAFE = set("/._?&=#")  # break after these; before a hyphen (a hyphen at a line's end
+# reads as a word broken by the typesetter, and pdftotext drops it when copying)
 SPACE = " \u3000"
 
 ALLOWED, PHRASE_ONLY = 1, 0
@@ -80,7 +81,9 @@ def _level(prev: _Unit, cur: _Unit) -> int:
     if a in WORD and b in WORD and a.isascii() and b.isascii():
         if prev.atomic or cur.atomic:
             return ALLOWED
-        return URL_POINT if a in URL_SAFE else (KINSOKU_OK if not kinsoku else ANYWHERE)
+        if (a in URL_SAFE and not a == b == "/") or (b == "-" and a != "-"):
+            return URL_POINT
+        return KINSOKU_OK if not kinsoku else ANYWHERE
     if _is_digit(a) and not b.isascii():  # 20秒, 63％, 3か月: number and unit together
         return KINSOKU_OK if not kinsoku else ANYWHERE
     return ANYWHERE if kinsoku else ALLOWED
