@@ -35,3 +35,16 @@ def test_topic_builds(shipped_build, spec):
     for suffix in (".pdf", ".large.pdf", ".print.pdf", ".pptx"):
         out = shipped_build / f"{spec.stem}{suffix}"
         assert out.is_file() and out.stat().st_size > 5000, out
+
+
+def test_one_wording_per_reference():
+    """A reference id means the same source, worded and linked the same, in every spec; no
+    plain-http links and no links to a search page."""
+    seen: dict[str, tuple] = {}
+    for spec in SPECS:
+        marked, _ = load(spec)
+        for ref in marked.data["references"]:
+            entry = (ref["cite"], ref.get("doi"), ref.get("url"))
+            assert seen.setdefault(ref["id"], entry) == entry, (spec.name, ref["id"])
+            url = ref.get("url") or ""
+            assert not url.startswith("http://") and "?term=" not in url, (spec.name, url)
