@@ -9,6 +9,7 @@ so later stages (lint, glyph checks, fitting) can point at the spec line.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -245,16 +246,18 @@ class _Lowerer:
         ref = self.reference(rid)
         if ref is not None:
             return ref.number
+        close = difflib.get_close_matches(rid, [*self.refs, *self.project.references], n=1)
+        meant = f"; did you mean '{close[0]}'?" if close else ""
         if not self.using:
             name = f"'@{rid}'" if what == "citation" else f"'{rid}'"
-            self.diags.append(at.error(f"{what} {name} names no reference"))
+            self.diags.append(at.error(f"{what} {name} names no reference{meant}"))
         else:  # said at the spec's `use:`, where the spec's author can act on it
             block, use = self.using[0]
             self.diags.append(use.error(
                 f"shared block '{block}' cites '@{rid}' ({at.path}:{at.line}:{at.col}), a "
-                f"reference neither this spec nor the shared parts define; add it to the "
-                f"'references:' of {at.path} (then every spec using the block has it) or "
-                "of this spec"))
+                "reference neither this spec nor the shared parts define" + (
+                    meant or f"; add it to the 'references:' of {at.path} (then every spec "
+                    "using the block has it) or of this spec")))
         return None
 
     def rich(self, marked: Marked, loc: tuple, value: str | None) -> Rich | None:
@@ -361,6 +364,16 @@ class _Lowerer:
         if kind == "chart":
             number = self.cite(v.source, m.mark(at + ("source",)), "chart source")
             ref = self.refs[v.source] if number is not None else None
+            for label, value in v.data.items():  # a bar shows an amount from 0 to `max`
+                where = m.mark(at + ("data", label))
+                if value < 0:
+                    self.diags.append(where.error(
+                        f"bar '{label}' is {value:g}; a bar chart shows amounts from 0 up, so "
+                        "check the number (a change or difference belongs in the text)"))
+                elif v.max is not None and value > v.max:
+                    self.diags.append(where.error(
+                        f"bar '{label}' is {value:g}, above the chart's max of {v.max:g}; "
+                        "check the number or raise 'max'"))
             top = v.max if v.max is not None else max(v.data.values())
             return Chart(mark, targets, R("title", v.title), v.unit, list(v.data.items()),
                          top or 1.0, ref, R("caption", v.caption))
@@ -377,6 +390,11 @@ class _Lowerer:
                             R("position", v.position), Rs("steps", v.steps), v.hold_seconds,
                             v.reps, R("breathing", v.breathing), R("stop_if", v.stop_if))
         if kind == "quiz":
+            if v.choices and v.answer.strip() not in [c.strip() for c in v.choices]:
+                close = difflib.get_close_matches(v.answer, v.choices, n=1, cutoff=0.3)
+                self.diags.append(m.mark(at + ("answer",)).error(
+                    "the quiz answer is not one of its choices; write it exactly as one of "
+                    "them" + (f" (the closest is '{close[0]}')" if close else "")))
             return Quiz(mark, targets, R("question", v.question), Rs("choices", v.choices),
                         R("answer", v.answer), R("explanation", v.explanation))
         raise AssertionError(f"unhandled block kind {kind}")
