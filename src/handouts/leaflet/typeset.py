@@ -463,7 +463,9 @@ class _Builder:
     def spill(self) -> list[Diagnostic]:
         """A patient leaflet past two A4 pages: a warning naming the part that spills over
         (known once the pages are made)."""
-        if self.opt.pagesize != A4 or self.doc.audience != "patients" or not self.ends:
+        # the regular A4 leaflet only: large print is longer by design, the print-shop
+        # variant has the same pages
+        if self.opt != Options() or self.doc.audience != "patients" or not self.ends:
             return []
         pages = self.ends[-1][2]
         over = next(((name, mark) for name, mark, page in self.ends if page > MAX_PAGES),

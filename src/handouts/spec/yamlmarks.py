@@ -200,10 +200,13 @@ class _Builder:
 
     def __init__(self, path: str):
         self.path = path
-        self.diags: list[Diagnostic] = []
-        self.doc = Marked(path, None)
         self.resolver = yaml.SafeLoader("")
-        self.text = ""
+        self.text, self.lines = "", [""]
+        self._reset()
+
+    def _reset(self) -> None:
+        self.diags: list[Diagnostic] = []
+        self.doc = Marked(self.path, None)
         self.block_lines: set[int] = set()  # 0-based lines inside `|` and `>` text
         self.plain_spans: list[tuple[int, int]] = []  # plain values over several lines
 
@@ -211,17 +214,15 @@ class _Builder:
         self.diags.append(_mark(self.path, m).error(message))
 
     def build(self, text: str) -> tuple[Marked | None, list[Diagnostic]]:
-        self.text = text
+        self.text, self.lines = text, text.split("\n")
         doc, diags = self._build(text, _LOADER)
         if doc is None and _LOADER is not yaml.SafeLoader:
-            self.__init__(self.path)
-            self.text = text
+            self._reset()
             doc, diags = self._build(text, yaml.SafeLoader)
         if doc is not None:
             doc.source = text
-            lines = text.split("\n")
             for start, end in self.plain_spans:  # 「　　- text: b」 swallowed into a text
-                problem = _indent_problem(self.path, lines, start + 1, end, set(), True)
+                problem = _indent_problem(self.path, self.lines, start + 1, end, set(), True)
                 if problem:
                     diags.append(problem)
         return doc, diags
@@ -230,7 +231,7 @@ class _Builder:
         """A YAML syntax error, worded for the mistake that most likely caused it."""
         m = exc.problem_mark or exc.context_mark
         line = m.line if m else 0
-        lines = self.text.split("\n")
+        lines = self.lines
         if m is not None and m.buffer and m.pointer < len(m.buffer) \
                 and m.buffer[m.pointer] == "\t":
             return _mark(self.path, m).error(
@@ -322,10 +323,9 @@ class _Builder:
             self.block_lines.update(range(first + 1, last + 1))
         elif not ev.style and last > first:
             self.plain_spans.append((first, last))
-        is_key = bool(stack) and isinstance(stack[-1][0], dict) and stack[-1][2] is None
+        is_key = _is_key(stack)
         if is_key and not ev.style and ev.value[:1] in ODD_SPACES:  # 「　　blocks:」
-            problem = _indent_problem(self.path, self.text.split("\n"), first, first, set(),
-                                      False)
+            problem = _indent_problem(self.path, self.lines, first, first, set(), False)
             if problem:
                 self.diags.append(problem)
         elif "\u00a0" in ev.value:
@@ -353,8 +353,7 @@ class _Builder:
         `-`, or in a key), a warning inside text (it prints as a visible gap)."""
         raw = self.text[ev.start_mark.index:ev.end_mark.index]
         at = _offset_mark(self.path, self.text, ev.start_mark.index + max(raw.find("\u00a0"), 0))
-        lines = self.text.split("\n")
-        indent = _indent_problem(self.path, lines, at.line - 1, at.line - 1, set(), False)
+        indent = _indent_problem(self.path, self.lines, at.line - 1, at.line - 1, set(), False)
         if indent is not None and indent.col <= at.col:
             self.diags.append(indent)
             return
@@ -398,8 +397,9 @@ class _Builder:
     def _add(self, stack: list[list[Any]], value: Any, m: yaml.Mark,
              end: yaml.Mark | None = None) -> Loc:
         """Place `value` into the current container; return its location."""
+        text = end is not None and isinstance(value, str) and not _is_key(stack)
         here = self._place(stack, value, m)
-        if end is not None and isinstance(value, str):
+        if text:
             self.doc.spans[here] = (m.index, end.index)
         return here
 
@@ -443,6 +443,11 @@ class _Builder:
             container[key] = value
         self.doc.marks[here] = mark
         return here
+
+
+def _is_key(stack: list[list[Any]]) -> bool:
+    """Is the next node a mapping key? (frames: [container, loc, pending key, mark])"""
+    return bool(stack) and isinstance(stack[-1][0], dict) and stack[-1][2] is None
 
 
 @dataclass(frozen=True)
