@@ -99,6 +99,9 @@ CASES = {
     "mapping-like value": (BLOCKS + "      - bullets:\n          - {用語}は大切\n".encode(),
                            10, 13, "a value that starts with '{' is read as a mapping, not as "
                            "text; put the whole value in quotes"),
+    "alias-like value": (BLOCKS + "      - text: **大切** なこと\n".encode(), 9, 15,
+                         "a value that starts with '*' is read as an alias (a YAML reference), "
+                         "not as text; put the whole value in quotes: \"**大切** なこと\""),
     "mapping value": (BLOCKS + "      - text: {用語}\n".encode(), 9, 15,
                       "'text' should be text, not a mapping; a value that starts with '{' is "
                       "read as a mapping: put the whole value in quotes"),

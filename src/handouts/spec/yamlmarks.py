@@ -152,25 +152,32 @@ def _indent_problem(path: str, lines: list[str], first: int, last: int, skip: se
     return None
 
 
-_FLOW_START = re.compile(r"^\s*(?:-\s+)*(?:[^\s:#\-\[{][^:#]*:\s+)?([\[{])")
+_VALUE_START = re.compile(r"^\s*(?:-\s+)*(?:[^\s:#\-\[{][^:#]*:\s+)?([\[{*@`])")
+_INDICATORS = {"[": "is read as a list, not as text", "{": "is read as a mapping, not as text",
+               "*": "is read as an alias (a YAML reference), not as text",
+               "@": "is reserved in YAML", "`": "is reserved in YAML"}
 
 
-def _flow_value_problem(path: str, lines: list[str], first: int, last: int
-                        ) -> Diagnostic | None:
-    """A value that starts with `{` or `[` but goes on after the closing bracket (「[注意]
-    これは…」, 「{用語}は…」): YAML reads the bracket as a list or mapping."""
+def _value_start_problem(path: str, lines: list[str], first: int, last: int
+                         ) -> Diagnostic | None:
+    """A text value that starts with a character YAML reserves: 「[注意] これは…」,
+    「{用語}は…」 (a list or mapping that goes on after its closing bracket), 「**大切**」
+    (an alias), 「@」 or a backquote. The cure is the same: quotes around the value."""
     for n in range(min(last, len(lines) - 1), max(first, 0) - 1, -1):
-        m = _FLOW_START.match(lines[n])
+        m = _VALUE_START.match(lines[n])
         if not m:
             continue
-        close = "]" if m.group(1) == "[" else "}"
-        end = lines[n].find(close, m.end(1))
-        after = lines[n][end + 1:].strip() if end >= 0 else ""
-        if end >= 0 and after and not after.startswith(("#", ",", "]", "}")):
-            what = "a list" if close == "]" else "a mapping"
-            return Mark(path, n + 1, m.start(1) + 1).error(
-                f"a value that starts with '{m.group(1)}' is read as {what}, not as text; "
-                f"put the whole value in quotes: \"{lines[n][m.start(1):].strip()}\"")
+        c = m.group(1)
+        if c in "[{":  # a list or mapping that ends before the line does
+            end = lines[n].find("]" if c == "[" else "}", m.end(1))
+            after = lines[n][end + 1:].strip() if end >= 0 else ""
+            if end < 0 or not after or after.startswith(("#", ",", "]", "}")):
+                continue
+        value = lines[n][m.start(1):].strip()
+        quoted = f'"{value}"' if '"' not in value else "'" + value.replace("'", "''") + "'"
+        return Mark(path, n + 1, m.start(1) + 1).error(
+            f"a value that starts with '{c}' {_INDICATORS[c]}; put the whole value in "
+            f"quotes: {quoted}")
     return None
 
 
@@ -241,7 +248,7 @@ class _Builder:
         problem = _indent_problem(self.path, lines, 0, line, self.block_lines, True)
         if problem is None:
             start = exc.context_mark.line if exc.context_mark else line
-            problem = _flow_value_problem(self.path, lines, start, line)
+            problem = _value_start_problem(self.path, lines, start, line)
         if problem is not None:
             return problem
         text = exc.problem or "invalid YAML"
