@@ -2,6 +2,7 @@
 #   make          create .venv if missing, install, build all topics
 #   make test     create .venv if missing, run the test suite
 #   make check    lint all specs;  make preview  thumbnails + build/index.html
+#   make new NAME=topic   write specs/topic.yaml, a commented starting spec
 #   make clean    remove build/
 #   make lock     update requirements.lock after editing pyproject.toml (other pins kept);
 #                 make lock UPGRADE=1 moves every pin to the newest allowed release
@@ -19,7 +20,7 @@ TARGETS := $(foreach s,$(STEMS),$(OUT)/$(s).pdf $(OUT)/$(s).pptx)
 
 # No .DELETE_ON_ERROR: the CLI writes every output of a topic atomically, so after a failed
 # build the previous outputs are still good and make must not delete them.
-.PHONY: all test check clean schema preview bench lock
+.PHONY: all test check clean schema preview bench lock new
 
 all: $(TARGETS)
 
@@ -52,6 +53,11 @@ test: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/handouts check --strict specs
+
+# a starting spec that builds and passes `make check` as it is
+new: $(STAMP)
+	@test -n "$(NAME)" || { echo "usage: make new NAME=topic (writes specs/topic.yaml)" >&2; exit 2; }
+	$(BIN)/handouts new specs/$(NAME).yaml
 
 preview: $(STAMP)
 	$(BIN)/handouts preview -o $(OUT) specs

@@ -32,6 +32,7 @@ class Sources:
 
     def __init__(self, doc: Document):
         self.doc = doc
+        self.warnings: list[Diagnostic] = []  # found while rendering (a leaflet too long)
 
     @cached_property
     def deck(self):
@@ -44,7 +45,7 @@ def _leaflet(variant: str) -> Callable[[Sources, Path], None]:
     def render(src: Sources, out: Path) -> None:
         from .leaflet.typeset import render as typeset
 
-        typeset(src.doc.for_handout(), out, variant)
+        src.warnings += typeset(src.doc.for_handout(), out, variant)
     return render
 
 
@@ -217,7 +218,7 @@ def build_one(path: Path, projects: Projects, outdir: Path, formats: tuple[str, 
         depfile(doc, outputs, outdir)
         if on_document:
             on_document(doc.stem, doc)
-        return Outcome(built=outputs)
+        return Outcome(built=outputs, diagnostics=doc.warnings + sources.warnings)
     except SpecError as exc:
         return Outcome(diagnostics=exc.diagnostics, failed=True)
     except Exception as exc:  # a bug of ours: still one located line, no traceback
@@ -269,7 +270,9 @@ def build(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAULT_FO
     result = Result()
     for path, outcome in zip(specs, outcomes):
         result.built.extend(outcome.built)
-        result.diagnostics.extend(outcome.diagnostics)
+        # a warning in a shared part is said once, not once per spec that uses it
+        result.diagnostics.extend(d for d in outcome.diagnostics
+                                  if d not in result.diagnostics)
         if outcome.failed:
             result.failed.append(path)
     return result

@@ -29,6 +29,8 @@ def check(paths: list[Path], profile: Path | None = None, today: dt.date | None 
         except SpecError as exc:
             report.extend(exc.diagnostics)
             continue
+        report.extend(d for d in doc.warnings if d not in seen)
+        seen.update(doc.warnings)
         try:
             diags, figures = lint(doc, today)
         except Exception as exc:  # a bug of ours: still one located line, no traceback

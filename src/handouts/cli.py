@@ -1,4 +1,4 @@
-"""Command line: handouts build | check | schema.
+"""Command line: handouts build | check | schema | preview | watch | new.
 
 Exit status: 0 success, 1 spec problems, 2 usage errors.
 """
@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("specs", nargs="*", type=Path)
     v.add_argument("-o", "--output", type=Path, default=Path("build"))
     v.add_argument("--profile", type=Path)
+    n = sub.add_parser("new", help="write a commented starting spec")
+    n.add_argument("spec", type=Path, help="the file to write, e.g. specs/topic.yaml")
     w = sub.add_parser("watch", help="rebuild outputs and thumbnails when a spec is saved")
     w.add_argument("specs", nargs="*", type=Path)
     w.add_argument("-o", "--output", type=Path, default=Path("build"))
@@ -131,6 +133,34 @@ def cmd_preview(args) -> int:
     return 1 if result.failed else 0
 
 
+def cmd_new(args) -> int:
+    """A starting spec that builds and passes `check --strict` as it is (dated today)."""
+    import datetime as dt
+    from importlib.resources import files
+
+    from .build import write_atomic
+
+    path: Path = args.spec
+    if path.suffix != ".yaml" or path.name.startswith("_"):
+        print(f"handouts: a topic spec is a .yaml file whose name does not start with '_' "
+              f"(not {path})", file=sys.stderr)
+        return 2
+    if path.exists():
+        print(f"{path}:1:1: error: already exists; choose another name", file=sys.stderr)
+        return 1
+    today = dt.date.today()
+    try:
+        review_by = today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        review_by = today + dt.timedelta(days=365)
+    text = (files("handouts") / "new_spec.yaml").read_text(encoding="utf-8")
+    text = text.replace("REVIEWED", today.isoformat()).replace("REVIEW_BY",
+                                                                review_by.isoformat())
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    print(f"wrote {path}; edit it, then run make check and make", file=sys.stderr)
+    return 0
+
+
 def cmd_watch(args) -> int:
     from .watch import watch
 
@@ -150,11 +180,20 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signal.SIGINT, interrupt)
     try:
         args = _parser().parse_args(argv)
-        return {"build": cmd_build, "check": cmd_check, "schema": cmd_schema,
-                "preview": cmd_preview, "watch": cmd_watch}[args.command](args)
+        status = {"build": cmd_build, "check": cmd_check, "schema": cmd_schema,
+                  "preview": cmd_preview, "watch": cmd_watch,
+                  "new": cmd_new}[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows up here, while we can still catch it
+        return status
     except KeyboardInterrupt:
         print("handouts: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `handouts schema | head -1`: the reader has all it wanted
+        # Python would complain again when it flushes stdout at exit: point it at nothing
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, sys.stderr.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ so later stages (lint, glyph checks, fitting) can point at the spec line.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -179,6 +180,7 @@ class Document:
     clinic: models.Clinic
     inputs: list[Path] = field(default_factory=list)  # every file this document read
     triage: list[Tier] = field(default_factory=list)  # the project's tiers, used or not
+    warnings: list[Diagnostic] = field(default_factory=list)  # of the spec and parts it used
     handout: "Document | None" = None  # leaflet front matter when it differs from the deck
 
     def for_handout(self) -> "Document":
@@ -229,19 +231,52 @@ class _Lowerer:
         self.spec = loaded.spec
         self.diags: list[Diagnostic] = []
         self.glossary = dict(self.spec.glossary)
-        self.refs: dict[str, Reference] = {}
+        self.refs: dict[str, Reference] = {}  # numbered in order: the spec's, then shared
         self.inputs: list[Path] = [loaded.path]
+        self.using: list[tuple[str, Mark]] = []  # the `use:` chain being lowered
         for i, r in enumerate(self.spec.references):
             mark = loaded.marked.mark(("references", i))
             if r.id in self.refs:
                 self.diags.append(mark.error(f"reference id '{r.id}' is used twice"))
             self.refs[r.id] = Reference(i + 1, r.id, r.cite, r.doi, r.url, mark)
-        self.numbers = {k: v.number for k, v in self.refs.items()}
+        self.count = len(self.spec.references)
+
+    def reference(self, rid: str) -> Reference | None:
+        """The spec's own reference `rid`, else the shared parts' one, numbered after the
+        spec's own on its first citation."""
+        if rid not in self.refs and rid in self.project.references:
+            shared = self.project.references[rid]
+            r = shared.reference
+            self.count += 1
+            self.refs[rid] = Reference(self.count, r.id, r.cite, r.doi, r.url,
+                                       shared.marked.mark(shared.loc))
+            self.inputs.append(shared.path)
+        return self.refs.get(rid)
+
+    def cite(self, rid: str, at: Mark, what: str = "citation") -> int | None:
+        """The number of reference `rid`, or None with an error saying where to add it."""
+        ref = self.reference(rid)
+        if ref is not None:
+            return ref.number
+        close = difflib.get_close_matches(rid, [*self.refs, *self.project.references], n=1)
+        meant = f"; did you mean '{close[0]}'?" if close else ""
+        if not self.using:
+            name = f"'@{rid}'" if what == "citation" else f"'{rid}'"
+            self.diags.append(at.error(f"{what} {name} names no reference{meant}"))
+        else:  # said at the spec's `use:`, where the spec's author can act on it
+            block, use = self.using[0]
+            self.diags.append(use.error(
+                f"shared block '{block}' cites '@{rid}' ({at.path}:{at.line}:{at.col}), a "
+                "reference neither this spec nor the shared parts define" + (
+                    meant or f"; add it to the 'references:' of {at.path} (then every spec "
+                    "using the block has it) or of this spec")))
+        return None
 
     def rich(self, marked: Marked, loc: tuple, value: str | None) -> Rich | None:
         if value is None:
             return None
-        return parse(value, marked.mark(loc), self.glossary, self.numbers, self.diags)
+        return parse(value, marked.mark(loc), self.glossary, self.cite, self.diags,
+                     lambda token, nth: marked.position(loc, token, nth))
 
     def riches(self, marked: Marked, loc: tuple, values: list[str]) -> list[Rich]:
         return [self.rich(marked, loc + (i,), v) for i, v in enumerate(values)]
@@ -261,6 +296,15 @@ class _Lowerer:
                     for k, v in s.glossary.items()]
         if self.project.clinic_path:
             self.inputs.append(self.project.clinic_path)
+        h = s.handout
+        if h is not None:  # lowered before the list of references is taken
+            h_title = self.rich(m, ("handout", "title"), h.title)
+            h_subtitle = self.rich(m, ("handout", "subtitle"), h.subtitle)
+            h_points = self.riches(m, ("handout", "key_points"), h.key_points or [])
+        inputs = list(dict.fromkeys(self.inputs))
+        warnings = list(self.loaded.warnings)
+        for part in inputs[1:]:
+            warnings += self.project.warnings.get(part, [])
         doc = Document(
             stem=self.loaded.path.stem, path=self.loaded.path,
             title=self.rich(m, ("title",), s.title),
@@ -268,16 +312,12 @@ class _Lowerer:
             audience=s.audience, reviewed=s.reviewed, review_by=s.review_by,
             key_points=self.riches(m, ("key_points",), s.key_points),
             sections=sections, glossary=glossary, references=list(self.refs.values()),
-            clinic=self.project.clinic, inputs=list(dict.fromkeys(self.inputs)),
+            clinic=self.project.clinic, inputs=inputs, warnings=warnings,
             triage=self.tiers())
-        h = s.handout
         if h is not None:
             doc.handout = replace(
-                doc, audience=h.audience,
-                title=self.rich(m, ("handout", "title"), h.title) or doc.title,
-                subtitle=self.rich(m, ("handout", "subtitle"), h.subtitle) or doc.subtitle,
-                key_points=(self.riches(m, ("handout", "key_points"), h.key_points)
-                            if h.key_points else doc.key_points),
+                doc, audience=h.audience, title=h_title or doc.title,
+                subtitle=h_subtitle or doc.subtitle, key_points=h_points or doc.key_points,
                 sections=[sec for sec in sections if "handout" in sec.targets])
             # the leaflet explains only the terms its own text uses
             doc.handout.glossary = []
@@ -323,7 +363,12 @@ class _Lowerer:
                 self.diags.append(m.mark(at).error(f"shared block '{v}' includes itself"))
                 return None
             self.inputs.append(self.project.block_files[v])
-            return self.block(shared.marked, shared.loc, shared.block, targets, using | {v})
+            self.using.append((v, m.mark(at)))
+            try:
+                return self.block(shared.marked, shared.loc, shared.block, targets,
+                                  using | {v})
+            finally:
+                self.using.pop()
         if kind == "text":
             return Text(mark, targets, self.rich(m, at, v))
         if kind in ("bullets", "steps", "checklist"):
@@ -341,10 +386,18 @@ class _Lowerer:
                             [node(c, nloc + ("children", k)) for k, c in enumerate(n.children)])
             return Tree(mark, targets, node(v.root, at + ("root",)), R("caption", v.caption))
         if kind == "chart":
-            ref = self.refs.get(v.source)
-            if ref is None:
-                self.diags.append(m.mark(at + ("source",)).error(
-                    f"chart source '{v.source}' names no reference"))
+            number = self.cite(v.source, m.mark(at + ("source",)), "chart source")
+            ref = self.refs[v.source] if number is not None else None
+            for label, value in v.data.items():  # a bar shows an amount from 0 to `max`
+                where = m.mark(at + ("data", label))
+                if value < 0:
+                    self.diags.append(where.error(
+                        f"bar '{label}' is {value:g}; a bar chart shows amounts from 0 up, so "
+                        "check the number (a change or difference belongs in the text)"))
+                elif v.max is not None and value > v.max:
+                    self.diags.append(where.error(
+                        f"bar '{label}' is {value:g}, above the chart's max of {v.max:g}; "
+                        "check the number or raise 'max'"))
             top = v.max if v.max is not None else max(v.data.values())
             return Chart(mark, targets, R("title", v.title), v.unit, list(v.data.items()),
                          top or 1.0, ref, R("caption", v.caption))
@@ -361,6 +414,11 @@ class _Lowerer:
                             R("position", v.position), Rs("steps", v.steps), v.hold_seconds,
                             v.reps, R("breathing", v.breathing), R("stop_if", v.stop_if))
         if kind == "quiz":
+            if v.choices and v.answer.strip() not in [c.strip() for c in v.choices]:
+                close = difflib.get_close_matches(v.answer, v.choices, n=1, cutoff=0.3)
+                self.diags.append(m.mark(at + ("answer",)).error(
+                    "the quiz answer is not one of its choices; write it exactly as one of "
+                    "them" + (f" (the closest is '{close[0]}')" if close else "")))
             return Quiz(mark, targets, R("question", v.question), Rs("choices", v.choices),
                         R("answer", v.answer), R("explanation", v.explanation))
         raise AssertionError(f"unhandled block kind {kind}")

@@ -4,6 +4,7 @@ a printable gallery grouped by topic with links to each output and its review da
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 
 from .build import Result, build, write_atomic
@@ -86,7 +87,7 @@ def entry(doc: Document, outdir: Path) -> dict:
     """One topic of the gallery; renders its thumbnails."""
     stem, thumbs = doc.stem, outdir / "thumbs"
     return {
-        "stem": stem, "inputs": list(doc.inputs),
+        "stem": stem, "spec": doc.path.resolve(), "inputs": list(doc.inputs),
         "title": doc.title.plain,
         "audience": {"patients": "患者さん向け", "practitioners": "施術者向け"}[doc.audience]
         + ("（リーフレットは患者さん向け）" if doc.for_handout().audience != doc.audience
@@ -101,15 +102,43 @@ def entry(doc: Document, outdir: Path) -> dict:
     }
 
 
+GALLERY = ".gallery.json"  # the entries index.html shows, so a partial preview keeps the rest
+
+
+def _load_gallery(outdir: Path) -> dict[str, dict]:
+    try:
+        saved = json.loads((outdir / GALLERY).read_text(encoding="utf-8"))
+        return {e["stem"]: {
+            **e, "spec": Path(e["spec"]), "inputs": [Path(p) for p in e["inputs"]],
+            "outputs": [(label, Path(p)) for label, p in e["outputs"]],
+            "pages": [Path(p) for p in e["pages"]], "slides": [Path(p) for p in e["slides"]],
+        } for e in saved}
+    except (OSError, ValueError, KeyError, TypeError):  # none yet, or from another version
+        return {}
+
+
+def _save_gallery(outdir: Path, entries: list[dict]) -> None:
+    text = json.dumps([{k: ([(a, str(b)) for a, b in v] if k == "outputs" else
+                            [str(x) for x in v] if isinstance(v, list) else
+                            str(v) if isinstance(v, Path) else v) for k, v in e.items()}
+                       for e in entries], ensure_ascii=False, indent=1)
+    write_atomic(outdir / GALLERY, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
 def preview(paths: list[Path], outdir: Path, profile: Path | None = None,
             entries: dict[str, dict] | None = None) -> Result:
-    """Build the specs, render their thumbnails and write the index. `entries` (stem →
-    entry) keeps the other topics of the gallery when only some specs are rebuilt."""
+    """Build the specs, render their thumbnails and write the index. The index keeps every
+    topic it showed before whose spec and thumbnails still exist (a preview or watch of one
+    spec does not drop the others); `entries` (stem → entry) receives the rebuilt ones."""
     docs: dict[str, Document] = {}
     result = build(paths, outdir, PREVIEW_FORMATS, profile, on_document=docs.__setitem__)
     entries = {} if entries is None else entries
     for stem, doc in docs.items():
         entries[stem] = entry(doc, outdir)
-    page = gallery([entries[k] for k in sorted(entries)], outdir)
+    shown = {**_load_gallery(outdir), **entries}
+    shown = {k: e for k, e in sorted(shown.items()) if e["spec"].is_file()
+             and all(p.is_file() for p in e["pages"] + e["slides"])}
+    page = gallery(list(shown.values()), outdir)
+    _save_gallery(outdir, list(shown.values()))
     write_atomic(outdir / "index.html", lambda tmp: tmp.write_text(page, encoding="utf-8"))
     return result

@@ -25,6 +25,7 @@ class Watcher:
         self.paths, self.outdir, self.profile = paths, outdir, profile
         self.entries: dict[str, dict] = {}  # gallery entries of every topic, by stem
         self.seen: dict[Path, dict[Path, int]] = {}  # spec → {input: mtime}
+        self.failed: list[Path] = []  # specs the last poll could not build
 
     def inputs(self, spec: Path) -> list[Path]:
         """What the last build of `spec` read (images, shared parts, clinic profile);
@@ -44,11 +45,13 @@ class Watcher:
             f: _stamp(f) for f in self.inputs(s)}]
         for stem in set(self.entries) - {s.stem for s in specs}:
             del self.entries[stem]  # a removed spec leaves the gallery
+        self.failed = []
         if not changed:
             return []
         result = preview(changed, self.outdir, self.profile, self.entries)
         if result.diagnostics:
             print(Report(result.diagnostics).as_text(), file=sys.stderr)
+        self.failed = result.failed
         for s in changed:  # stamps of what the new build read
             self.seen[s] = {f: _stamp(f) for f in self.inputs(s)}
         return changed
@@ -60,8 +63,14 @@ def watch(paths: list[Path], outdir: Path, profile: Path | None = None,
     w = Watcher(paths, outdir, profile)
     while True:
         started = time.monotonic()
-        rebuilt = w.poll()
+        changed = w.poll()
+        rebuilt = [s for s in changed if s not in w.failed]
         if rebuilt:
             print(f"rebuilt {', '.join(s.name for s in rebuilt)} in "
                   f"{time.monotonic() - started:.1f}s", file=sys.stderr, flush=True)
+        for s in w.failed:
+            kept = ("its previous outputs were kept" if (outdir / f"{s.stem}.pdf").exists()
+                    else "nothing was written")
+            print(f"{s.name} failed to build (see above); {kept}", file=sys.stderr,
+                  flush=True)
         time.sleep(interval)

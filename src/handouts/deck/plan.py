@@ -13,6 +13,8 @@ from functools import lru_cache
 from .. import document as d
 from ..diagnostics import SpecError
 from ..diagrams import geometry as geo
+from ..fonts import fonts
+from ..text.breaking import phrase_starts
 from ..text.inline import Rich, Span, continued_title, plain
 from ..text.setting import set_lines
 from .model import (INSET, PITCH, SLIDE_W, Arrow, BarChart, Deck, Para, Picture,
@@ -631,11 +633,29 @@ def title_color(deck: Deck, slide: Slide) -> str:
     return "000000" if slide.kind == "title" else deck.accent
 
 
+@lru_cache(maxsize=64)
+def shortened(text: str, width: float, size: float) -> str:
+    """`text` whole if it fits on one line of `width`, else cut at the last phrase (BudouX)
+    or word boundary that leaves room for 「…」: never inside a word or a number."""
+    if len(lines(plain(text), width, size)) == 1:
+        return text
+    cuts = phrase_starts(text) | {i for i, c in enumerate(text) if c == " "}
+    for cut in sorted(cuts, reverse=True):
+        head = text[:cut].rstrip(" 　、。，,・:：（(「『【")
+        if head and len(lines(plain(head + "…"), width, size)) == 1:
+            return head + "…"
+    first = lines(plain(text), width - fonts().width("…", size), size)[0].text
+    return first.rstrip() + "…"  # one word longer than the line: the line breaker's cut
+
+
 def footer_boxes(deck: Deck, s: Slide) -> list[TextBox]:
-    """The footer as the PPTX writer lays it out: topic on the left, 'n / N' on the right."""
+    """The footer as the PPTX writer lays it out: topic on the left, 'n / N' on the right;
+    a topic too long for it is shortened with 「…」."""
+    width = CONTENT_W - 90 - 2 * INSET
+    topic = shortened(deck.footer, width, FOOTER_SIZE)
     left = TextBox(MARGIN, FOOTER_Y, CONTENT_W - 90, FOOTER_SIZE * PITCH + 2 * INSET,
-                   paras=[Para(lines(plain(deck.footer), CONTENT_W - 90 - 2 * INSET,
-                                     FOOTER_SIZE)[:1], FOOTER_SIZE, color="555555")])
+                   paras=[Para(lines(plain(topic), width, FOOTER_SIZE)[:1], FOOTER_SIZE,
+                               color="555555")])
     num = f"{s.number} / {len(deck.slides)}"
     right = TextBox(SLIDE_W - MARGIN - 90, FOOTER_Y, 90, left.h,
                     paras=[Para(lines(plain(num), 90, FOOTER_SIZE), FOOTER_SIZE,

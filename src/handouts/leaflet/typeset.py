@@ -16,13 +16,13 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A5
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, Image, KeepTogether,
-                                PageTemplate, Spacer)
+from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, Image,
+                                KeepTogether, PageTemplate, Spacer)
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle
 
 from .. import document as d
-from ..diagnostics import SpecError
+from ..diagnostics import Diagnostic, Mark, SpecError
 from ..diagrams import geometry as geo
 from ..fonts import fonts
 from ..pdfdraw import draw_line, draw_text, register_fonts
@@ -41,6 +41,7 @@ KEY_FILL = colors.HexColor("#F4F8FC")
 MIN_CONTRAST = 4.5  # WCAG AA for body text
 BOX_PAD = 8.0  # inner padding of boxed blocks
 
+MAX_PAGES = 2  # a waiting-room leaflet: one sheet, both sides
 FOOTER_H = 22 * mm  # page footer: clinic, review date, page x/y, QR code
 MARK_LEN = 5 * mm  # crop marks: standard length,
 MARK_GAP = 1 * mm  # starting just outside the bleed so they never touch bleed artwork
@@ -112,6 +113,7 @@ class _Builder:
         self.key = Type(b + 1.5, bold=True, pitch=opt.pitch)
         self.frame_w = opt.pagesize[0] - 2 * opt.margin
         self.frame_h = opt.pagesize[1] - self.top_margin - FOOTER_H - 4 * mm
+        self.ends: list[tuple[str, Mark, int]] = []  # (part, its mark, page it ends on)
 
     @property
     def top_margin(self) -> float:
@@ -146,6 +148,22 @@ class _Builder:
     def block(self, b: d.Block) -> list:
         m = getattr(self, "b_" + type(b).__name__.lower())
         return m(b)
+
+    def blocks(self, blocks: list[d.Block]) -> list[list]:
+        """Flowables per block. The 'go now' box and the 'see a doctor soon' boxes that
+        follow it are read together: one unit, kept on one page."""
+        out: list[list] = []
+        run = False  # the last unit is a run of help boxes that started with 'go now'
+        for b in blocks:
+            flows = self.block(b)
+            help_box = isinstance(b, d.Callout) and b.level in ("danger", "warning")
+            if run and help_box:
+                gap = Spacer(1, self.body.size * 0.45)
+                out[-1] = [KeepIfItFits(out[-1][0]._content + [gap] + flows[0]._content)]
+                continue
+            out.append(flows)
+            run = isinstance(b, d.Callout) and b.level == "danger"
+        return out
 
     def b_text(self, b: d.Text) -> list:
         return [Para(b.text, self.body)]
@@ -440,20 +458,39 @@ class _Builder:
         out: list = [KeepIfItFits([Box(key, border=self.accent, width=1.5, fill=KEY_FILL,
                                        left_bar=self.accent, pad=8, gap=2)]), gap]
         for sec in doc.sections_for("handout"):
-            out += self.section(sec.heading, [self.block(b) for b in sec.for_target("handout")])
-            out.append(gap)
+            out += self.section(sec.heading, self.blocks(sec.for_target("handout")))
+            out += [_PageNote(self.ends, sec.heading.plain, sec.mark), gap]
         if doc.glossary:
             out += self.section(plain("ことばの説明"),
                                 [[Para(labeled(g.term + "：", g.meaning), self.body)]
                                  for g in doc.glossary])
-            out.append(gap)
+            out += [_PageNote(self.ends, "ことばの説明", doc.glossary[0].meaning.mark), gap]
         if doc.references:
             refs = [Para(plain("参考文献"), replace(self.small, bold=True))]
             for r in doc.references:
                 refs.append(Para(plain(f"[{r.number}] {r.cite}" + (f" {r.link}" if r.link else "")),
                                  self.small))
             out += [KeepIfItFits(refs[:2])] + refs[2:]
+            out.append(_PageNote(self.ends, "参考文献", doc.references[0].mark))
         return out
+
+    def spill(self) -> list[Diagnostic]:
+        """A patient leaflet past two A4 pages: a warning naming the part that spills over
+        (known once the pages are made)."""
+        # the regular A4 leaflet only: large print is longer by design, the print-shop
+        # variant has the same pages
+        if self.opt != Options() or self.doc.audience != "patients" or not self.ends:
+            return []
+        pages = self.ends[-1][2]
+        over = next(((name, mark) for name, mark, page in self.ends if page > MAX_PAGES),
+                    None)
+        if over is None:
+            return []
+        name, mark = over
+        return [mark.warning(
+            f"the patient leaflet runs to {pages} A4 pages (at most {MAX_PAGES}); "
+            f"「{name}」 spills onto page {MAX_PAGES + 1}: shorten it or an earlier section, "
+            "or show details only in the deck (only: deck)", "pages")]
 
     def build(self, out: Path) -> None:
         register_fonts()
@@ -662,6 +699,23 @@ def _crop_marks(c, off: float, bleed: float, pw: float, ph: float) -> None:
     c.restoreState()
 
 
-def render(doc: d.Document, out: Path, variant: str = "pdf") -> None:
-    """Write the leaflet (variant: pdf | large | print | a5) to `out`."""
-    _Builder(doc, Options.variant(variant)).build(out)
+class _PageNote(Flowable):
+    """Draws nothing: notes the page where a part of the leaflet ends."""
+
+    def __init__(self, ends: list, name: str, mark: Mark):
+        super().__init__()
+        self.ends, self.name, self.mark = ends, name, mark
+
+    def wrap(self, aw: float, ah: float):
+        return 0, 0
+
+    def draw(self) -> None:
+        self.ends.append((self.name, self.mark, self.canv.getPageNumber()))
+
+
+def render(doc: d.Document, out: Path, variant: str = "pdf") -> list[Diagnostic]:
+    """Write the leaflet (variant: pdf | large | print | a5) to `out`; return warnings
+    about its length."""
+    builder = _Builder(doc, Options.variant(variant))
+    builder.build(out)
+    return builder.spill()

@@ -263,4 +263,12 @@ class Clinic(Strict):
     author: Inline | None = Field(None, description="author shown in document properties")
 
 
-SharedBlocks = dict[str, Block]
+class SharedParts(BaseModel):
+    """A file of shared parts (`specs/_blocks.yaml`): blocks by id, which specs include with
+    `use: id`, and the references those blocks cite. A shared reference joins a spec's list
+    (numbered after the spec's own) only when the spec cites it; a spec's own reference of
+    the same id wins."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, Block] = Field(init=False)
+    references: list[Reference] = Field(default_factory=list, max_length=60)

@@ -44,6 +44,8 @@ class Marked:
     data: Any
     marks: dict[Loc, Mark] = field(default_factory=dict)  # value positions
     key_marks: dict[Loc, Mark] = field(default_factory=dict)  # mapping-key positions
+    source: str = ""  # the text the document was read from
+    spans: dict[Loc, tuple[int, int]] = field(default_factory=dict)  # scalars in `source`
 
     def mark(self, loc: Loc, key: bool = False) -> Mark:
         """The mark of the deepest node on `loc` that exists (skips union tags)."""
@@ -54,6 +56,25 @@ class Marked:
         if key and cur in self.key_marks:
             return self.key_marks[cur]
         return self.marks.get(cur, Mark(self.path, 1, 1))
+
+    def position(self, loc: Loc, token: str, nth: int = 0) -> Mark:
+        """Where the `nth` occurrence of `token` inside the value at `loc` was written: its
+        own line and column even in folded (`>-`) or literal (`|`) text, whose value no
+        longer matches the file character for character. Else the value's mark."""
+        mark = self.mark(loc)
+        span = self.spans.get(loc)
+        if span is None:
+            return mark
+        at = span[0] - 1
+        for _ in range(nth + 1):
+            at = self.source.find(token, at + 1, span[1])
+            if at < 0:
+                return mark
+        return _offset_mark(self.path, self.source, at)
+
+
+def _offset_mark(path: str, text: str, offset: int) -> Mark:
+    return Mark(path, text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset))
 
 
 def _mark(path: str, m: yaml.Mark) -> Mark:
@@ -96,6 +117,69 @@ def read_text(path: str, data: bytes) -> tuple[str | None, list[Diagnostic]]:
 
 _ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
 
+# Spaces that look like indentation in an editor but are not YAML's: named so staff can
+# search for them (the Japanese name is what an IME or Word calls them).
+ODD_SPACES = {
+    "\t": "tab character (タブ)",
+    "\u3000": "full-width space 「全角スペース」 U+3000",
+    "\u00a0": "non-breaking space U+00A0 (ノーブレークスペース, often pasted from Word)",
+}
+_INDENT = re.compile("^[ \t\u3000\u00a0]*")
+# what follows the indentation of a line that is structure, not text: `- ` or `key:`
+_STRUCTURE = re.compile(r"^(?:-(?:[ \t\u3000\u00a0]|$)|[^\s:#\-][^:#]*:(?:[ \t\u3000\u00a0]|$))")
+
+
+def _indent_problem(path: str, lines: list[str], first: int, last: int, skip: set[int],
+                    structure_only: bool) -> Diagnostic | None:
+    """The first line in first..last (0-based) indented with a tab, a full-width space or a
+    non-breaking space, at the column of that character (lines of block text skipped)."""
+    for n in range(first, min(last, len(lines) - 1) + 1):
+        if n in skip:
+            continue
+        lead = _INDENT.match(lines[n]).group()
+        rest = lines[n][len(lead):]
+        odd = [i for i, c in enumerate(lead) if c in ODD_SPACES]
+        if not odd or not rest or rest.startswith("#"):
+            continue
+        if structure_only and not _STRUCTURE.match(rest):
+            continue
+        c = lead[odd[0]]
+        how = {"\t": "indent with spaces (YAML reads only spaces as indentation)",
+               "\u3000": "indent with ordinary half-width spaces (YAML reads only those "
+                          "as indentation)",
+               "\u00a0": "retype the indentation with ordinary spaces"}[c]
+        return Mark(path, n + 1, odd[0] + 1).error(f"{ODD_SPACES[c]} used for indentation; {how}")
+    return None
+
+
+_VALUE_START = re.compile(r"^\s*(?:-\s+)*(?:[^\s:#\-\[{][^:#]*:\s+)?([\[{*@`])")
+_INDICATORS = {"[": "is read as a list, not as text", "{": "is read as a mapping, not as text",
+               "*": "is read as an alias (a YAML reference), not as text",
+               "@": "is reserved in YAML", "`": "is reserved in YAML"}
+
+
+def _value_start_problem(path: str, lines: list[str], first: int, last: int
+                         ) -> Diagnostic | None:
+    """A text value that starts with a character YAML reserves: 「[注意] これは…」,
+    「{用語}は…」 (a list or mapping that goes on after its closing bracket), 「**大切**」
+    (an alias), 「@」 or a backquote. The cure is the same: quotes around the value."""
+    for n in range(min(last, len(lines) - 1), max(first, 0) - 1, -1):
+        m = _VALUE_START.match(lines[n])
+        if not m:
+            continue
+        c = m.group(1)
+        if c in "[{":  # a list or mapping that ends before the line does
+            end = lines[n].find("]" if c == "[" else "}", m.end(1))
+            after = lines[n][end + 1:].strip() if end >= 0 else ""
+            if end < 0 or not after or after.startswith(("#", ",", "]", "}")):
+                continue
+        value = lines[n][m.start(1):].strip()
+        quoted = f'"{value}"' if '"' not in value else "'" + value.replace("'", "''") + "'"
+        return Mark(path, n + 1, m.start(1) + 1).error(
+            f"a value that starts with '{c}' {_INDICATORS[c]}; put the whole value in "
+            f"quotes: {quoted}")
+    return None
+
 
 def load(path: str | Path, data: bytes | None = None) -> tuple[Marked | None, list[Diagnostic]]:
     """Load one YAML file. Returns (document or None, diagnostics)."""
@@ -123,19 +207,58 @@ class _Builder:
 
     def __init__(self, path: str):
         self.path = path
-        self.diags: list[Diagnostic] = []
-        self.doc = Marked(path, None)
         self.resolver = yaml.SafeLoader("")
+        self.text, self.lines = "", [""]
+        self._reset()
+
+    def _reset(self) -> None:
+        self.diags: list[Diagnostic] = []
+        self.doc = Marked(self.path, None)
+        self.block_lines: set[int] = set()  # 0-based lines inside `|` and `>` text
+        self.plain_spans: list[tuple[int, int]] = []  # plain values over several lines
 
     def error(self, m: yaml.Mark, message: str) -> None:
         self.diags.append(_mark(self.path, m).error(message))
 
     def build(self, text: str) -> tuple[Marked | None, list[Diagnostic]]:
+        self.text, self.lines = text, text.split("\n")
         doc, diags = self._build(text, _LOADER)
         if doc is None and _LOADER is not yaml.SafeLoader:
-            self.diags, self.doc = [], Marked(self.path, None)
+            self._reset()
             doc, diags = self._build(text, yaml.SafeLoader)
+        if doc is not None:
+            doc.source = text
+            for start, end in self.plain_spans:  # 「　　- text: b」 swallowed into a text
+                problem = _indent_problem(self.path, self.lines, start + 1, end, set(), True)
+                if problem:
+                    diags.append(problem)
         return doc, diags
+
+    def _syntax(self, exc: yaml.MarkedYAMLError) -> Diagnostic:
+        """A YAML syntax error, worded for the mistake that most likely caused it."""
+        m = exc.problem_mark or exc.context_mark
+        line = m.line if m else 0
+        lines = self.lines
+        if m is not None and m.buffer and m.pointer < len(m.buffer) \
+                and m.buffer[m.pointer] == "\t":
+            return _mark(self.path, m).error(
+                "tab character (タブ) used for indentation; indent with spaces (YAML reads "
+                "only spaces as indentation)")
+        # the odd space is usually lines before the place the parser gave up
+        problem = _indent_problem(self.path, lines, 0, line, self.block_lines, True)
+        if problem is None:
+            start = exc.context_mark.line if exc.context_mark else line
+            problem = _value_start_problem(self.path, lines, start, line)
+        if problem is not None:
+            return problem
+        text = exc.problem or "invalid YAML"
+        if exc.context:
+            text = f"{text} ({exc.context}"
+            if exc.context_mark is not None and exc.context_mark is not m:
+                text += f" at line {exc.context_mark.line + 1}"
+            text += ")"
+        return Mark(self.path, line + 1, (m.column + 1) if m else 1).error(
+            f"YAML syntax: {text}")
 
     def _build(self, text: str, loader: type) -> tuple[Marked | None, list[Diagnostic]]:
         # stack frames: [container, loc, pending_key_or_None, start_mark]
@@ -168,7 +291,7 @@ class _Builder:
                         self._add(stack, None, ev.start_mark)
                         continue
                 if isinstance(ev, yaml.ScalarEvent):
-                    self._add(stack, self._scalar(ev), ev.start_mark)
+                    self._add(stack, self._scalar(ev, stack), ev.start_mark, ev.end_mark)
                 elif isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                     if len(stack) >= MAX_DEPTH:
                         self.error(ev.start_mark, f"nesting is deeper than {MAX_DEPTH} "
@@ -182,19 +305,7 @@ class _Builder:
                     if not stack:
                         root_set = True
         except yaml.MarkedYAMLError as exc:
-            m = exc.problem_mark or exc.context_mark
-            problem = exc.problem or "invalid YAML"
-            if m is not None and m.buffer and m.pointer < len(m.buffer) \
-                    and m.buffer[m.pointer] == "\t":
-                problem = "tab character found; YAML indentation must use spaces"
-            elif exc.context:
-                problem = f"{problem} ({exc.context}"
-                if exc.context_mark is not None and exc.context_mark is not m:
-                    problem += f" at line {exc.context_mark.line + 1}"
-                problem += ")"
-            self.diags.append(Mark(self.path, (m.line + 1) if m else 1,
-                                   (m.column + 1) if m else 1)
-                              .error(f"YAML syntax: {problem}"))
+            self.diags.append(self._syntax(exc))
             return None, self.diags
         except yaml.reader.ReaderError as exc:  # a control character in the file
             before = text[:exc.position]
@@ -213,7 +324,19 @@ class _Builder:
                 "file is empty; a spec needs at least a title"))
         return self.doc, self.diags
 
-    def _scalar(self, ev: yaml.ScalarEvent) -> Any:
+    def _scalar(self, ev: yaml.ScalarEvent, stack: list[list[Any]]) -> Any:
+        first, last = ev.start_mark.line, ev.end_mark.line - (ev.end_mark.column == 0)
+        if ev.style in ("|", ">"):
+            self.block_lines.update(range(first + 1, last + 1))
+        elif not ev.style and last > first:
+            self.plain_spans.append((first, last))
+        is_key = _is_key(stack)
+        if is_key and not ev.style and ev.value[:1] in ODD_SPACES:  # 「　　blocks:」
+            problem = _indent_problem(self.path, self.lines, first, first, set(), False)
+            if problem:
+                self.diags.append(problem)
+        elif "\u00a0" in ev.value:
+            self._nbsp(ev, is_key)
         if len(ev.value) > MAX_SCALAR:
             self.error(ev.start_mark, f"value is {len(ev.value):,} characters long; "
                        f"the limit is {MAX_SCALAR:,}")
@@ -231,6 +354,34 @@ class _Builder:
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
             self.error(ev.start_mark, f"cannot read value '{ev.value}': {exc}")
             return None
+
+    def _nbsp(self, ev: yaml.ScalarEvent, is_key: bool) -> None:
+        """A non-breaking space: an error where YAML needed a real space (after `key:` or
+        `-`, or in a key), a warning inside text (it prints as a visible gap)."""
+        raw = self.text[ev.start_mark.index:ev.end_mark.index]
+        at = _offset_mark(self.path, self.text, ev.start_mark.index + max(raw.find("\u00a0"), 0))
+        indent = _indent_problem(self.path, self.lines, at.line - 1, at.line - 1, set(), False)
+        if indent is not None and indent.col <= at.col:
+            self.diags.append(indent)
+            return
+        name = ODD_SPACES["\u00a0"]
+        plain = not ev.style
+        value = ev.value
+        after = re.search("(^-|:)\u00a0", value) if plain else None
+        if after:
+            at = _offset_mark(self.path, self.text,
+                              ev.start_mark.index + max(raw.find(after.group()), 0) + 1)
+            self.diags.append(at.error(
+                f"{name} after '{value[:after.end() - 1].lstrip()}': YAML needs an ordinary "
+                "space there, else this line is not read as "
+                + ("a key and its value" if after.group(1) == ":" else "a list item")
+                + "; retype that space"))
+        elif is_key:
+            self.diags.append(at.error(f"{name} in the key '{value.strip()}'; delete it"))
+        else:
+            self.diags.append(at.warning(
+                f"{name} in the text prints as a visible gap; replace it with an ordinary "
+                "space or delete it"))
 
     def _compose(self, ev: yaml.ScalarEvent) -> str:
         """Combining marks joined to their letters (NFC: 'e'+U+0301 → 'é', 'か'+U+3099 →
@@ -250,8 +401,16 @@ class _Builder:
                 break
         return value
 
-    def _add(self, stack: list[list[Any]], value: Any, m: yaml.Mark) -> Loc:
+    def _add(self, stack: list[list[Any]], value: Any, m: yaml.Mark,
+             end: yaml.Mark | None = None) -> Loc:
         """Place `value` into the current container; return its location."""
+        text = end is not None and isinstance(value, str) and not _is_key(stack)
+        here = self._place(stack, value, m)
+        if text:
+            self.doc.spans[here] = (m.index, end.index)
+        return here
+
+    def _place(self, stack: list[list[Any]], value: Any, m: yaml.Mark) -> Loc:
         mark = _mark(self.path, m)
         if not stack:
             self.doc.data = value
@@ -291,6 +450,11 @@ class _Builder:
             container[key] = value
         self.doc.marks[here] = mark
         return here
+
+
+def _is_key(stack: list[list[Any]]) -> bool:
+    """Is the next node a mapping key? (frames: [container, loc, pending key, mark])"""
+    return bool(stack) and isinstance(stack[-1][0], dict) and stack[-1][2] is None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from ..diagnostics import Diagnostic, Mark
 
@@ -55,9 +56,12 @@ _FOLD_SPACE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
 _TOKEN = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}|\{([^{}|]+)\}|\[@([^\]]+)\]|\*\*([^*]+)\*\*")
 
 
-def parse(text: str, mark: Mark, glossary: dict[str, str], refs: dict[str, int],
-          diags: list[Diagnostic]) -> Rich:
-    """Parse inline markup. Unknown terms and references are reported, not raised."""
+def parse(text: str, mark: Mark, glossary: dict[str, str],
+          cite: Callable[[str, Mark], int | None], diags: list[Diagnostic],
+          locate: Callable[[str, int], Mark] | None = None) -> Rich:
+    """Parse inline markup. Unknown terms are reported, not raised; `cite(id, mark)` gives
+    a reference's number (or reports it unknown). `locate(token, n)` says where the n-th
+    occurrence of a token such as '[@x]' was written (its own line in folded text)."""
     text = " ".join(text.split("\n")) if "\n" in text else text
     # YAML folding turns line ends into spaces; between two Japanese characters that space
     # is an artefact, not a word gap (「です。 とび出した」 → 「です。とび出した」)
@@ -65,27 +69,26 @@ def parse(text: str, mark: Mark, glossary: dict[str, str], refs: dict[str, int],
     spans: list[Span] = []
     pos = 0
 
-    def at(i: int) -> Mark:
-        return Mark(mark.path, mark.line, mark.col + i)
+    def at(m: re.Match) -> Mark:
+        if locate is not None:
+            return locate(m.group(), text.count(m.group(), 0, m.start()))
+        return Mark(mark.path, mark.line, mark.col + m.start())
 
     for m in _TOKEN.finditer(text):
         if m.start() > pos:
             spans.append(Span(text[pos:m.start()]))
-        base, reading, term, cite, strong = m.groups()
+        base, reading, term, refs, strong = m.groups()
         if base is not None:
             spans.append(Span(base, ruby=reading))
         elif term is not None:
             if term not in glossary:
-                diags.append(at(m.start()).error(
+                diags.append(at(m).error(
                     f"'{{{term}}}' marks a glossary term, but '{term}' is not in the glossary"))
             spans.append(Span(term, term=True))
-        elif cite is not None:
-            nums = []
-            for rid in (c.strip().lstrip("@") for c in cite.split(";")):
-                if rid in refs:
-                    nums.append(refs[rid])
-                else:
-                    diags.append(at(m.start()).error(f"citation '@{rid}' names no reference"))
+        elif refs is not None:
+            nums = [n for n in (cite(rid, at(m)) for rid in
+                                (c.strip().lstrip("@") for c in refs.split(";")))
+                    if n is not None]
             if nums:
                 spans.append(Span("[" + ",".join(map(str, sorted(set(nums)))) + "]", cite=True))
         else:
