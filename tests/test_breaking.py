@@ -65,3 +65,40 @@ def test_ruby_group_never_split():
             for run in ln.runs:
                 if getattr(run.style, "ruby", None):
                     assert run.text == "椎間板" and run.style.ruby == "ついかんばん"
+
+
+# -- JLREQ character classes, with a monospaced measure (every character 1 wide) ----------
+
+def _mono(text: str, width: int) -> list[str]:
+    from handouts.text.breaking import Run, break_lines
+
+    return [ln.text for ln in break_lines([Run(text, None)], width, lambda t, s: len(t))]
+
+
+@pytest.mark.parametrize("text, width, expected", [
+    # cl-08: a pair of dashes or leaders is never split, but may start a line
+    ("あいう――えお", 4, ["あいう", "――えお"]),
+    ("あいう……えお", 4, ["あいう", "……えお"]),
+    ("あいう‥‥えお", 4, ["あいう", "‥‥えお"]),
+    ("あいう——えお", 4, ["あいう", "——えお"]),
+    # cl-12: a prefix stays with its number
+    ("値段は¥3000です", 6, ["値段は", "¥3000で", "す"]),
+    ("全部で€15です", 5, ["全部で", "€15です"]),
+    # cl-23: full-width digits stay together and with their unit
+    ("あいう２０秒です", 4, ["あいう", "２０秒で", "す"]),
+    # cl-13: postfixed abbreviations stay with the number before them
+    ("あいう5‰です", 4, ["あいう", "5‰です"]),
+    ("あいう30″です", 5, ["あいう", "30″です"]),
+    # half-width katakana: the prolonged mark and small kana do not start a line
+    ("ｱｲｳｴｰｵ", 4, ["ｱｲｳ", "ｴｰｵ"]),
+    ("ｱｲｳｯｶ", 3, ["ｱｲ", "ｳｯｶ"]),
+])
+def test_jlreq_classes(text, width, expected):
+    assert _mono(text, width) == expected
+
+
+def test_violations_know_the_inseparable_pairs():
+    from handouts.text.breaking import violations
+
+    assert violations(["あいう―", "―えお"]) == ["line 1 splits '――': あいう―"]
+    assert violations(["あいう", "……えお"]) == []  # a line may start with leaders

@@ -18,12 +18,32 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Hashable, Sequence
 
-NO_START = set(
-    "、。，．,.)）]］｝}〕〉》」』】〙〗〟’”｠»"
-    "・：；:;！？!?‼⁇⁈⁉ヽヾーゝゞ々〻―‐゠–〜～…‥%％℃°"
-    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"
-)
-NO_END = set("(（[［｛{〔〈《「『【〘〖〝‘“｟«")
+# JLREQ character classes (W3C "Requirements for Japanese Text Layout", appendix A) that
+# must not start a line: cl-02 closing brackets, cl-03 hyphens, cl-04 dividing punctuation,
+# cl-05 middle dots, cl-06 full stops, cl-07 commas, cl-09 iteration marks, cl-10 the
+# prolonged sound mark, cl-11 small kana, cl-13 postfixed abbreviations (they stay with
+# the number before them), and the half-width katakana forms of these.
+CL02_CLOSING = "’”）〕］｝〉》」』】〙〗〟｠»)]}"
+CL03_HYPHENS = "‐〜゠–～"
+CL04_DIVIDING = "！？‼⁇⁈⁉!?"
+CL05_MIDDLE_DOTS = "・：；:;"
+CL06_FULL_STOPS = "。．."
+CL07_COMMAS = "、，,"
+CL09_ITERATION = "ヽヾゝゞ々〻"
+CL10_PROLONGED = "ー"
+CL11_SMALL_KANA = "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"
+CL13_POSTFIX = "%％‰℃°′″¢"
+HALFWIDTH_NO_START = "｡､｣ｧｨｩｪｫｬｭｮｯｰﾞﾟ"
+NO_START = set(CL02_CLOSING + CL03_HYPHENS + CL04_DIVIDING + CL05_MIDDLE_DOTS
+               + CL06_FULL_STOPS + CL07_COMMAS + CL09_ITERATION + CL10_PROLONGED
+               + CL11_SMALL_KANA + CL13_POSTFIX + HALFWIDTH_NO_START)
+# cl-01 opening brackets never end a line
+NO_END = set("‘“（〔［｛〈《「『【｟〘〖«〝([{｢")
+# cl-08 inseparable characters: a line may start with them, but a pair (「――」「……」) is
+# never split
+CL08_INSEPARABLE = set("—―…‥〳〴〵")
+# cl-12 prefixed abbreviations stay with the number after them (「¥3,000」「№5」)
+CL12_PREFIX = set("¥$£€№＄￥￡＃#")
 # characters that belong to a Latin word, number or URL token
 WORD = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
            "._/-:%+#@&=?~'’,°$*")
@@ -63,7 +83,8 @@ class _Unit:
 
 
 def _is_digit(ch: str) -> bool:
-    return ch.isdigit() and ch.isascii()
+    """ASCII and full-width digits (cl-23 grouped numerals stay together either way)."""
+    return "0" <= ch <= "9" or "０" <= ch <= "９"
 
 
 def _level(prev: _Unit, cur: _Unit) -> int:
@@ -75,6 +96,9 @@ def _level(prev: _Unit, cur: _Unit) -> int:
         return NEVER if cur.text == "\n" else ANYWHERE  # break after spaces, not before
     if cur.text == "\n":
         return NEVER
+    if (a in CL08_INSEPARABLE and b in CL08_INSEPARABLE) or (
+            a in CL12_PREFIX and _is_digit(b)) or (_is_digit(a) and _is_digit(b)):
+        return NEVER
     kinsoku = (b in NO_START) or (a in NO_END) or (cur.atomic and cur.text.startswith("["))
     if a in SPACE:
         return KINSOKU_OK if kinsoku else ALLOWED
@@ -84,7 +108,7 @@ def _level(prev: _Unit, cur: _Unit) -> int:
         if (a in URL_SAFE and not a == b == "/") or (b == "-" and a != "-"):
             return URL_POINT
         return KINSOKU_OK if not kinsoku else ANYWHERE
-    if _is_digit(a) and not b.isascii():  # 20秒, 63％, 3か月: number and unit together
+    if _is_digit(a) and not b.isascii():  # 20秒, 63％, ２０秒: number and unit together
         return KINSOKU_OK if not kinsoku else ANYWHERE
     return ANYWHERE if kinsoku else ALLOWED
 
@@ -192,4 +216,7 @@ def violations(lines: Sequence[str]) -> list[str]:
             out.append(f"line {k + 1} starts with '{s[0]}': {s}")
         if k < len(lines) - 1 and s[-1] in NO_END:
             out.append(f"line {k + 1} ends with '{s[-1]}': {s}")
+        after = lines[k + 1].strip() if k < len(lines) - 1 else ""
+        if after and s[-1] in CL08_INSEPARABLE and after[0] in CL08_INSEPARABLE:
+            out.append(f"line {k + 1} splits '{s[-1]}{after[0]}': {s}")
     return out
