@@ -514,8 +514,9 @@ def draw(pose: Pose, width: float, height: float, accent: str = "1F5C99",
         side = g.partition(".")[2]
         fill = FAR_FILL if side and near_side and side != near_side else NEAR_FILL
         art.shapes += _silhouette(cam, segs, INK, fill, line, _GROUP_NAMES.get(g, g))
-        if any(s.name == pose.highlight.segment for s in segs):
-            art.shapes += _highlight(cam, sc.end, pose.highlight, accent, tint, line * 0.8)
+    # the stretched muscle on top, even where a nearer limb would hide it (as if seen
+    # through): the reader must find it
+    art.shapes += _highlight(cam, sc.end, pose.highlight, accent, tint, line * 0.8)
     if pose.arrow and not same:
         art.shapes += _motion(cam, sc, pose, accent, line)
     return art

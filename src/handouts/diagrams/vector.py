@@ -44,6 +44,7 @@ class Label:
     color: str = INK
     box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
     leader: tuple[Point, ...] = ()  # the line from the label to what it names, if any
+    on: str = ""  # the shape it is printed on (a numbered marker), if any
 
 
 @dataclass
@@ -71,12 +72,13 @@ def _move(c: Cmd, dx: float, dy: float) -> Cmd:
 
 
 def label(text: str, x: float, y: float, size: float, width: float, bold: bool = False,
-          color: str = INK, anchor: str = "start", leader: tuple[Point, ...] = ()) -> Label:
+          color: str = INK, anchor: str = "start", leader: tuple[Point, ...] = (),
+          on: str = "") -> Label:
     """A label whose text is `width` points wide, placed by its anchor (start | middle |
     end) at x, baseline at y. The box spans ascent and descent of the project's fonts."""
     x0 = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
     return Label(text, x0, y, size, bold, color, (x0, y - 0.88 * size, width, 1.0 * size),
-                 leader)
+                 leader, on)
 
 
 # -- path builders -------------------------------------------------------------------------
