@@ -366,10 +366,12 @@ class Planner:
         from ..fonts import fonts
 
         h_avail = h - self.caption_h(b.caption, w)
-        legend_w = w * 0.34 if b.markers else 0.0
+        legend_w = w * 0.28 if b.markers else 0.0
         art_w = w - legend_w - (GAP * 2 if b.markers else 0)
+        # labels at 16 pt like tree notes: the bones get the room (the figure then fills
+        # a slide of its own)
         art = lumbar.draw(b.detail, [t.site for t in b.markers], b.emphasis, art_w, h_avail,
-                          MIN_BODY, fonts().width, lumbar.Style(self.accent))
+                          SMALL, fonts().width, lumbar.Style(self.accent))
         out: list[Shape] = [Drawing(x, top, art.width, art.height, name="腰椎の図", art=art,
                                     alt=b.alt)]
         if b.markers:

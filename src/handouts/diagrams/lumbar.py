@@ -231,7 +231,7 @@ def draw(detail: str, targets: list[str], emphasis: list[str], width: float,
     # labels: each level's name on its spinous process (on the sacrum for S1), the
     # structures in a column each side, spread apart, with leader lines
     labels: list[Label] = []
-    for k, lv in enumerate(LEVELS + ("S1",)):
+    for k, lv in enumerate(LEVELS + ("S1",) if detail == "full" else ()):  # not for patients
         name = LEVEL_NAMES[lv]
         y = SACRUM + 0.95 if lv == "S1" else TOP + k + 0.60
         fit = (0.9 if lv == "S1" else 0.24) * unit  # room across the spinous process

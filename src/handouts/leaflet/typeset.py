@@ -406,7 +406,7 @@ class _Builder:
                         "left" if wide else "center")
         rest = inner - (w + 12 if wide else 0)
         need = max(fonts().width(p.rich.plain, p.t.size, True) for p in right) + 2
-        ratio = 1 - min(max(need / rest, 0.3), 0.5)
+        ratio = 1 - min(max(need / rest, 0.3), 0.56)
         text = Row(left, right, ratio=ratio, gap=14, rule=self.accent) if left and right \
             else _stack(left + right)
         if wide:
@@ -417,7 +417,7 @@ class _Builder:
         from ..diagrams import lumbar
 
         full = b.detail == "full"
-        size = self.body.size - (1.5 if full else 0.0)
+        size = self.body.size  # a leaflet's text is never below the body size
         art = lumbar.draw(b.detail, [t.site for t in b.markers], b.emphasis, self.frame_w,
                           (120 if full else 80) * mm, size, fonts().width,
                           lumbar.Style(self.accent.hexval()[2:]))
