@@ -49,11 +49,20 @@ def pptx_texts(path: Path) -> tuple[list[str], list[str]]:
     """(slide texts, notes texts) read back with python-pptx."""
     from pptx import Presentation
 
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    def flat(shapes):  # shapes inside groups (drawn figures) too
+        for shape in shapes:
+            if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+                yield from flat(shape.shapes)
+            else:
+                yield shape
+
     prs = Presentation(str(path))
     slides, notes = [], []
     for slide in prs.slides:
         parts = []
-        for shape in slide.shapes:
+        for shape in flat(slide.shapes):
             if shape.has_text_frame:
                 parts.append(shape.text_frame.text)
             if shape.has_table:

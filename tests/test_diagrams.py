@@ -198,6 +198,13 @@ def _groups_with_descr(pptx: Path):
             if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
                 descr = shape._element.nvGrpSpPr.cNvPr.get("descr", "")
                 kinds = {s.shape_type for s in shape.shapes}
+                # the group's box holds its children (PowerPoint scales them into it)
+                xfrm = shape._element.grpSpPr.xfrm
+                assert shape.width > 0 and (xfrm.chExt.cx, xfrm.chExt.cy) == \
+                    (shape.width, shape.height)
+                for child in shape.shapes:
+                    assert shape.left <= child.left and \
+                        child.left + child.width <= shape.left + shape.width + 1
                 out.append((k, descr, kinds, len(shape.shapes)))
     return out
 

@@ -201,6 +201,7 @@ def _drawing(slide, s: Drawing):
         tf._txBody.bodyPr.set("wrap", "none")
         _fill_paras(tf, [Para([_plain_line(lb.text)], lb.size, lb.bold, lb.color, align=align)])
         tb.name = lb.text
+    group._element.recalculate_extents()  # the group's box and child space
     group.name = "図"
     oxml.describe(group._element, s.alt)
     return group
