@@ -32,7 +32,7 @@ drawn under the buttocks.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -189,21 +189,43 @@ class Seg:
     b: Vec
     rb: float
     frame: Frame
-    half: tuple[float, float] | None = None  # torso: (half width, half depth) at a and b
+    half: tuple[tuple[float, float], ...] | None = None  # torso: (half width, half depth)
+    drawn: bool = True  # False: only an anchor (highlight, seat), the loft draws it
+
+
+@dataclass(frozen=True)
+class Section:
+    """A horizontal slice of the torso: an ellipse `a` wide and `b` deep (half axes)."""
+
+    centre: Vec
+    frame: Frame
+    a: float
+    b: float
+
+
+# the torso as slices: (height along the trunk from the hip joints, half width, half depth,
+# forward offset), below the hips in the upright pelvis frame, above in the trunk's
+TORSO = ((-0.075, 0.075, 0.055, -0.01), (-0.045, 0.102, 0.082, -0.028),
+         (0.0, 0.106, 0.084, -0.018), (0.06, 0.098, 0.074, -0.006),
+         (0.14, 0.086, 0.066, 0.0), (0.21, 0.096, 0.074, 0.012),
+         (0.25, 0.112, 0.076, 0.008), (0.272, 0.108, 0.064, 0.0),
+         (0.288, 0.072, 0.046, -0.004))
 
 
 @dataclass
 class Body:
     segs: list[Seg]
     points: dict[str, Vec] = field(default_factory=dict)
+    torso: list[Section] = field(default_factory=list)
 
     def seg(self, name: str) -> Seg:
         return next(s for s in self.segs if s.name == name)
 
     def moved(self, d: Vec) -> "Body":
         return Body([Seg(s.name, s.group, _add(s.a, d), s.ra, _add(s.b, d), s.rb, s.frame,
-                         s.half) for s in self.segs],
-                    {k: _add(p, d) for k, p in self.points.items()})
+                         s.half, s.drawn) for s in self.segs],
+                    {k: _add(p, d) for k, p in self.points.items()},
+                    [replace(t, centre=_add(t.centre, d)) for t in self.torso])
 
     def lowest(self) -> float:
         return min(min(s.a[2] - s.ra, s.b[2] - s.rb) for s in self.segs)
@@ -220,9 +242,13 @@ def pose_body(angles: dict) -> Body:
     neck = _add((0, 0, 0), trunk.u, SHOULDER_Z - HIP_Z)
     pts["neck"] = neck
     segs.append(Seg("pelvis", "torso", _add((0, 0, 0), trunk.u, -0.02), 0.0, waist, 0.0,
-                    trunk, ((0.105, 0.085), (0.085, 0.07))))
+                    trunk, ((0.105, 0.085), (0.085, 0.07)), drawn=False))
     segs.append(Seg("chest", "torso", waist, 0.0, _add(neck, trunk.u, -0.025), 0.0, trunk,
-                    ((0.085, 0.07), (0.115, 0.075))))
+                    ((0.085, 0.07), (0.115, 0.075)), drawn=False))
+    torso = []
+    for h, a, b, off in TORSO:
+        fr = root if h <= 0 else trunk
+        torso.append(Section(_add(_add((0, 0, 0), fr.u, h), fr.f, off), fr, a, b))
     head_f = trunk.turn("l", A("head", "flex"))
     chin = _add(neck, head_f.u, CHIN_Z - SHOULDER_Z)
     head = _add(_add(chin, head_f.u, HEAD_R * 0.95), head_f.f, 0.012)
@@ -234,7 +260,8 @@ def pose_body(angles: dict) -> Body:
         hip = _add((0, 0, 0), root.l, sgn * HIP_HALF)
         pts[f"hip.{side}"] = hip
         buttock = _add(_add(hip, root.f, -0.035), root.u, -0.01)
-        segs.append(Seg(f"buttock.{side}", "torso", buttock, 0.058, buttock, 0.058, root))
+        segs.append(Seg(f"buttock.{side}", "torso", buttock, 0.058, buttock, 0.058, root,
+                        drawn=False))
         th = (root.turn("l", -A(f"hip.{side}", "flex"))
               .turn("f", sgn * A(f"hip.{side}", "abduct")))
         th = th.turn("u", sgn * A(f"hip.{side}", "rotate"))
@@ -263,7 +290,7 @@ def pose_body(angles: dict) -> Body:
         segs += [Seg(f"upperarm.{side}", g, shoulder, 0.033, elbow, 0.025, ua),
                  Seg(f"forearm.{side}", g, elbow, 0.025, wrist, 0.018, fa),
                  Seg(f"hand.{side}", g, wrist, 0.02, hand, 0.017, fa)]
-    return Body(segs, pts)
+    return Body(segs, pts, torso)
 
 
 def contact_height(body: Body, point: str) -> float:
@@ -361,15 +388,42 @@ def _groups(cam: Camera, body: Body) -> list[tuple[str, list[Seg]]]:
     def key(item):
         name, segs = item
         d = sum(cam.depth(s.a) + cam.depth(s.b) for s in segs) / (2 * len(segs))
-        return (round(d, 3), order[name.split(".")[0]])
+        kind = name.split(".")[0]
+        if kind == "leg":  # a thigh goes over the pelvis only when clearly nearer
+            d -= 0.03
+        return (round(d, 3), order[kind])
 
     return sorted(groups.items(), key=key)
 
 
+def _loft(cam: Camera, torso: list[Section]) -> tuple:
+    """The torso's outline on screen: each slice's two extreme points across the trunk,
+    joined by a smooth curve, closed over the shoulders and under the seat."""
+    left, right = [], []
+    for sec in torso:
+        c = cam(sec.centre)
+        up = cam(_add(sec.centre, sec.frame.u, 0.1))
+        ux, uy = up[0] - c[0], up[1] - c[1]
+        d = math.hypot(ux, uy) or 1.0
+        nx, ny = -uy / d, ux / d
+        ax, ay = (p - q for p, q in zip(cam(_add(sec.centre, sec.frame.l, sec.a)), c))
+        bx, by = (p - q for p, q in zip(cam(_add(sec.centre, sec.frame.f, sec.b)), c))
+        na, nb = nx * ax + ny * ay, nx * bx + ny * by
+        e = math.hypot(na, nb) or 1.0
+        px, py = (ax * na + bx * nb) / e, (ay * na + by * nb) / e
+        right.append((c[0] + px, c[1] + py))
+        left.append((c[0] - px, c[1] - py))
+    bottom = cam(_add(torso[0].centre, torso[0].frame.u, -0.012))
+    top = cam(_add(torso[-1].centre, torso[-1].frame.u, 0.01))
+    return v.smooth([bottom, *right, top, *left[::-1]], closed=True)
+
+
 def _silhouette(cam: Camera, segs: list[Seg], ink: str, fill: str, width: float,
-                name: str) -> list[Shape]:
+                name: str, torso: list[Section] | None = None) -> list[Shape]:
     """One outline around overlapping pieces: a wide stroke under a borderless fill."""
-    paths = tuple(_outline(cam, s) for s in segs)
+    paths = tuple(_outline(cam, s) for s in segs if s.drawn)
+    if torso:
+        paths = (_loft(cam, torso),) + paths
     return [Shape(paths, None, ink, width * 2, name=name + "（輪郭）"),
             Shape(paths, fill, None, 0.0, name=name)]
 
@@ -506,14 +560,15 @@ def draw(pose: Pose, width: float, height: float, accent: str = "1F5C99",
     if not same:
         for g, segs in _groups(cam, sc.start):
             art.shapes += _silhouette(cam, segs, GHOST_INK, GHOST_FILL, line * 0.6,
-                                      "はじめの姿勢")
+                                      "はじめの姿勢", sc.start.torso if g == "torso" else None)
     tint = mix(accent, "FFFFFF", 0.55)
     depth = {s: cam.depth(sc.end.points[f"hip.{s}"]) for s in SIDES}
     near_side = max(SIDES, key=depth.get) if abs(depth["left"] - depth["right"]) > 0.02 else ""
     for g, segs in _groups(cam, sc.end):
         side = g.partition(".")[2]
         fill = FAR_FILL if side and near_side and side != near_side else NEAR_FILL
-        art.shapes += _silhouette(cam, segs, INK, fill, line, _GROUP_NAMES.get(g, g))
+        art.shapes += _silhouette(cam, segs, INK, fill, line, _GROUP_NAMES.get(g, g),
+                                  sc.end.torso if g == "torso" else None)
     # the stretched muscle on top, even where a nearer limb would hide it (as if seen
     # through): the reader must find it
     art.shapes += _highlight(cam, sc.end, pose.highlight, accent, tint, line * 0.8)
@@ -536,9 +591,13 @@ def _motion(cam: Camera, sc: Scene, pose: Pose, color: str, line: float) -> list
     a, b = (a[0] - shift, a[1]), (b[0] - shift, b[1])
     d = math.hypot(b[0] - a[0], b[1] - a[1])
     head = max(line * 5, 6.0)
-    if d < head * 1.5:
+    if d < 1e-6:
         return []
     ux, uy = (b[0] - a[0]) / d, (b[1] - a[1]) / d
+    least = 0.14 * cam.scale  # a short movement still gets an arrow one can see
+    if d < least:
+        mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
+        a, b = (mx - ux * least / 2, my - uy * least / 2), (mx + ux * least / 2, my + uy * least / 2)
     tail_end = (b[0] - ux * head * 0.8, b[1] - uy * head * 0.8)
     return [Shape((v.polyline([a, tail_end]),), None, color, line * 1.8, name="動かす向き"),
             Shape((v.arrow_head(b, a, head),), color, None, 0.0, name="動かす向き（矢じり）")]
