@@ -366,7 +366,7 @@ class Planner:
         from ..fonts import fonts
 
         h_avail = h - self.caption_h(b.caption, w)
-        legend_w = w * 0.28 if b.markers else 0.0
+        legend_w = w * 0.33 if b.markers else 0.0
         art_w = w - legend_w - (GAP * 2 if b.markers else 0)
         # labels at 16 pt like tree notes: the bones get the room (the figure then fills
         # a slide of its own)
@@ -375,9 +375,12 @@ class Planner:
         out: list[Shape] = [Drawing(x, top, art.width, art.height, name="腰椎の図", art=art,
                                     alt=b.alt)]
         if b.markers:
-            box = TextBox(x + art_w + 2 * GAP, top, legend_w, 0, paras=[
-                para(t.text, legend_w - 2 * INSET, BODY, marker="①②③④⑤⑥"[i],
-                     space=8 if i else 0) for i, t in enumerate(b.markers)])
+            paras = []
+            for i, t in enumerate(b.markers):  # 18 pt: 「L4 内側枝：L5 横突起基部」 on one line
+                p = Para([], MIN_BODY, marker="①②③④⑤⑥"[i], space_before=8 if i else 0)
+                p.lines = lines(t.text, legend_w - 2 * INSET - p.indent, MIN_BODY, phrases=True)
+                paras.append(p)
+            box = TextBox(x + art_w + 2 * GAP, top, legend_w, 0, paras=paras)
             box.h = box.text_height()
             out.append(replace(box, y=top + max(0.0, (art.height - box.h) / 2)))
         return out + self.caption(b.caption, x, top + art.height + 6, w)
