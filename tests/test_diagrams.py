@@ -280,3 +280,28 @@ def test_unknown_pose_is_a_located_error(tmp_path):
     line = next(i for i, t in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
                 if "no-such-pose" in t)
     assert f"{p}:{line}:17: error: no pose 'no-such-pose' in the pose library" in r.stderr
+
+
+def test_spec_gives_joint_angles_itself(tmp_path):
+    """A pose written in the spec (here lying on the back, knee to chest) is drawn like a
+    library pose: on the floor, the figure in the leaflet and in the deck."""
+    import shutil
+
+    shutil.copytree(ROOT / "tests" / "data" / "allkinds", tmp_path / "specs")
+    p = tmp_path / "specs" / "all-kinds.yaml"
+    p.write_text(p.read_text(encoding="utf-8").replace("pose: seated-hamstring", """pose:
+            says: あお向けで片ひざをかかえます
+            stretches: おしりと腰
+            contacts: [heel.left]
+            highlight: {segment: buttock.right, face: back}
+            start: {body: {pitch: -90}, hip.right: 120, knee.right: 120}"""), encoding="utf-8")
+    r = run_cli("build", p, "-o", tmp_path / "out", "--format", "pdf,pptx")
+    assert r.returncode == 0, r.stderr
+    groups = _groups_with_descr(tmp_path / "out" / "all-kinds.pptx")
+    assert any(g[1].startswith("「たいそうのなまえ」の図。あお向けで片ひざをかかえます") for g in groups)
+    from handouts.document import Exercise, load_document
+
+    doc = load_document(p)
+    pose = next(b for s in doc.sections for b in s.blocks if isinstance(b, Exercise)).pose
+    body = figure.scene(pose).end
+    assert body.points["head"][2] < 0.12 and body.points["pelvis"][2] < 0.15  # lying down

@@ -13,7 +13,9 @@ from the side.
 
 Angles (degrees, all optional, 0 = standing upright, arms hanging)
 -----------------------------------------------------------------
-- ``trunk: {lean, side}`` forward lean of the trunk from the vertical, sideways lean to the
+- ``body: {pitch, roll}`` the whole figure tipped forward (lying on the back: −90, on the
+  front: 90) or onto its left side.
+- ``trunk: {lean, side}`` forward lean of the trunk from the pelvis, sideways lean to the
   figure's left. The legs hang from an upright pelvis frame, so leaning forward at the hips
   with a straight back changes only ``trunk``.
 - ``hip.left|right: {flex, abduct, rotate}`` thigh forward, out to the side, turned out.
@@ -50,9 +52,9 @@ SHOULDER_HALF = 0.259 / 2 * 0.78  # shoulder joint centres, inside the acromions
 HEAD_R = 0.130 / 2
 
 SIDES = ("left", "right")
-JOINTS = ("trunk", "head", *(f"{j}.{s}" for j in ("hip", "knee", "ankle", "shoulder", "elbow")
+JOINTS = ("body", "trunk", "head", *(f"{j}.{s}" for j in ("hip", "knee", "ankle", "shoulder", "elbow")
                              for s in SIDES))
-ANGLE_NAMES = {"trunk": ("lean", "side"), "head": ("flex",),
+ANGLE_NAMES = {"body": ("pitch", "roll"), "trunk": ("lean", "side"), "head": ("flex",),
                **{f"hip.{s}": ("flex", "abduct", "rotate") for s in SIDES},
                **{f"shoulder.{s}": ("flex", "abduct") for s in SIDES},
                **{f"{j}.{s}": ("flex",) for j in ("knee", "ankle", "elbow") for s in SIDES}}
@@ -234,7 +236,7 @@ class Body:
 def pose_body(angles: dict) -> Body:
     """Forward kinematics: the body's segments in H units, pelvis at the origin, facing +x."""
     A = lambda j, k: angles.get(j, {}).get(k, 0.0)  # noqa: E731
-    root = Frame()
+    root = Frame().turn("l", A("body", "pitch")).turn("f", -A("body", "roll"))
     segs: list[Seg] = []
     pts: dict[str, Vec] = {"pelvis": (0.0, 0.0, 0.0)}
     trunk = root.turn("l", A("trunk", "lean")).turn("f", -A("trunk", "side"))

@@ -404,11 +404,13 @@ class _Builder:
         h = w / aspect
         art = ArtFigure(figure.draw(b.pose, w, h, self.accent.hexval()[2:], 1.0), b.alt,
                         "left" if wide else "center")
-        rest = inner - (w + 12 if wide else 0)
-        need = max(fonts().width(p.rich.plain, p.t.size, True) for p in right) + 2
-        ratio = 1 - min(max(need / rest, 0.3), 0.56)
-        text = Row(left, right, ratio=ratio, gap=14, rule=self.accent) if left and right \
-            else _stack(left + right)
+        if left and right:
+            rest = inner - (w + 12 if wide else 0)
+            need = max(fonts().width(p.rich.plain, p.t.size, True) for p in right) + 2
+            ratio = 1 - min(max(need / rest, 0.3), 0.56)
+            text = Row(left, right, ratio=ratio, gap=14, rule=self.accent)
+        else:
+            text = _stack(left + right)
         if wide:
             return Row([art], [text], ratio=(w + 2) / inner, gap=10)
         return _stack([art, text])
