@@ -404,10 +404,10 @@ class _Builder:
         h = w / aspect
         art = ArtFigure(figure.draw(b.pose, w, h, self.accent.hexval()[2:], 1.0), b.alt,
                         "left" if wide else "center")
-        if left and right:
-            rest = inner - (w + 12 if wide else 0)
+        if left and right:  # the widths Row will give: the figure's column, then the gaps
+            rest = (inner - 10) * (1 - (w + 2) / inner) if wide else inner
             need = max(fonts().width(p.rich.plain, p.t.size, True) for p in right) + 2
-            ratio = 1 - min(max(need / rest, 0.3), 0.56)
+            ratio = 1 - min(max(need / (rest - 14), 0.3), 0.56)
             text = Row(left, right, ratio=ratio, gap=14, rule=self.accent)
         else:
             text = _stack(left + right)
