@@ -49,11 +49,20 @@ def pptx_texts(path: Path) -> tuple[list[str], list[str]]:
     """(slide texts, notes texts) read back with python-pptx."""
     from pptx import Presentation
 
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    def flat(shapes):  # shapes inside groups (drawn figures) too
+        for shape in shapes:
+            if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+                yield from flat(shape.shapes)
+            else:
+                yield shape
+
     prs = Presentation(str(path))
     slides, notes = [], []
     for slide in prs.slides:
         parts = []
-        for shape in slide.shapes:
+        for shape in flat(slide.shapes):
             if shape.has_text_frame:
                 parts.append(shape.text_frame.text)
             if shape.has_table:
@@ -76,7 +85,7 @@ def all_kinds_build(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def shipped_build(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("shipped")
-    r = run_cli("build", ROOT / "specs", "-o", out, "--format", "pdf,large,print,pptx",
+    r = run_cli("build", ROOT / "specs", "-o", out, "--format", "pdf,large,print,a5,pptx",
                 timeout=600)
     assert r.returncode == 0, r.stderr
     return out

@@ -15,6 +15,7 @@ MARKERS = {
     "checklist": "チェックこうもくB", "callout": "おしらせのぶんしょう", "use": "両足に力が入らない",
     "flow": "力が入らない", "tree": "えだB", "chart": "遊離脱出型", "table": "セルに",
     "figure": "ずのせつめい", "exercise": "たいそうてじゅんいち", "quiz": "せんたくしB",
+    "anatomy": "ねらうばしょのせつめい",
 }
 
 

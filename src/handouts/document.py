@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, Mark, SpecError
+from .diagrams import figure, lumbar
 from .spec import models
 from .spec.loader import LoadedSpec, Project, load_project, load_spec
 from .spec.yamlmarks import Marked
@@ -136,6 +137,26 @@ class Exercise(Block):
     reps: int | None
     breathing: Rich | None
     stop_if: Rich | None
+    pose: figure.Pose | None = None  # drawn beside the steps
+    alt: str = ""  # the figure's alt text, computed once from the pose data
+
+
+@dataclass
+class AnatomyTarget:
+    site: str
+    text: Rich
+
+
+@dataclass
+class Anatomy(Block):
+    """The lumbar spine from behind, with numbered targets (diagrams/lumbar.py)."""
+
+    figure: str
+    detail: str  # full | simple
+    markers: list[AnatomyTarget]  # numbered target markers, in order
+    emphasis: list[str]
+    caption: Rich | None
+    alt: str = ""
 
 
 @dataclass
@@ -217,6 +238,8 @@ def block_texts(b: Block) -> list[Rich]:
                 walk(x)
         elif isinstance(v, Node):
             walk(v.label), walk(v.note), walk(v.children)
+        elif isinstance(v, AnatomyTarget):
+            walk(v.text)
 
     for name in b.__dataclass_fields__:
         if name not in ("mark", "targets"):
@@ -410,9 +433,21 @@ class _Lowerer:
                 return None
             return Figure(mark, targets, image, v.alt, R("caption", v.caption))
         if kind == "exercise":
-            return Exercise(mark, targets, R("name", v.name), R("target", v.target),
-                            R("position", v.position), Rs("steps", v.steps), v.hold_seconds,
-                            v.reps, R("breathing", v.breathing), R("stop_if", v.stop_if))
+            ex = Exercise(mark, targets, R("name", v.name), R("target", v.target),
+                          R("position", v.position), Rs("steps", v.steps), v.hold_seconds,
+                          v.reps, R("breathing", v.breathing), R("stop_if", v.stop_if))
+            if v.pose is not None:
+                ex.pose = self.pose(m, at + ("pose",), v.pose)
+                if ex.pose is not None:
+                    ex.alt = figure.alt(ex.pose, ex.name.plain)
+            return ex
+        if kind == "anatomy":
+            tgts = [AnatomyTarget(t.at, self.rich(m, at + ("targets", i, "text"), t.text))
+                    for i, t in enumerate(v.targets)]
+            a = Anatomy(mark, targets, v.figure, v.detail, tgts, list(v.emphasis),
+                        R("caption", v.caption))
+            a.alt = lumbar.alt(a.detail, [(t.site, t.text.plain) for t in tgts], a.emphasis)
+            return a
         if kind == "quiz":
             if v.choices and v.answer.strip() not in [c.strip() for c in v.choices]:
                 close = difflib.get_close_matches(v.answer, v.choices, n=1, cutoff=0.3)
@@ -422,6 +457,23 @@ class _Lowerer:
             return Quiz(mark, targets, R("question", v.question), Rs("choices", v.choices),
                         R("answer", v.answer), R("explanation", v.explanation))
         raise AssertionError(f"unhandled block kind {kind}")
+
+    def pose(self, m: Marked, loc: tuple, raw: Any) -> figure.Pose | None:
+        """A pose from the library by name, or one given as joint angles in the spec."""
+        if isinstance(raw, str):
+            pose = figure.library().get(raw)
+            if pose is None:
+                known = ", ".join(sorted(figure.library()))
+                self.diags.append(m.mark(loc).error(
+                    f"no pose '{raw}' in the pose library (known: {known})"))
+            else:
+                self.inputs.append(figure.LIBRARY)
+            return pose
+        try:
+            return figure.Pose.from_data("", raw.model_dump(exclude_none=True))
+        except ValueError as exc:
+            self.diags.append(m.mark(loc).error(f"pose: {exc}"))
+            return None
 
     def image(self, m: Marked, loc: tuple, name: str) -> Path | None:
         """Resolve an image path; only files inside the spec's folder are allowed."""

@@ -79,3 +79,45 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, bold: bool = Fa
         else:
             draw_text(canv, run.text, x, y, size, b)
         x += w
+
+
+def draw_art(canv, art, x: float, top: float) -> None:
+    """Draw a computed `diagrams.vector.Art` with its top-left corner at (x, top)."""
+    from reportlab.lib.colors import HexColor
+
+    canv.saveState()
+    canv.translate(x, top)
+    canv.scale(1, -1)  # the art's y grows downwards
+    for s in art.shapes:
+        canv.setLineCap(1 if s.cap == "round" else 0)
+        canv.setLineJoin(1)
+        if s.stroke:
+            canv.setStrokeColor(HexColor("#" + s.stroke))
+            canv.setLineWidth(s.width)
+            canv.setDash(*s.dash) if s.dash else canv.setDash()
+        if s.fill:
+            canv.setFillColor(HexColor("#" + s.fill))
+        for sub in s.paths:
+            p = canv.beginPath()
+            for c in sub:
+                if c[0] == "M":
+                    p.moveTo(c[1], c[2])
+                elif c[0] == "L":
+                    p.lineTo(c[1], c[2])
+                elif c[0] == "C":
+                    p.curveTo(*c[1:])
+                else:
+                    p.close()
+            canv.drawPath(p, stroke=1 if s.stroke else 0, fill=1 if s.fill else 0)
+    canv.restoreState()
+    for lb in art.labels:
+        canv.saveState()
+        if lb.leader:
+            canv.setStrokeColor(HexColor("#" + lb.color))
+            canv.setLineWidth(0.6)
+            pts = [(x + px, top - py) for px, py in lb.leader]
+            for a, b in zip(pts, pts[1:]):
+                canv.line(*a, *b)
+        canv.setFillColor(HexColor("#" + lb.color))
+        draw_text(canv, lb.text, x + lb.x, top - lb.y, lb.size, lb.bold)
+        canv.restoreState()

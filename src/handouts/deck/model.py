@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..diagrams.vector import Art
 from ..text.breaking import Line
 
 SLIDE_W, SLIDE_H = 960.0, 540.0
@@ -102,6 +103,15 @@ class Table(Shape):
 class Picture(Shape):
     path: Path | None = None
     data: bytes | None = None  # PNG bytes (e.g. a generated QR code)
+    alt: str = ""
+
+
+@dataclass
+class Drawing(Shape):
+    """Vector art computed in diagrams/ (a pose figure, the lumbar anatomy): a group of
+    native freeform shapes in the PPTX, paths in the slide PDF."""
+
+    art: Art | None = None
     alt: str = ""
 
 

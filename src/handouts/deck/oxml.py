@@ -111,3 +111,40 @@ def no_wrap(dLbls) -> None:
     body = dLbls.find(".//" + qn("a:bodyPr"))
     if body is not None:
         body.set("wrap", "none")
+
+
+def custom_geometry(sp, paths, x0: float, y0: float, w: float, h: float) -> None:
+    """Replace a freeform's outline with our subpaths (points, relative to x0, y0): one
+    a:path each, with true cubic Béziers (python-pptx's builder writes only lines)."""
+    emu = lambda v: str(int(round(v * 12700)))  # noqa: E731
+    path_lst = sp.find(".//" + qn("a:pathLst"))
+    for child in list(path_lst):
+        path_lst.remove(child)
+    for sub in paths:
+        path = etree.SubElement(path_lst, qn("a:path"))
+        path.set("w", emu(w))
+        path.set("h", emu(h))
+        for c in sub:
+            if c[0] == "Z":
+                etree.SubElement(path, qn("a:close"))
+                continue
+            tag = {"M": "a:moveTo", "L": "a:lnTo", "C": "a:cubicBezTo"}[c[0]]
+            el = etree.SubElement(path, qn(tag))
+            nums = c[1:]
+            for i in range(0, len(nums), 2):
+                pt = etree.SubElement(el, qn("a:pt"))
+                pt.set("x", emu(nums[i] - x0))
+                pt.set("y", emu(nums[i + 1] - y0))
+
+
+def describe(shape_element, text: str) -> None:
+    """Alt text (cNvPr/@descr) on a shape, picture or group."""
+    shape_element.find(".//" + qn("p:cNvPr")).set("descr", text)
+
+
+def line_ends(shape, cap: str) -> None:
+    """Round (or flat) line caps and round joins, as the PDF draws them."""
+    ln = shape.line._get_or_add_ln()
+    ln.set("cap", "rnd" if cap == "round" else "flat")
+    if ln.find(qn("a:round")) is None:
+        etree.SubElement(ln, qn("a:round"))

@@ -14,9 +14,9 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from ..fonts import fonts
-from ..pdfdraw import draw_line, draw_text, register_fonts
-from .model import INSET, PITCH, SLIDE_H, SLIDE_W, Arrow, BarChart, Deck, Para, Picture, \
-    Slide, Table, TextBox
+from ..pdfdraw import draw_art, draw_line, draw_text, register_fonts
+from .model import INSET, PITCH, SLIDE_H, SLIDE_W, Arrow, BarChart, Deck, Drawing, Para, \
+    Picture, Slide, Table, TextBox
 
 BAR = "1F5C99"  # bar colour of the PPTX chart
 # python-pptx's default table style (Medium Style 2 – Accent 1 of its default theme)
@@ -174,6 +174,8 @@ def draw_slide(c: Canvas, deck: Deck, s: Slide, x: float = 0.0, y: float = 0.0,
             _table(c, shape)
         elif isinstance(shape, Picture):
             _picture(c, shape)
+        elif isinstance(shape, Drawing):
+            draw_art(c, shape.art, shape.x, SLIDE_H - shape.y)
     if s.kind != "title":
         for box in footer_boxes(deck, s):
             _text_box(c, box)

@@ -17,7 +17,7 @@ from ..fonts import fonts
 from ..text.breaking import phrase_starts
 from ..text.inline import Rich, Span, continued_title, plain
 from ..text.setting import set_lines
-from .model import (INSET, PITCH, SLIDE_W, Arrow, BarChart, Deck, Para, Picture,
+from .model import (INSET, PITCH, SLIDE_W, Arrow, BarChart, Deck, Drawing, Para, Picture,
                     Shape, Slide, Table, TextBox)
 
 BODY = 20.0
@@ -234,6 +234,8 @@ class Planner:
             return self.chart(b, x, top, w, h)
         if isinstance(b, d.Figure):
             return self.figure(b, x, top, w, h)
+        if isinstance(b, d.Anatomy):
+            return self.anatomy(b, x, top, w, h)
         raise AssertionError(type(b))
 
     def caption(self, rich: Rich | None, x: float, y: float, w: float) -> list[Shape]:
@@ -360,6 +362,44 @@ class Planner:
         return [Picture(px, top, pw, ph, path=b.image, alt=b.alt)] + \
             self.caption(b.caption, x, top + ph + 6, w)
 
+    def anatomy(self, b: d.Anatomy, x, top, w, h) -> list[Shape]:
+        """The lumbar figure, with its numbered targets listed on the right."""
+        from ..diagrams import lumbar
+        from ..fonts import fonts
+
+        h_avail = h - self.caption_h(b.caption, w)
+        legend_w = w * 0.33 if b.markers else 0.0
+        art_w = w - legend_w - (GAP * 2 if b.markers else 0)
+        # labels at 16 pt like tree notes: the bones get the room (the figure then fills
+        # a slide of its own)
+        art = lumbar.draw(b.detail, [t.site for t in b.markers], b.emphasis, art_w, h_avail,
+                          SMALL, fonts().width, lumbar.Style(self.accent))
+        out: list[Shape] = [Drawing(x, top, art.width, art.height, name="腰椎の図", art=art,
+                                    alt=b.alt)]
+        if b.markers:
+            paras = []
+            for i, t in enumerate(b.markers):  # 18 pt: 「L4 内側枝：L5 横突起基部」 on one line
+                p = Para([], MIN_BODY, marker="①②③④⑤⑥"[i], space_before=8 if i else 0)
+                p.lines = lines(t.text, legend_w - 2 * INSET - p.indent, MIN_BODY, phrases=True)
+                paras.append(p)
+            box = TextBox(x + art_w + 2 * GAP, top, legend_w, 0, paras=paras)
+            box.h = box.text_height()
+            out.append(replace(box, y=top + max(0.0, (art.height - box.h) / 2)))
+        return out + self.caption(b.caption, x, top + art.height + 6, w)
+
+    def exercise(self, b: d.Exercise, full_h: float) -> "Group":
+        """The exercise card on the left, its pose figure on the right."""
+        from ..diagrams import figure
+
+        # as large as a slide allows: the figure is what the back row reads
+        fig_w = CONTENT_W * 0.45
+        box = self.panel(b, CONTENT_W - fig_w - 2 * GAP)
+        fig_h = min(full_h, fig_w / figure.aspect(b.pose))
+        art = figure.draw(b.pose, fig_h * figure.aspect(b.pose), fig_h, self.accent, 1.6)
+        fx = CONTENT_W - art.width
+        return Group([box, Drawing(fx, 0, art.width, art.height, name="運動の図", art=art,
+                                   alt=b.alt)], max(box.h, art.height))
+
     def table_rows(self, b: d.Table):
         """(header cells, header height, [(cells, height)]) measured at full width."""
         col = CONTENT_W / len(b.header)
@@ -461,7 +501,7 @@ class Planner:
                     continue
             if not isinstance(b, (d.Text, d.ItemList, d.Callout, d.Exercise)):
                 close_run()
-            if isinstance(b, (d.Flow, d.Tree, d.Chart, d.Figure)):
+            if isinstance(b, (d.Flow, d.Tree, d.Chart, d.Figure, d.Anatomy)):
                 items.append(self.group(self.visual(b, 0, 0, CONTENT_W, full_h)))
                 text_run = []
                 lone = b if isinstance(b, (d.Chart, d.Figure)) else None
@@ -478,6 +518,10 @@ class Planner:
                 self.flush(sec.heading, items, notes)
                 items, text_run = [], []
                 self.quiz(b, notes)
+            elif isinstance(b, d.Exercise) and b.pose is not None:
+                close_run()
+                items.append(self.exercise(b, full_h))
+                text_run = []
             else:
                 items.append(self.panel(b, CONTENT_W))
                 text_run.append(b)

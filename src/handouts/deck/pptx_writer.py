@@ -17,8 +17,8 @@ from pptx.util import Pt
 
 from ..text.inline import Span
 from . import oxml
-from .model import INSET, PITCH, SLIDE_H, SLIDE_W, Arrow, BarChart, Deck, Para, Picture, \
-    Slide, Table, TextBox
+from .model import INSET, PITCH, SLIDE_H, SLIDE_W, Arrow, BarChart, Deck, Drawing, Para, \
+    Picture, Slide, Table, TextBox
 
 
 
@@ -30,7 +30,8 @@ def _fill_paras(text_frame, paras: list[Para]) -> None:
         first = False
         auto = int(p.marker[:-1]) if p.marker and p.marker.endswith(".") and \
             p.marker[:-1].isdigit() else None
-        oxml.para_props(para._p, p.size, PITCH, {"left": "l", "center": "ctr"}[p.align],
+        oxml.para_props(para._p, p.size, PITCH,
+                        {"left": "l", "center": "ctr", "right": "r"}[p.align],
                         p.indent, None if auto else p.marker, auto, p.space_before)
         for k, line in enumerate(p.lines):
             if k:
@@ -143,6 +144,75 @@ def _picture(slide, s: Picture):
     return pic
 
 
+def _drawing(slide, s: Drawing):
+    """Computed art as one group of native freeforms and text boxes (recolourable and
+    movable in PowerPoint), the alt text on the group."""
+    from dataclasses import replace
+
+    from ..diagrams.vector import bounds
+
+    group = slide.shapes.add_group_shape()
+    for shape in s.art.shapes:
+        x0, y0, x1, y1 = bounds([replace(shape, stroke=None)])
+        x0, y0, x1, y1 = x0 - 0.5, y0 - 0.5, x1 + 0.5, y1 + 0.5  # no zero-size box
+        ff = group.shapes.build_freeform(Pt(s.x + x0), Pt(s.y + y0), scale=1.0)
+        ff.add_line_segments([(Pt(s.x + x1), Pt(s.y + y0)), (Pt(s.x + x1), Pt(s.y + y1)),
+                              (Pt(s.x + x0), Pt(s.y + y1))])
+        sp = ff.convert_to_shape()
+        oxml.custom_geometry(sp._element, shape.paths, x0, y0, x1 - x0, y1 - y0)
+        sp.name = shape.name or "線"
+        if shape.fill:
+            sp.fill.solid()
+            sp.fill.fore_color.rgb = _rgb(shape.fill)
+        else:
+            sp.fill.background()
+        if shape.stroke:
+            sp.line.color.rgb = _rgb(shape.stroke)
+            sp.line.width = Pt(shape.width)
+            oxml.line_ends(sp, shape.cap)
+        else:
+            sp.line.fill.background()
+        sp.shadow.inherit = False
+    for lb in s.art.labels:
+        if lb.leader:
+            (ax, ay), (bx, by) = lb.leader[0], lb.leader[-1]
+            c = group.shapes.add_connector(MSO_CONNECTOR.STRAIGHT, Pt(s.x + ax), Pt(s.y + ay),
+                                           Pt(s.x + bx), Pt(s.y + by))
+            c.line.width = Pt(0.6)
+            c.line.color.rgb = _rgb(lb.color)
+            c.name = "引き出し線"
+        bx, by, bw, _ = lb.box
+        # LibreOffice adds space between Japanese and Latin text (plan.autospace) and
+        # renderers differ slightly in advances: the box grows away from the leader
+        from .plan import autospace
+
+        pad = lb.size * 0.3 + autospace(lb.text, lb.size)
+        align = "center" if lb.on else "left"
+        if lb.on:
+            bx, bw = bx - pad, bw + 2 * pad
+        elif lb.leader and lb.leader[-1][0] > bx + bw:  # a left-column label: grow leftwards
+            bx, bw, align = bx - pad, bw + pad, "right"
+        else:
+            bw += pad
+        tb = group.shapes.add_textbox(Pt(s.x + bx), Pt(s.y + by - lb.size * 0.1), Pt(bw),
+                                      Pt(lb.size * PITCH))
+        tf = tb.text_frame
+        oxml.body_props(tf, 0.0, "t")
+        tf._txBody.bodyPr.set("wrap", "none")
+        _fill_paras(tf, [Para([_plain_line(lb.text)], lb.size, lb.bold, lb.color, align=align)])
+        tb.name = lb.text
+    group._element.recalculate_extents()  # the group's box and child space
+    group.name = "図"
+    oxml.describe(group._element, s.alt)
+    return group
+
+
+def _plain_line(text: str):
+    from ..text.breaking import Line, Run
+
+    return Line([Run(text, None)], 0.0)
+
+
 def _footer(slide, deck: Deck, s: Slide) -> None:
     from .plan import footer_boxes
 
@@ -183,6 +253,8 @@ def write(deck: Deck, out: Path) -> None:
                 _table(slide, shape)
             elif isinstance(shape, Picture):
                 _picture(slide, shape)
+            elif isinstance(shape, Drawing):
+                _drawing(slide, shape)
         if s.kind != "title":
             _footer(slide, deck, s)
         notes = slide.notes_slide.notes_text_frame

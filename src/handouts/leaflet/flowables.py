@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether
 
-from ..pdfdraw import draw_line, draw_text
+from ..pdfdraw import draw_art, draw_line, draw_text
 from ..text.breaking import Line
 from ..text.inline import Rich, Span
 from ..text.setting import RUBY_SCALE, has_ruby, set_lines
@@ -26,7 +26,13 @@ class KeepIfItFits(KeepTogether):
             self.wrap(aw, ah)
         frame = getattr(self, "_frame", None)
         if frame is not None and self._H > frame._height and ah >= frame._height / 4:
-            return list(self._content)
+            # reportlab places the first piece as it is: it must fit here, or split here
+            first, rest = self._content[0], list(self._content[1:])
+            if first.wrap(aw, ah)[1] <= ah:
+                return [first] + rest
+            parts = first.split(aw, ah)
+            if parts:
+                return list(parts) + rest
         return super().split(aw, ah)
 
 
@@ -262,6 +268,27 @@ class Drawing(Flowable):
 
     def draw(self):
         self.paint(self.canv, self.width, self.height)
+
+
+class ArtFigure(Flowable):
+    """A computed drawing (diagrams/): a figure with alt text. `role` and `alt` say what it
+    is for PDF tagging; how it is tagged is the tagging module's business."""
+
+    role = "Figure"
+
+    def __init__(self, art, alt: str, align: str = "center"):
+        super().__init__()
+        self.art, self.alt, self.align = art, alt, align
+
+    def wrap(self, aw: float, ah: float):
+        self._aw = aw
+        self.width, self.height = aw, self.art.height
+        return self.width, self.height
+
+    def draw(self):
+        x = {"left": 0.0, "center": (self.width - self.art.width) / 2,
+             "right": self.width - self.art.width}[self.align]
+        draw_art(self.canv, self.art, x, self.height)
 
 
 def draw_icon(c, kind: str, x: float, y: float, s: float, color, ink) -> None:

@@ -28,7 +28,7 @@ from ..fonts import fonts
 from ..pdfdraw import draw_line, draw_text, register_fonts
 from ..text.inline import Rich, Span, continued_title, plain
 from ..text.setting import has_ruby, set_lines
-from .flowables import DOT, Box, Drawing, KeepIfItFits, Para, Row, Type
+from .flowables import DOT, ArtFigure, Box, Drawing, KeepIfItFits, Para, Row, Type
 
 DANGER = colors.HexColor("#A00000")
 WARNING = colors.HexColor("#7A4300")
@@ -95,7 +95,7 @@ def labeled(label: str, rich: Rich) -> Rich:
 
 
 def _unsplittable(f) -> bool:
-    return isinstance(f, (KeepTogether, Drawing, Row))
+    return isinstance(f, (KeepTogether, Drawing, Row, ArtFigure))
 
 
 class _Builder:
@@ -109,7 +109,7 @@ class _Builder:
         self.caption = Type(b, pitch=opt.pitch, color=GREY)  # captions are read: body size
         self.h2 = Type(b + 4, bold=True, pitch=1.35, color=self.accent, phrases=True)
         self.h3 = Type(b + 2, bold=True, pitch=1.4, phrases=True)
-        self.small = Type(9.0, pitch=1.4, color=GREY)  # references and sources only
+        self.small = Type(8.5, pitch=1.4, color=GREY)  # references and sources only
         self.key = Type(b + 1.5, bold=True, pitch=opt.pitch)
         self.frame_w = opt.pagesize[0] - 2 * opt.margin
         self.frame_h = opt.pagesize[1] - self.top_margin - FOOTER_H - 4 * mm
@@ -408,7 +408,9 @@ class _Builder:
         if b.stop_if:
             right.append(Para(labeled("中止：", b.stop_if), replace(self.strong, color=DANGER)))
         kids = [Para(b.name, self.h3)]
-        if left and right:
+        if b.pose is not None:
+            kids.append(self.pose_row(b, left, right))
+        elif left and right:
             # the dose column as wide as its longest line (up to 45 %), so no line of it
             # ends with a lone character
             inner = self.frame_w - 2 * 8 - 6 - 14
@@ -420,6 +422,45 @@ class _Builder:
         return [KeepIfItFits([Box(kids, border=self.accent, width=1.5, pad=8, gap=2,
                                   left_bar=self.accent,
                                   title_again=[Para(continued_title(b.name), self.h3)])])]
+
+    def pose_row(self, b: d.Exercise, left: list, right: list):
+        """The pose figure beside the card's two columns (steps | dose) on a wide page,
+        above them on a narrow one (A5)."""
+        from ..diagrams import figure
+
+        inner = self.frame_w - 2 * 8 - 6
+        aspect = figure.aspect(b.pose)
+        h = 30 * mm
+        wide = inner >= 120 * mm
+        w = min(h * aspect, inner * (0.36 if wide else 1.0))
+        h = w / aspect
+        art = ArtFigure(figure.draw(b.pose, w, h, self.accent.hexval()[2:], 1.0), b.alt,
+                        "left" if wide else "center")
+        if left and right:  # the widths Row will give: the figure's column, then the gaps
+            rest = (inner - 10) * (1 - (w + 2) / inner) if wide else inner
+            need = max(fonts().width(p.rich.plain, p.t.size, True) for p in right) + 2
+            ratio = 1 - min(max(need / (rest - 14), 0.3), 0.56)
+            text = Row(left, right, ratio=ratio, gap=14, rule=self.accent)
+        else:
+            text = _stack(left + right)
+        if wide:
+            return Row([art], [text], ratio=(w + 2) / inner, gap=10)
+        return _stack([art, text])
+
+    def b_anatomy(self, b: d.Anatomy) -> list:
+        from ..diagrams import lumbar
+
+        full = b.detail == "full"
+        size = self.body.size  # a leaflet's text is never below the body size
+        art = lumbar.draw(b.detail, [t.site for t in b.markers], b.emphasis, self.frame_w,
+                          (120 if full else 80) * mm, size, fonts().width,
+                          lumbar.Style(self.accent.hexval()[2:]))
+        out: list = [ArtFigure(art, b.alt)]
+        out += [Para(t.text, self.body, self.body.size * 1.8, marker="①②③④⑤⑥"[i])
+                for i, t in enumerate(b.markers)]
+        if b.caption:
+            out.append(Para(b.caption, self.caption))
+        return [KeepIfItFits(out)]
 
     def b_quiz(self, b: d.Quiz) -> list:
         kids = [Para(labeled("Q. ", b.question), self.strong)]
@@ -561,6 +602,11 @@ def _arrow(c, x1: float, y1: float, x2: float, y2: float) -> None:
     p.close()
     c.drawPath(p, stroke=0, fill=1)
     c.restoreState()
+
+
+def _stack(flowables: list) -> Box:
+    """Flowables one under another, as one unit (a borderless box)."""
+    return Box(flowables, width=0, pad=0, gap=2)
 
 
 def _rule(color):

@@ -100,8 +100,40 @@ class Figure(Strict):
     caption: Inline | None = None
 
 
+AngleSet = dict[str, Union[float, dict[str, float]]]
+
+
+class PoseHighlight(Strict):
+    segment: str = Field(description="body segment, e.g. thigh.right, buttock.left")
+    face: Literal["front", "back", "inner", "outer"] = "front"
+    span: tuple[float, float] = Field((0.1, 0.9), description="part of the segment's length")
+
+
+class PoseArrow(Strict):
+    point: str = Field(description="the body point whose movement the arrow shows")
+    offset: tuple[float, float] = Field((0.0, 0.0), description="shift in body heights: right, up")
+
+
+class Pose(Strict):
+    """An exercise figure given by joint angles (degrees; see diagrams/figure.py)."""
+
+    says: Inline = Field(description="the movement in words (alt text)")
+    stretches: Inline = Field(description="the highlighted muscle in words (alt text)")
+    view: float = Field(0.0, description="0 = from the side facing right, -90 = from the front")
+    support: Literal["floor", "chair"] = "floor"
+    anchor: str = "pelvis"
+    contacts: list[str] = Field(default_factory=list)
+    highlight: PoseHighlight
+    arrow: PoseArrow | None = None
+    seat_front: float = Field(0.7, ge=0.1, le=1.0)
+    start: AngleSet
+    end: AngleSet | None = None
+
+
 class Exercise(Strict):
     name: Inline
+    pose: Annotated[str, StringConstraints(min_length=1)] | Pose | None = Field(
+        None, description="a pose from the pose library, or joint angles (drawn as a figure)")
     target: Inline | None = Field(None, description="what it stretches or strengthens")
     position: Inline | None = None
     steps: Items
@@ -109,6 +141,27 @@ class Exercise(Strict):
     reps: Annotated[int, Field(ge=1, le=100)] | None = None
     breathing: Inline | None = None
     stop_if: Inline | None = None
+
+
+ANATOMY_SITES = ("L3-medial-branch", "L4-medial-branch", "L5-dorsal-ramus", "L3/4-facet",
+                 "L4/5-facet", "L5/S1-facet", "L4-tp", "L5-tp", "mal")
+Site = Literal[ANATOMY_SITES]  # type: ignore[valid-type]
+
+
+class AnatomyTarget(Strict):
+    at: Site
+    text: Inline = Field(description="what the numbered marker stands for")
+
+
+class Anatomy(Strict):
+    """The lumbar spine from behind (L3–S1): bones, facet joints and the medial branches."""
+
+    figure: Literal["lumbar-posterior"] = "lumbar-posterior"
+    detail: Literal["full", "simple"] = Field(
+        "full", description="full: practitioners' labels; simple: a few plain labels")
+    targets: list[AnatomyTarget] = Field(default_factory=list, max_length=6)
+    emphasis: list[Site] = Field(default_factory=list)
+    caption: Inline | None = None
 
 
 class Quiz(Strict):
@@ -166,6 +219,10 @@ class ExerciseBlock(_Block):
     exercise: Exercise
 
 
+class AnatomyBlock(_Block):
+    anatomy: Anatomy
+
+
 class QuizBlock(_Block):
     quiz: Quiz
 
@@ -179,7 +236,7 @@ BLOCK_MODELS: dict[str, type[_Block]] = {
     "text": TextBlock, "bullets": BulletsBlock, "steps": StepsBlock,
     "checklist": ChecklistBlock, "callout": CalloutBlock, "flow": FlowBlock,
     "tree": TreeBlock, "chart": ChartBlock, "table": TableBlock, "figure": FigureBlock,
-    "exercise": ExerciseBlock, "quiz": QuizBlock, "use": UseBlock,
+    "exercise": ExerciseBlock, "quiz": QuizBlock, "anatomy": AnatomyBlock, "use": UseBlock,
 }
 BLOCK_KINDS = tuple(BLOCK_MODELS)
 
