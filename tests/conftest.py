@@ -45,6 +45,15 @@ def pdffonts(pdf: Path) -> list[dict]:
     return rows
 
 
+def flat_shapes(shapes):
+    """Every shape of a slide, those inside groups included (groups themselves left out)."""
+    for shape in shapes:
+        if shape.shape_type == 6:  # MSO_SHAPE_TYPE.GROUP
+            yield from flat_shapes(shape.shapes)
+        else:
+            yield shape
+
+
 def pptx_texts(path: Path) -> tuple[list[str], list[str]]:
     """(slide texts, notes texts) read back with python-pptx."""
     from pptx import Presentation
@@ -53,7 +62,7 @@ def pptx_texts(path: Path) -> tuple[list[str], list[str]]:
     slides, notes = [], []
     for slide in prs.slides:
         parts = []
-        for shape in slide.shapes:
+        for shape in flat_shapes(slide.shapes):
             if shape.has_text_frame:
                 parts.append(shape.text_frame.text)
             if shape.has_table:

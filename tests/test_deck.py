@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import ALL_KINDS, ROOT, need, pdffonts
+from conftest import ALL_KINDS, ROOT, flat_shapes, need, pdffonts
 from handouts.deck import model as m
 from handouts.deck.plan import MIN_BODY, plan
 from handouts.document import load_document
@@ -16,6 +16,7 @@ from handouts.spec.loader import topic_specs
 
 SPECS = topic_specs(ROOT / "specs")
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
 
 
@@ -39,23 +40,44 @@ def _runs(element):
         yield text, r.find(A + "rPr")
 
 
+def _theme(prs):
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    return etree.fromstring(prs.slide_master.part.part_related_by(RT.THEME).blob)
+
+
 @pytest.mark.parametrize("name", [p.stem for p in SPECS] + ["all-kinds"])
 def test_every_japanese_run_has_lang_and_ea(decks, name):
+    """Every Japanese run says ja-JP and reaches BIZ UDPGothic: named on the run (notes,
+    charts) or, on slides, through the theme fonts the master's styles point at."""
     prs = _presentation(decks[name])
+    theme = _theme(prs)
+    theme_ea = {g: theme.find(f".//{A}{g}/{A}ea").get("typeface")
+                for g in ("majorFont", "minorFont")}
+    assert set(theme_ea.values()) == {"BIZ UDPGothic"}
+    styles = [prs.slide_master._element.find(f".//{P}txStyles"),
+              prs.part._element.find(f"{P}defaultTextStyle")]
+    refs = {e.get("typeface") for st in styles for e in st.iter(A + "ea")}
+    assert refs <= {"+mj-ea", "+mn-ea"}, refs
     checked = 0
     for k, slide in enumerate(prs.slides, 1):
         parts = [slide._element, slide.notes_slide._element]
-        parts += [s.chart._chartSpace for s in slide.shapes if s.has_chart]
+        parts += [s.chart._chartSpace for s in flat_shapes(slide.shapes) if s.has_chart]
         for part in parts:
             for text, rPr in _runs(part):
                 if not JAPANESE.search(text):
+                    if re.search("[A-Za-z]", text):  # a Latin-only run (a reference)
+                        assert rPr.get("lang") == "en-US", (k, text)
                     continue
                 checked += 1
                 assert rPr is not None, (k, text)
                 assert rPr.get("lang") == "ja-JP", (k, text)
                 ea = rPr.find(A + "ea")
-                assert ea is not None and ea.get("typeface") == "BIZ UDPGothic", (k, text)
-        for s in slide.shapes:
+                if part is slide._element:  # slide text: no font of its own
+                    assert ea is None and rPr.find(A + "latin") is None, (k, text)
+                else:
+                    assert ea is not None and ea.get("typeface") == "BIZ UDPGothic", (k, text)
+        for s in flat_shapes(slide.shapes):
             if s.has_chart:  # chart labels come from the chart-wide text properties
                 d = s.chart._chartSpace.find(".//" + A + "defRPr")
                 assert d.get("lang") == "ja-JP"
@@ -251,9 +273,11 @@ DEEP_TREE = """      - tree:
 
 def test_a_deep_tree_fits_one_slide_left_to_right(tmp_path):
     deck = plan(_doc(tmp_path, DEEP_TREE))
-    slides = [s for s in deck.slides if any(isinstance(x, m.Arrow) for x in s.shapes)]
+    slides = [s for s in deck.slides if any(isinstance(x, m.Arrow) for x in m.flat(s.shapes))]
     assert len(slides) == 1
-    shapes = slides[0].shapes
+    (diagram,) = [x for x in slides[0].shapes if isinstance(x, m.Diagram)]
+    assert diagram.alt.startswith("枝分かれの図：根もとの神経") and "内側の枝" in diagram.alt
+    shapes = list(m.flat(slides[0].shapes))
     nodes = [x for x in shapes if isinstance(x, m.TextBox) and x.anchor == "middle"]
     arrows = [x for x in shapes if isinstance(x, m.Arrow)]
     assert len(nodes) == 12 and len(arrows) == 11
@@ -293,8 +317,9 @@ def test_chart_sits_beside_short_text_either_order(tmp_path):
     refs = "references:\n  - {id: src, cite: 'Doe J. Spine. 2020;1:1-2.'}\n"
     for body in (text + chart, chart + text):
         deck = plan(_doc(tmp_path, body + refs))
-        (s,) = [s for s in deck.slides if any(isinstance(x, m.BarChart) for x in s.shapes)]
-        (c,) = [x for x in s.shapes if isinstance(x, m.BarChart)]
+        (s,) = [s for s in deck.slides
+                if any(isinstance(x, m.BarChart) for x in m.flat(s.shapes))]
+        (c,) = [x for x in m.flat(s.shapes) if isinstance(x, m.BarChart)]
         (t,) = [x for x in s.shapes if isinstance(x, m.TextBox) and "説明" in "".join(
             line.text for p in x.paras for line in p.lines)]
         assert t.right <= c.x and t.y < c.bottom and c.y < t.bottom, body
@@ -302,15 +327,21 @@ def test_chart_sits_beside_short_text_either_order(tmp_path):
 
 @pytest.mark.parametrize("name", [p.stem for p in SPECS] + ["all-kinds"])
 def test_slide_numbers_footer_and_closing_slide(decks, name):
+    """The topic in the footer placeholder; the number a slidenum field in the slide-number
+    placeholder (PowerPoint renumbers it when slides move)."""
     prs = _presentation(decks[name])
     n = len(prs.slides)
     for k, slide in enumerate(prs.slides, 1):
-        footer = [s.text_frame.text for s in slide.shapes if s.name == "Footer"]
+        kinds = {s.placeholder_format.type: s for s in slide.placeholders}
+        footer = kinds.get(15)  # PP_PLACEHOLDER.FOOTER
+        number = kinds.get(13)  # PP_PLACEHOLDER.SLIDE_NUMBER
         if k == 1:
-            assert not footer
+            assert footer is None and number is None
             continue
-        assert f"{k} / {n}" in footer, (k, footer)
-        assert any(prs.core_properties.title[:8] in f for f in footer), (k, footer)
+        assert prs.core_properties.title[:8] in footer.text_frame.text, k
+        (fld,) = number._element.iter(A + "fld")
+        assert fld.get("type") == "slidenum" and fld.findtext(A + "t") == str(k), k
+    assert n > 1
     last = prs.slides[n - 1]
     texts = "".join(s.text_frame.text for s in last.shapes if s.has_text_frame)
     assert "お問い合わせ" in texts and "03-" in texts
@@ -324,7 +355,7 @@ def test_charts_and_tables_are_native(decks, name):
     spec = ALL_KINDS if name == "all-kinds" else ROOT / "specs" / f"{name}.yaml"
     source = spec.read_text(encoding="utf-8")
     prs = _presentation(decks[name])
-    shapes = [s for slide in prs.slides for s in slide.shapes]
+    shapes = [s for slide in prs.slides for s in flat_shapes(slide.shapes)]
     if re.search(r"^\s*- chart:", source, re.M):
         assert any(s.has_chart for s in shapes)
     if re.search(r"^\s*- table:", source, re.M):

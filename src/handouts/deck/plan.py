@@ -12,10 +12,11 @@ from functools import lru_cache
 
 from .. import document as d
 from ..diagnostics import SpecError
+from ..diagrams import alt
 from ..diagrams import geometry as geo
 from ..text.inline import Rich, Span, continued_title, plain
 from ..text.setting import set_lines
-from .model import (INSET, PITCH, SLIDE_W, Arrow, BarChart, Deck, Para, Picture,
+from .model import (INSET, PITCH, SLIDE_W, Arrow, BarChart, Deck, Diagram, Para, Picture,
                     Shape, Slide, Table, TextBox)
 
 BODY = 20.0
@@ -31,6 +32,10 @@ COLORS = {"danger": "A00000", "warning": "7A4300", "info": "1F4E79"}
 FILLS = {"danger": "FFF0F0", "warning": "FFFFFF", "info": "FFFFFF"}
 BANDS = ("E4ECF5", "F4F7FB")  # table body rows: light tints that keep black text at AAA
 FOOTER_SIZE = 12.0
+SLIDE_NUMBER_W = 90.0
+SLIDE_NUMBER_X = SLIDE_W - MARGIN - SLIDE_NUMBER_W
+FOOTER_W = CONTENT_W - SLIDE_NUMBER_W - 180  # the date placeholder sits between the two
+TITLE_SLIDE_Y = 150.0  # top of the title on the title slide
 PAD = 10.0  # inset of bordered boxes (callouts, exercise cards, key points)
 
 
@@ -192,7 +197,9 @@ class Planner:
             item = queue.pop(0)
             room = CONTENT_BOTTOM - y
             if item.h <= room:
-                placed += item.at(MARGIN, y)
+                for shape in item.at(MARGIN, y):
+                    if not _joined(placed, shape):
+                        placed.append(shape)
                 y += item.h + GAP
                 continue
             fresh = CONTENT_BOTTOM - self.content_top(*self.title(heading, True))
@@ -237,7 +244,7 @@ class Planner:
     def caption(self, rich: Rich | None, x: float, y: float, w: float) -> list[Shape]:
         if rich is None:
             return []
-        box = TextBox(x, y, w, 0, paras=[para(rich, w, SMALL, color="444444")])
+        box = TextBox(x, y, w, 0, paras=[para(rich, w, SMALL, color="444444")], caption=True)
         box.h = box.text_height()
         return [box]
 
@@ -260,8 +267,10 @@ class Planner:
                                border=COLORS["danger"] if hi else "000000",
                                border_w=3.0 if hi else 1.25, anchor="middle"))
             if i + 1 < n:
-                out.append(Arrow(x + r.x + r.w + 3, y0 + box_h / 2, arrow - 6, 0))
-        return out + self.caption(b.caption, x, y0 + box_h + 10, w)
+                out.append(Arrow(x + r.x + r.w, y0 + box_h / 2, arrow, 0,
+                                 start=len(out) - 1, end=len(out) + 1))
+        return [Diagram.of(out + self.caption(b.caption, x, y0 + box_h + 10, w), alt.flow(b),
+                           "流れ図")]
 
     def tree(self, b: d.Tree, x, top, w, h) -> list[Shape]:
         h_avail = h - self.caption_h(b.caption, w)
@@ -273,7 +282,8 @@ class Planner:
             shapes = self._tree(b, x, top, w, h_avail, size, sideways)
             if shapes is not None:
                 bottom = max(s.bottom for s in shapes)
-                return shapes + self.caption(b.caption, x, bottom + 10, w)
+                return [Diagram.of(shapes + self.caption(b.caption, x, bottom + 10, w),
+                                   alt.tree(b), "枝分かれの図")]
         raise SpecError([b.mark.error(
             "tree diagram does not fit on one slide even at 16 pt; shorten its labels or "
             "split it into two trees", "fit")])
@@ -311,6 +321,7 @@ class Planner:
         ox = x + (w - lay.width) / 2
         oy = top + max(0.0, (h - lay.height) / 2) if not sideways else top
         rect_of = {id(n): r for n, r in lay.boxes}
+        index = {id(n): i for i, (n, _) in enumerate(lay.boxes)}
         out: list[Shape] = []
         for n, r in lay.boxes:
             out.append(TextBox(ox + r.x, oy + r.y, r.w, r.h, paras=texts[id(n)], rounded=True,
@@ -325,14 +336,15 @@ class Planner:
                     x1, y1, x2, y2 = p.x + p.w, p.y + p.h / 2, k.x, k.y + k.h / 2
                 else:
                     x1, y1, x2, y2 = p.cx, p.bottom, k.cx, k.y
-                out.append(Arrow(ox + x1, oy + y1, x2 - x1, y2 - y1))
+                out.append(Arrow(ox + x1, oy + y1, x2 - x1, y2 - y1, start=index[id(n)],
+                                 end=index[id(c)]))
         return out
 
     def chart(self, b: d.Chart, x, top, w, h) -> list[Shape]:
         extra = self.caption_h(b.caption, w) + self.caption_h(self._source(b), w)
         hh = min(h - extra, 40 + 46 * len(b.data))
         out: list[Shape] = [BarChart(x, top, w, hh, name=b.title.plain if b.title else "",
-                                     categories=[k for k, _ in b.data],
+                                     alt=alt.chart(b), categories=[k for k, _ in b.data],
                                      values=[v for _, v in b.data], unit=b.unit,
                                      maximum=b.max, font_size=MIN_BODY)]
         y = top + hh + 6
@@ -341,7 +353,7 @@ class Planner:
                 s = self.caption(cap, x, y, w)
                 out += s
                 y = s[0].bottom + 4
-        return out
+        return [Diagram.of(out, alt.chart(b), "グラフ")] if len(out) > 1 else out
 
     def _source(self, b: d.Chart) -> Rich | None:
         return plain(f"出典：{b.source.cite} [{b.source.number}]") if b.source else None
@@ -409,7 +421,7 @@ class Planner:
     def group(self, shapes: list[Shape]) -> "Group":
         """Shapes drawn at the origin, kept together; their height decides where they go."""
         top = min(sh.y for sh in shapes)
-        moved = [replace(sh, y=sh.y - top) for sh in shapes]
+        moved = [sh.shifted(0, -top) for sh in shapes]
         return Group(moved, max(sh.bottom for sh in moved))
 
     def section(self, sec: d.Section) -> None:
@@ -518,9 +530,10 @@ class Planner:
         # title slide
         t_lines = lines(doc.title, CONTENT_W, 40, True, phrases=True)
         t_h = len(t_lines) * 40 * PITCH + 2 * INSET
-        y = 150.0
+        y = TITLE_SLIDE_Y
         # an accent rule above the title: the deck's one decorative mark
-        shapes: list[Shape] = [TextBox(MARGIN, y - 22, 120, 8, fill=self.accent, inset=0.0)]
+        shapes: list[Shape] = [TextBox(MARGIN, y - 22, 120, 8, fill=self.accent, inset=0.0,
+                                       decorative=True)]
         if doc.subtitle:
             sub = TextBox(MARGIN, y + t_h + 20, CONTENT_W, 0,
                           paras=[para(doc.subtitle, CONTENT_W, 24, color="333333")])
@@ -597,7 +610,25 @@ class Group:
     h: float
 
     def at(self, x: float, y: float) -> list[Shape]:
-        return [replace(sh, x=sh.x + x, y=sh.y + y) for sh in self.shapes]
+        return [sh.shifted(x, y) for sh in self.shapes]
+
+
+def _plain_text(s: Shape) -> bool:
+    return (isinstance(s, TextBox) and not (s.fill or s.border or s.caption)
+            and s.anchor == "top" and bool(s.paras))
+
+
+def _joined(placed: list[Shape], box: Shape) -> bool:
+    """Append a plain text box to the plain text box just above it, if there is one: the
+    two become one box (one body placeholder in the PPTX, edited as one text), the gap
+    between them space before its first paragraph. Same positions, same lines."""
+    last = placed[-1] if placed else None
+    if not (_plain_text(box) and _plain_text(last) and last.x == box.x and last.w == box.w
+            and abs(box.y - (last.bottom + GAP)) < 0.01 and last.inset == box.inset):
+        return False
+    first = replace(box.paras[0], space_before=box.paras[0].space_before + GAP + 2 * box.inset)
+    placed[-1] = replace(last, paras=last.paras + [first] + box.paras[1:], h=box.bottom - last.y)
+    return True
 
 
 def split_box(box: TextBox, room: float) -> tuple[TextBox | None, TextBox | None]:
@@ -633,12 +664,12 @@ def title_color(deck: Deck, slide: Slide) -> str:
 
 def footer_boxes(deck: Deck, s: Slide) -> list[TextBox]:
     """The footer as the PPTX writer lays it out: topic on the left, 'n / N' on the right."""
-    left = TextBox(MARGIN, FOOTER_Y, CONTENT_W - 90, FOOTER_SIZE * PITCH + 2 * INSET,
-                   paras=[Para(lines(plain(deck.footer), CONTENT_W - 90 - 2 * INSET,
+    left = TextBox(MARGIN, FOOTER_Y, FOOTER_W, FOOTER_SIZE * PITCH + 2 * INSET,
+                   paras=[Para(lines(plain(deck.footer), FOOTER_W - 2 * INSET,
                                      FOOTER_SIZE)[:1], FOOTER_SIZE, color="555555")])
-    num = f"{s.number} / {len(deck.slides)}"
-    right = TextBox(SLIDE_W - MARGIN - 90, FOOTER_Y, 90, left.h,
-                    paras=[Para(lines(plain(num), 90, FOOTER_SIZE), FOOTER_SIZE,
+    num = str(s.number)  # the PPTX slide-number field shows the number alone
+    right = TextBox(SLIDE_NUMBER_X, FOOTER_Y, SLIDE_NUMBER_W, left.h,
+                    paras=[Para(lines(plain(num), SLIDE_NUMBER_W, FOOTER_SIZE), FOOTER_SIZE,
                                 color="555555", align="center")])
     return [left, right]
 

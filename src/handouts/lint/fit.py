@@ -41,7 +41,7 @@ def fit(doc: Document) -> list[Diagnostic]:
 def _overflows(slide: m.Slide) -> list[str]:
     out = []
     bottom = CONTENT_BOTTOM if slide.kind != "title" else m.SLIDE_H
-    for shape in slide.shapes:
+    for shape in m.flat(slide.shapes):
         if shape.x < -SLACK or shape.right > m.SLIDE_W + SLACK:
             out.append(f"a shape runs {max(-shape.x, shape.right - m.SLIDE_W):.0f} pt "
                        "beyond the slide's side")
