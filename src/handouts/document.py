@@ -249,6 +249,8 @@ class _Lowerer:
                     for k, v in s.glossary.items()]
         if self.project.clinic_path:
             self.inputs.append(self.project.clinic_path)
+        if self.project.deck_template:
+            self.inputs.append(self.project.deck_template)
         doc = Document(
             stem=self.loaded.path.stem, path=self.loaded.path,
             title=self.rich(m, ("title",), s.title),

@@ -104,11 +104,11 @@ def labeled(label: str, rich: Rich) -> Rich:
 
 
 class Planner:
-    def __init__(self, doc: d.Document):
+    def __init__(self, doc: d.Document, accent: str | None = None):
         self.doc = doc
         self.slides: list[Slide] = []
         self.body = BODY  # body size of text panels; a section may be set larger
-        self.accent = doc.clinic.accent.lstrip("#").upper()
+        self.accent = (accent or doc.clinic.accent).lstrip("#").upper()
 
     # -- titles ---------------------------------------------------------------------------
     def title(self, rich: Rich, continued: bool = False) -> tuple[list, float]:
@@ -692,5 +692,7 @@ def _qr_png(url: str) -> bytes:
     return buf.getvalue()
 
 
-def plan(doc: d.Document) -> Deck:
-    return Planner(doc).plan()
+def plan(doc: d.Document, accent: str | None = None) -> Deck:
+    """The deck of a document; `accent` (RRGGBB) replaces the clinic's accent colour (a
+    deck template's own accent 1)."""
+    return Planner(doc, accent).plan()
