@@ -151,8 +151,8 @@ def test_overflow_continues_on_a_follow_up_slide(tmp_path):
                     for i in range(30))
     deck = plan(_doc(tmp_path, "      - bullets:\n" + items))
     titles = ["".join(line.text for line in s.title) for s in deck.slides]
-    cont = [t for t in titles if t.endswith("（続き）")]
-    assert len(cont) >= 2, titles
+    cont = [t for t in titles if re.search(r"（続き( \d+)?）$", t)]
+    assert len(cont) >= 2 and len(set(titles)) == len(titles), titles
     text = "".join(line.text for _, b in _text_boxes(deck) for p in b.paras for line in p.lines)
     for i in range(30):  # nothing lost on the way
         assert f"これは{i}番目の長い箇条書き" in text
@@ -234,16 +234,49 @@ def test_no_paragraph_ends_in_a_one_or_two_character_line():
                     assert len(p.lines[-1].text.strip()) > 2, (stem, s.number, p.lines[-1].text)
 
 
-def test_text_is_set_at_24pt_only_when_that_costs_no_slide(tmp_path):
+def test_text_is_set_as_large_as_fits_without_a_slide_more(tmp_path):
     short = plan(_doc(tmp_path, "      - text: 短い本文です。\n"))
     (box,) = [b for s, b in _text_boxes(short) if s.kind == "content"]
-    assert box.paras[0].size == 24
+    assert box.paras[0].size == 28  # the limit
+    # a short slide's content sits lower, in the middle of the empty space, not at the top
+    (slide,) = [s for s in short.slides if s.kind == "content"]
+    top = slide.title_y + len(slide.title) * slide.title_size * m.PITCH + 2 * m.INSET + 14
+    assert box.y > top + 100
     # 13 lines of 20 pt fill one slide; at 24 pt they would need two
     items = "".join(f"          - {i}番目の項目です\n" for i in range(13))
     full = plan(_doc(tmp_path, "      - bullets:\n" + items))
     body = [p.size for s, b in _text_boxes(full) if s.kind == "content" for p in b.paras]
     assert len([s for s in full.slides if s.kind == "content"]) == 1
     assert set(body) == {20}
+
+
+def test_an_emergency_callout_takes_a_slide_more_rather_than_20pt(tmp_path):
+    items = "".join(f"          - {i}番目の、すぐに救急車をよぶべき大事なサインです\n"
+                    for i in range(7))
+    body = ("      - callout:\n          kind: danger\n          title: すぐに救急へ\n"
+            "          items:\n" + items +
+            "      - callout:\n          kind: warning\n          title: 早めに受診を\n"
+            "          items:\n" + items)
+    deck = plan(_doc(tmp_path, body))
+    sizes = {p.size for s, b in _text_boxes(deck) if s.kind == "content" for p in b.paras}
+    assert min(sizes) >= 24, sizes
+    assert len([s for s in deck.slides if s.kind == "content"]) == 2
+
+
+def test_readings_in_parentheses_are_never_split(tmp_path):
+    text = "腰の{靱帯|じんたい}と{椎間板|ついかんばん}が、" * 12
+    deck = plan(_doc(tmp_path, f"      - text: {text}\n"))
+    lines = [line.text for _, b in _text_boxes(deck) for p in b.paras for line in p.lines]
+    joined = "".join(lines)
+    assert joined.count("靱帯（じんたい）") == 12
+    for line in lines:  # every reading opened on a line is closed on it
+        assert line.count("（") == line.count("）"), line
+
+
+def test_every_slide_title_is_unique():
+    for stem, deck in _planned():
+        titles = ["".join(line.text for line in s.title) for s in deck.slides]
+        assert len(set(titles)) == len(titles), (stem, titles)
 
 
 DEEP_TREE = """      - tree:
@@ -296,18 +329,34 @@ def test_a_deep_tree_fits_one_slide_left_to_right(tmp_path):
 
 
 def test_a_quiz_question_is_followed_by_its_answer():
-    seen = 0
+    """「クイズ n」 then 「クイズ n の答え」, showing the same choices with the right one
+    marked (or 「答え：」 when no choice is the answer), in large type."""
+    seen, seen_marked = 0, []
     for stem, deck in _planned():
         kinds = [s.kind for s in deck.slides]
         for k, kind in enumerate(kinds):
-            if kind == "quiz":
-                seen += 1
-                assert kinds[k + 1] == "answer", (stem, kinds)
-                answer = "".join(line.text for _, b in _text_boxes(
-                    replace(deck, slides=[deck.slides[k + 1]])) for p in b.paras
-                    for line in p.lines)
-                assert answer.startswith("答え"), (stem, answer)
-    assert seen >= 3
+            if kind != "quiz":
+                continue
+            seen += 1
+            assert kinds[k + 1] == "answer", (stem, kinds)
+            q, a = deck.slides[k], deck.slides[k + 1]
+            title = "".join(line.text for line in q.title)
+            assert re.fullmatch(r"クイズ \d+", title)
+            assert "".join(line.text for line in a.title) == f"{title} の答え"
+            paras = [[p for _, b in _text_boxes(replace(deck, slides=[s])) for p in b.paras]
+                     for s in (q, a)]
+            assert min(p.size for p in paras[0]) >= 24, stem
+            text = lambda p: "".join(line.text for line in p.lines)  # noqa: E731
+            choices = [text(p) for p in paras[0] if p.marker]
+            marked = [text(p) for p in paras[1] if p.marker]
+            if marked:  # the answer is one of the choices
+                right = [c for c in marked if c.startswith("正解 ")]
+                assert len(marked) == len(choices) and len(right) == 1, (stem, marked)
+                assert right[0].removeprefix("正解 ") in choices
+                seen_marked.append(stem)
+            else:
+                assert text(paras[1][0]).startswith("答え"), stem
+    assert seen >= 3 and len(seen_marked) >= 3
 
 
 def test_chart_sits_beside_short_text_either_order(tmp_path):

@@ -154,6 +154,7 @@ class Slide:
     notes: str
     number: int = 0
     title_y: float = 22.0  # top of the title box (the title slide sets it lower)
+    heading: str = ""  # the heading its title was made from (without 「（続き）」)
 
 
 @dataclass

@@ -21,6 +21,7 @@ from .model import (INSET, PITCH, SLIDE_W, Arrow, BarChart, Deck, Diagram, Para,
 
 BODY = 20.0
 MIN_BODY = 18.0
+ROOMY = (BODY + 8, BODY + 4, BODY)  # body sizes tried, largest first
 SMALL = 16.0
 MARGIN = 40.0
 CONTENT_W = SLIDE_W - 2 * MARGIN
@@ -43,7 +44,8 @@ def for_deck(rich: Rich) -> Rich:
     """Slides show ruby as base（reading）: PowerPoint has no ruby of its own."""
     if not any(s.ruby for s in rich.spans):
         return rich
-    spans = tuple(Span(f"{s.text}（{s.ruby}）", s.strong) if s.ruby else s for s in rich.spans)
+    spans = tuple(Span(f"{s.text}（{s.ruby}）", s.strong, whole=True) if s.ruby else s
+                  for s in rich.spans)
     return Rich(spans, rich.mark)
 
 
@@ -111,8 +113,9 @@ class Planner:
         self.accent = (accent or doc.clinic.accent).lstrip("#").upper()
 
     # -- titles ---------------------------------------------------------------------------
-    def title(self, rich: Rich, continued: bool = False) -> tuple[list, float]:
-        r = continued_title(rich) if continued else rich
+    def title(self, rich: Rich, continued: int = 0) -> tuple[list, float]:
+        """The title's lines and size; `continued` > 0 adds 「（続き）」, 「（続き 2）」…"""
+        r = continued_title(rich, continued) if continued else rich
         for size in (32.0, 28.0, 24.0):
             ls = lines(r, CONTENT_W, size, True, phrases=True)
             if len(ls) <= 2:
@@ -122,10 +125,22 @@ class Planner:
     def content_top(self, title_lines, size) -> float:
         return TITLE_TOP + len(title_lines) * size * PITCH + 2 * INSET + 14
 
+    def uses(self, heading: Rich) -> int:
+        """How many slides already carry this heading in their title."""
+        return sum(1 for s in self.slides if s.heading == heading.plain)
+
+    def next_title(self, heading: Rich) -> tuple[list, float]:
+        """The heading as the next slide's title: plain the first time, then 「（続き）」,
+        「（続き 2）」…, so no two slides share a title (PowerPoint's accessibility check)."""
+        return self.title(heading, self.uses(heading))
+
     def add(self, kind: str, heading: Rich | None, shapes: list[Shape], notes: str,
-            continued: bool = False, title=None) -> None:
-        tl, ts = title if title else self.title(heading, continued)
-        self.slides.append(Slide(kind, tl, ts, shapes, notes))
+            title=None) -> None:
+        tl, ts = title if title else self.next_title(heading)
+        if kind not in ("closing", "references"):
+            shapes = balanced(shapes, self.content_top(tl, ts))
+        self.slides.append(Slide(kind, tl, ts, shapes, notes,
+                                 heading=heading.plain if heading else ""))
 
     # -- text panels ---------------------------------------------------------------------
     def panel(self, b: d.Block, width: float) -> TextBox:
@@ -181,7 +196,7 @@ class Planner:
         box.h = box.text_height()
         return box
 
-    def flush(self, heading: Rich, items: list, notes: str, first: bool = True) -> bool:
+    def flush(self, heading: Rich, items: list, notes: str, kind: str = "content") -> bool:
         """Stack items top to bottom on as many slides as they need.
 
         A TextBox may split at a line (the rest continues on a 「（続き）」 slide); a Group
@@ -189,7 +204,7 @@ class Planner:
         Returns whether any slide was added."""
         if not items:
             return False
-        title = self.title(heading)  # （続き） only marks text that overflowed
+        title = self.next_title(heading)
         top = self.content_top(*title)
         y, placed = top, []
         queue = list(items)
@@ -202,7 +217,7 @@ class Planner:
                         placed.append(shape)
                 y += item.h + GAP
                 continue
-            fresh = CONTENT_BOTTOM - self.content_top(*self.title(heading, True))
+            fresh = CONTENT_BOTTOM - self.content_top(*self.title(heading, 9))
             if isinstance(item, Group) or (placed and item.h <= fresh):
                 # move it whole to the next slide rather than leave a stub behind
                 if not placed:  # taller than an empty slide: it was sized to fit one
@@ -210,8 +225,8 @@ class Planner:
                     y = CONTENT_BOTTOM
                     continue
                 queue.insert(0, item)
-                self.add("content", heading, placed, notes, title=title)
-                title = self.title(heading, True)
+                self.add(kind, heading, placed, notes, title=title)
+                title = self.next_title(heading)
             else:
                 head, tail = split_box(item, room)
                 if head is not None:
@@ -221,12 +236,12 @@ class Planner:
                         "a line of text is taller than a whole slide", "fit")])
                 if tail is not None:
                     queue.insert(0, tail)
-                self.add("content", heading, placed, notes, title=title)
-                title = self.title(heading, True)
+                self.add(kind, heading, placed, notes, title=title)
+                title = self.next_title(heading)
             top = self.content_top(*title)
             y, placed = top, []
         if placed:
-            self.add("content", heading, placed, notes, title=title)
+            self.add(kind, heading, placed, notes, title=title)
         return True
 
     # -- visual blocks --------------------------------------------------------------------
@@ -401,7 +416,7 @@ class Planner:
         header, hh, rows = self.table_rows(b)
         first = True
         while rows or first:
-            title = self.title(heading, not first)
+            title = self.next_title(heading)
             top = self.content_top(*title)
             room = CONTENT_BOTTOM - top - self.caption_h(b.caption, CONTENT_W) - hh
             take, used = [], 0.0
@@ -425,20 +440,25 @@ class Planner:
         return Group(moved, max(sh.bottom for sh in moved))
 
     def section(self, sec: d.Section) -> None:
-        self.roomy(lambda: self._section(sec))
+        urgent = any(isinstance(b, d.Callout) and b.level == "danger"
+                     for b in sec.for_target("deck"))
+        self.roomy(lambda: self._section(sec), urgent)
 
-    def roomy(self, add_slides) -> None:
-        """Set the text of what `add_slides` adds at 24 pt when that costs no extra slide,
-        else at 20 pt."""
+    def roomy(self, add_slides, urgent: bool = False) -> None:
+        """Set the text of what `add_slides` adds at the largest of 28, 24 and 20 pt that
+        costs no extra slide. What must be read in an emergency (a danger callout) is set
+        at 24 pt or more even if that takes one slide more."""
         start = len(self.slides)
-        self.body = BODY
-        add_slides()
-        small = self.slides[start:]
-        del self.slides[start:]
-        self.body = BODY + 4
-        add_slides()
-        if len(self.slides) - start > len(small):
-            self.slides[start:] = small
+        tried: dict[float, list[Slide]] = {}
+        for size in ROOMY:
+            self.body = size
+            add_slides()
+            tried[size] = self.slides[start:]
+            del self.slides[start:]
+        least = len(tried[BODY])
+        best = next(s for s in ROOMY if len(tried[s]) <= least or
+                    (urgent and s == BODY + 4 and len(tried[s]) <= least + 1))
+        self.slides[start:] = tried[best]
         self.body = BODY
 
     def _section(self, sec: d.Section) -> None:
@@ -509,21 +529,35 @@ class Planner:
         return Group(shapes, max(sh.bottom for sh in shapes))
 
     def quiz(self, b: d.Quiz, notes: str) -> None:
-        # a quiz slide carries little text: set it large so the room can read it
-        q = TextBox(0, 0, CONTENT_W, 0, paras=[para(b.question, CONTENT_W, BODY + 8, True)])
-        q.paras += [para(c, CONTENT_W, BODY + 4, marker="①②③④⑤⑥"[i], space=12)
-                    for i, c in enumerate(b.choices)]
-        q.h = q.text_height()
-        self.flush(plain("クイズ"), [q], notes or "答えは次のスライドで示します。", True)
-        self.slides[-1].kind = "quiz"
-        a = TextBox(0, 0, CONTENT_W, 0, paras=[para(labeled("答え：", b.answer), CONTENT_W,
-                                                     BODY + 8, True, color=self.accent)])
-        if b.explanation:
-            a.paras.append(para(b.explanation, CONTENT_W, BODY + 4, space=12))
-        a.h = a.text_height()
-        self.flush(plain("クイズの答え"), [a], b.explanation.plain if b.explanation
-                   else b.answer.plain, True)
-        self.slides[-1].kind = "answer"
+        """「クイズ n」: the question and its choices as large as fit one slide (28 → 24 pt);
+        「クイズ n の答え」: the same choices with the right one marked, then why."""
+        n = 1 + sum(1 for s in self.slides if s.kind == "quiz")
+        right = next((i for i, c in enumerate(b.choices) if c.plain == b.answer.plain), None)
+        room = CONTENT_BOTTOM - self.content_top(*self.title(plain(f"クイズ {n} の答え")))
+        marks = "①②③④⑤⑥⑦⑧⑨"
+        for size in (BODY + 8, BODY + 4):
+            q = TextBox(0, 0, CONTENT_W, 0, paras=[para(b.question, CONTENT_W, size, True)])
+            q.paras += [para(c, CONTENT_W, size, marker=marks[i], space=14)
+                        for i, c in enumerate(b.choices)]
+            q.h = q.text_height()
+            if right is None:
+                a = TextBox(0, 0, CONTENT_W, 0, paras=[para(labeled("答え：", b.answer),
+                                                             CONTENT_W, size, True,
+                                                             color=self.accent)])
+            else:  # the choices again, the right one in bold and the accent colour
+                a = TextBox(0, 0, CONTENT_W, 0, paras=[
+                    para(labeled("正解 ", c) if i == right else c, CONTENT_W, size,
+                         i == right, marker=marks[i], space=14 if i else 0,
+                         color=self.accent if i == right else "555555")
+                    for i, c in enumerate(b.choices)])
+            if b.explanation:
+                a.paras.append(para(b.explanation, CONTENT_W, size - 4, space=20))
+            a.h = a.text_height()
+            if max(q.h, a.h) <= room:
+                break
+        self.flush(plain(f"クイズ {n}"), [q], notes or "答えは次のスライドで示します。", "quiz")
+        self.flush(plain(f"クイズ {n} の答え"), [a], b.explanation.plain if b.explanation
+                   else b.answer.plain, "answer")
 
     def plan(self) -> Deck:
         doc = self.doc
@@ -558,23 +592,20 @@ class Planner:
             if box.h <= room:
                 break
         self.flush(plain("今日いちばん伝えたいこと"), [box],
-                   "最初に結論を示します。" + " ".join(k.plain for k in doc.key_points), True)
-        self.slides[-1].kind = "points"
+                   "最初に結論を示します。" + " ".join(k.plain for k in doc.key_points), "points")
         for sec in doc.sections_for("deck"):
             self.section(sec)
         if doc.glossary:
             self.roomy(lambda: self.flush(plain("ことばの説明"), [
                 self.panel(d.Text(g.meaning.mark, d.BOTH, labeled(g.term + "：", g.meaning)),
-                           CONTENT_W) for g in doc.glossary], "用語の説明です。", True))
+                           CONTENT_W) for g in doc.glossary], "用語の説明です。", "glossary"))
         if doc.references:
             box = TextBox(0, 0, CONTENT_W, 0, paras=[
                 para(plain(f"[{r.number}] {r.cite}" + (f" {r.link}" if r.link else "")),
                      CONTENT_W, SMALL, space=4) for r in doc.references])
             box.h = box.text_height()
-            self.flush(plain("参考文献"), [box], "出典の一覧です。DOI から原著を確認できます。", True)
-            for s in self.slides:
-                if s.title and s.title[0].text.startswith("参考文献"):
-                    s.kind = "references"
+            self.flush(plain("参考文献"), [box], "出典の一覧です。DOI から原著を確認できます。",
+                       "references")
         self.closing()
         for i, s in enumerate(self.slides, 1):
             s.number = i
@@ -611,6 +642,17 @@ class Group:
 
     def at(self, x: float, y: float) -> list[Shape]:
         return [sh.shifted(x, y) for sh in self.shapes]
+
+
+def balanced(shapes: list[Shape], top: float) -> list[Shape]:
+    """A slide's content moved down into the empty space below it, 40 % of the way, so a
+    short slide does not leave its lower half empty (a full slide stays where it is)."""
+    if not shapes:
+        return shapes
+    free = CONTENT_BOTTOM - max(s.bottom for s in shapes)
+    if min(s.y for s in shapes) < top - 0.5 or free < 1:
+        return shapes
+    return [s.shifted(0, free * 0.4) for s in shapes]
 
 
 def _plain_text(s: Shape) -> bool:

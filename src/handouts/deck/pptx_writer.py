@@ -171,6 +171,9 @@ class _Writer:
             spTree.append(sp)
             tx = sp.find(qn("p:txBody"))
             p = etree.SubElement(tx, qn("a:p"))
+            align = self.inherited_align(lsp[kind], kind)
+            if align:  # what PowerPoint inherits anyway; LibreOffice centres footers without it
+                etree.SubElement(p, qn("a:pPr"), algn=align)
             if kind == "sldNum":
                 oxml.slide_number(p, s.number, _field_id(lsp[kind]))
             else:
@@ -180,6 +183,18 @@ class _Writer:
                 etree.SubElement(r, qn("a:t")).text = text
             out.append(sp)
         return out
+
+    def inherited_align(self, layout_sp, kind: str) -> str | None:
+        """The alignment a footer placeholder gets from its layout, else its master."""
+        path = f"{qn('p:txBody')}/{qn('a:lstStyle')}/{qn('a:lvl1pPr')}"
+        lvl = layout_sp.find(path)
+        if lvl is not None and lvl.get("algn"):
+            return lvl.get("algn")
+        for sp in self.tpl.prs.slide_master.shapes._spTree.iter(qn("p:sp")):
+            if _ph_type(sp) == kind:
+                lvl = sp.find(path)
+                return lvl.get("algn") if lvl is not None else None
+        return None
 
     # -- diagrams, charts, tables, pictures ------------------------------------------------
     def shape(self, shapes, s):
