@@ -699,6 +699,18 @@ def split_box(box: TextBox, room: float) -> tuple[TextBox | None, TextBox | None
     return box, None
 
 
+def title_box(s: Slide) -> tuple[float, float, float, float]:
+    """Where a slide's title goes (x, y, w, h). A title of several lines is as wide as its
+    widest measured line (with the planner's margin), so PowerPoint, wrapping it itself,
+    breaks it about where we did instead of leaving one or two characters on a line of
+    their own."""
+    h = len(s.title) * s.title_size * PITCH + 2 * INSET
+    if len(s.title) < 2:
+        return MARGIN, s.title_y, CONTENT_W, h
+    widest = max(ln.width + autospace(ln.text, s.title_size) for ln in s.title)
+    return MARGIN, s.title_y, min(CONTENT_W, widest / 0.97 + 2 * INSET + 2), h
+
+
 def title_color(deck: Deck, slide: Slide) -> str:
     """Slide titles in the clinic's accent; the title slide's own title in black."""
     return "000000" if slide.kind == "title" else deck.accent

@@ -133,15 +133,14 @@ class _Writer:
         ph.left, ph.top, ph.width, ph.height = (self.pt(v) for v in box)
 
     def title(self, slide, s: Slide, layout) -> list:
+        from .plan import title_box
+
+        box = title_box(s)
         ph = slide.shapes.title
         if ph is None:  # the template's layout has no title: a text box, same place
-            from .plan import CONTENT_W, MARGIN
             return [self.text_shape(slide.shapes, TextBox(
-                MARGIN, s.title_y, CONTENT_W, _title_h(s), paras=[Para(s.title, s.title_size,
-                                                                      True)]))._element]
-        from .plan import CONTENT_W, MARGIN
-
-        self.place(ph, (MARGIN, s.title_y, CONTENT_W, _title_h(s)), layout)
+                *box, paras=[Para(s.title, s.title_size, True)]))._element]
+        self.place(ph, box, layout)
         tx = ph._element.find(qn("p:txBody"))
         oxml.body_props(tx.find(qn("a:bodyPr")), INSET * self.k, "t")
         self.paras(tx, [Para(s.title, s.title_size, True)], bold=True, color=None)
@@ -396,10 +395,6 @@ class _P:
         if pPr is None:
             pPr = etree.SubElement(self.el, qn("a:pPr"))
         return pPr
-
-
-def _title_h(s: Slide) -> float:
-    return len(s.title) * s.title_size * PITCH + 2 * INSET
 
 
 def _ph_type(sp) -> str | None:
