@@ -362,13 +362,19 @@ def _levels(paras: list[Para]) -> list[int]:
     return out
 
 
+def _look(style) -> tuple[bool, bool]:
+    """What a span changes in PowerPoint: emphasis and raised citation markers."""
+    return (style.strong, style.cite) if isinstance(style, Span) else (False, False)
+
+
 def _segments(p: Para):
-    """(text, style, is_break) of a paragraph with its line breaks undone."""
+    """(text, style, is_break) of a paragraph with its line breaks undone and neighbouring
+    spans that look the same (a glossary term in plain text) in one run."""
     segs: list[list] = []
     for k, line in enumerate(p.lines):
         for run in line.runs:
             style = run.style
-            if segs and not segs[-1][2] and segs[-1][1] == style:
+            if segs and not segs[-1][2] and _look(segs[-1][1]) == _look(style):
                 segs[-1][0] += run.text
             else:
                 segs.append([run.text, style, False])
