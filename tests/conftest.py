@@ -28,6 +28,23 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120):
                           capture_output=True, text=True, cwd=cwd or ROOT, timeout=timeout)
 
 
+def soffice_convert(files: list[Path], tmp: Path, target: str = "pdf") -> Path:
+    """Convert files with LibreOffice, seeing only the project's fonts; returns the folder
+    the converted files are in (same stems)."""
+    soffice = need("soffice")
+    tmp.mkdir(parents=True, exist_ok=True)
+    conf = tmp / "fonts.conf"
+    conf.write_text(f"""<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>{ROOT / 'fonts'}</dir><cachedir>{tmp / 'cache'}</cachedir></fontconfig>
+""", encoding="utf-8")
+    env = {"FONTCONFIG_FILE": str(conf), "HOME": str(tmp), "PATH": "/usr/bin:/bin"}
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp / 'profile'}", "--headless",
+                    "--convert-to", target, "--outdir", str(tmp / "out"), *map(str, files)],
+                   env=env, capture_output=True, timeout=600, check=True)
+    return tmp / "out"
+
+
 def pdftotext(pdf: Path, layout: bool = False) -> str:
     args = [need("pdftotext"), "-enc", "UTF-8"] + (["-layout"] if layout else [])
     return subprocess.run(args + [str(pdf), "-"], capture_output=True, text=True,

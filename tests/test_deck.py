@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import ALL_KINDS, ROOT, flat_shapes, need, pdffonts
+from conftest import ALL_KINDS, ROOT, flat_shapes, need, pdffonts, soffice_convert
 from handouts.deck import model as m
 from handouts.deck.plan import MIN_BODY, plan
 from handouts.document import load_document
@@ -415,20 +415,9 @@ def test_charts_and_tables_are_native(decks, name):
 
 @pytest.fixture(scope="session")
 def rendered(decks, tmp_path_factory) -> dict[str, Path]:
-    soffice = need("soffice")
     need("pdffonts")
-    tmp = tmp_path_factory.mktemp("lo")
-    conf = tmp / "fonts.conf"
-    conf.write_text(f"""<?xml version="1.0"?>
-<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
-<fontconfig><dir>{ROOT / 'fonts'}</dir><cachedir>{tmp / 'cache'}</cachedir></fontconfig>
-""", encoding="utf-8")
-    env = {"FONTCONFIG_FILE": str(conf), "HOME": str(tmp), "PATH": "/usr/bin:/bin"}
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp / 'profile'}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(tmp / "out"),
-                    *map(str, decks.values())], env=env, capture_output=True, timeout=600,
-                   check=True)
-    return {name: tmp / "out" / f"{path.stem}.pdf" for name, path in decks.items()}
+    out = soffice_convert(list(decks.values()), tmp_path_factory.mktemp("lo"))
+    return {name: out / f"{path.stem}.pdf" for name, path in decks.items()}
 
 
 @pytest.mark.parametrize("name", [p.stem for p in SPECS] + ["all-kinds"])
@@ -536,19 +525,9 @@ def test_libreoffice_draws_japanese_in_biz_ud(rendered, name):
 @pytest.fixture(scope="session")
 def roundtripped(decks, tmp_path_factory) -> dict[str, Path]:
     """Every deck opened in LibreOffice and saved again as PPTX."""
-    soffice = need("soffice")
-    tmp = tmp_path_factory.mktemp("lo-pptx")
-    conf = tmp / "fonts.conf"
-    conf.write_text(f"""<?xml version="1.0"?>
-<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
-<fontconfig><dir>{ROOT / 'fonts'}</dir><cachedir>{tmp / 'cache'}</cachedir></fontconfig>
-""", encoding="utf-8")
-    env = {"FONTCONFIG_FILE": str(conf), "HOME": str(tmp), "PATH": "/usr/bin:/bin"}
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp / 'profile'}", "--headless",
-                    "--convert-to", "pptx:Impress MS PowerPoint 2007 XML", "--outdir",
-                    str(tmp / "out"), *map(str, decks.values())], env=env, capture_output=True,
-                   timeout=600, check=True)
-    return {name: tmp / "out" / f"{path.stem}.pptx" for name, path in decks.items()}
+    out = soffice_convert(list(decks.values()), tmp_path_factory.mktemp("lo-pptx"),
+                          "pptx:Impress MS PowerPoint 2007 XML")
+    return {name: out / f"{path.stem}.pptx" for name, path in decks.items()}
 
 
 @pytest.mark.parametrize("name", [p.stem for p in SPECS] + ["all-kinds"])

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import ALL_KINDS, ROOT, flat_shapes, run_cli
+from conftest import ALL_KINDS, ROOT, flat_shapes, run_cli, soffice_convert
 from handouts.spec.loader import topic_specs
 
 SPECS = topic_specs(ROOT / "specs")
@@ -253,7 +253,7 @@ key_points: [テンプレートの上に作ります]
 sections:
   - heading: 流れと本文
     blocks:
-      - text: 本文はプレースホルダーに入ります。
+      - text: 本文は PowerPoint のプレースホルダーに入ります。
       - flow: {steps: [ふだん, 痛み, しびれ]}
 """
 
@@ -306,6 +306,16 @@ def test_build_on_the_clinics_own_template(project, tmp_path):
                 "--template", template)
     assert r.returncode == 0, r.stderr
     _check_on_template(out / "t.pptx", template)
+    # drawn by LibreOffice: Japanese in BIZ UDPGothic, Latin in the template's own font
+    import pdfplumber
+
+    pdf = soffice_convert([out / "t.pptx"], tmp_path / "lo") / "t.pdf"
+    with pdfplumber.open(pdf) as doc:
+        chars = [c for page in doc.pages for c in page.chars if c["text"].strip()]
+    japanese = {c["fontname"] for c in chars if JAPANESE.search(c["text"])}
+    latin = {c["fontname"] for c in chars if c["text"].isascii() and c["text"].isalpha()}
+    assert japanese and all("BIZUDPGothic" in f for f in japanese), japanese
+    assert any("DejaVuSans" in f for f in latin), latin
     default = tmp_path / "default"
     assert run_cli("build", project / "t.yaml", "-o", default, "--format", "pptx").returncode == 0
     from pptx import Presentation
