@@ -28,6 +28,23 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120):
                           capture_output=True, text=True, cwd=cwd or ROOT, timeout=timeout)
 
 
+def soffice_convert(files: list[Path], tmp: Path, target: str = "pdf") -> Path:
+    """Convert files with LibreOffice, seeing only the project's fonts; returns the folder
+    the converted files are in (same stems)."""
+    soffice = need("soffice")
+    tmp.mkdir(parents=True, exist_ok=True)
+    conf = tmp / "fonts.conf"
+    conf.write_text(f"""<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>{ROOT / 'fonts'}</dir><cachedir>{tmp / 'cache'}</cachedir></fontconfig>
+""", encoding="utf-8")
+    env = {"FONTCONFIG_FILE": str(conf), "HOME": str(tmp), "PATH": "/usr/bin:/bin"}
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp / 'profile'}", "--headless",
+                    "--convert-to", target, "--outdir", str(tmp / "out"), *map(str, files)],
+                   env=env, capture_output=True, timeout=600, check=True)
+    return tmp / "out"
+
+
 def pdftotext(pdf: Path, layout: bool = False) -> str:
     args = [need("pdftotext"), "-enc", "UTF-8"] + (["-layout"] if layout else [])
     return subprocess.run(args + [str(pdf), "-"], capture_output=True, text=True,
@@ -45,24 +62,26 @@ def pdffonts(pdf: Path) -> list[dict]:
     return rows
 
 
+def flat_shapes(shapes):
+    """Every shape of a slide, those inside groups included (groups themselves left out)."""
+    for shape in shapes:
+        if shape.shape_type == 6:  # MSO_SHAPE_TYPE.GROUP
+            yield from flat_shapes(shape.shapes)
+        else:
+            yield shape
+
+
 def pptx_texts(path: Path) -> tuple[list[str], list[str]]:
     """(slide texts, notes texts) read back with python-pptx."""
     from pptx import Presentation
 
     from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-    def flat(shapes):  # shapes inside groups (drawn figures) too
-        for shape in shapes:
-            if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
-                yield from flat(shape.shapes)
-            else:
-                yield shape
-
     prs = Presentation(str(path))
     slides, notes = [], []
     for slide in prs.slides:
         parts = []
-        for shape in flat(slide.shapes):
+        for shape in flat_shapes(slide.shapes):
             if shape.has_text_frame:
                 parts.append(shape.text_frame.text)
             if shape.has_table:

@@ -148,7 +148,7 @@ LONG_TITLES = {
 
 @pytest.mark.parametrize("kind", LONG_TITLES)
 def test_a_long_title_is_shortened_in_the_footer_at_a_phrase(tmp_path, kind):
-    from handouts.deck.plan import CONTENT_W, FOOTER_SIZE, INSET, lines
+    from handouts.deck.plan import FOOTER_SIZE, FOOTER_W, INSET, lines
     from handouts.text.breaking import phrase_starts
     from handouts.text.inline import plain
 
@@ -160,14 +160,15 @@ def test_a_long_title_is_shortened_in_the_footer_at_a_phrase(tmp_path, kind):
         "title: すべてのブロックを試す", f"title: {title}"), encoding="utf-8")
     assert run_cli("build", spec, "-o", tmp_path, "--format", "pptx").returncode == 0
     from pptx import Presentation
+    from pptx.enum.shapes import PP_PLACEHOLDER
 
     prs = Presentation(str(tmp_path / "all-kinds.pptx"))
-    footers = {s.text_frame.text for slide in prs.slides for s in slide.shapes
-               if s.name == "Footer" and "/" not in s.text_frame.text}
+    footers = {s.text_frame.text for slide in prs.slides for s in slide.placeholders
+               if s.placeholder_format.type == PP_PLACEHOLDER.FOOTER}
     assert len(footers) == 1
     footer = footers.pop()
     assert footer.endswith("…") and title.startswith(footer[:-1]), footer
     cut = len(footer) - 1
     assert cut in phrase_starts(title) or title[cut] == " ", (footer, title[cut:])
     assert len(footer) > len(title) * 0.6  # as much of it as fits
-    assert len(lines(plain(footer), CONTENT_W - 90 - 2 * INSET, FOOTER_SIZE)) == 1
+    assert len(lines(plain(footer), FOOTER_W - 2 * INSET, FOOTER_SIZE)) == 1

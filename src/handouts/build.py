@@ -27,18 +27,32 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 class Sources:
-    """What a spec's outputs are made from: its document and, made on first use and then
-    shared by PPTX, slides and notes, its deck plan."""
+    """What a spec's outputs are made from: its document, the deck template (`--template`,
+    else the profile's `deck_template`, else the default made in code) and, made on first
+    use and then shared by PPTX, slides and notes, its deck plan."""
 
-    def __init__(self, doc: Document):
+    def __init__(self, doc: Document, template: Path | None = None):
         self.doc = doc
         self.warnings: list[Diagnostic] = []  # found while rendering (a leaflet too long)
+        self.template_path = template or _profile_template(doc)
+
+    def template(self):
+        """A fresh copy of the template for one PPTX (None: the default template)."""
+        from .deck.template import load
+
+        return load(self.template_path) if self.template_path else None
 
     @cached_property
     def deck(self):
         from .deck.plan import plan
 
-        return plan(self.doc)
+        # a clinic's template brings its own colours: its accent 1 wins over the profile's
+        return plan(self.doc, self.template().accent() if self.template_path else None)
+
+
+def _profile_template(doc: Document) -> Path | None:
+    name = doc.clinic.deck_template
+    return (doc.path.parent / name).resolve() if name else None
 
 
 def _leaflet(variant: str) -> Callable[[Sources, Path], None]:
@@ -52,7 +66,7 @@ def _leaflet(variant: str) -> Callable[[Sources, Path], None]:
 def _pptx(src: Sources, out: Path) -> None:
     from .deck.pptx_writer import write
 
-    write(src.deck, out)
+    write(src.deck, out, src.template())
 
 
 def _slides(src: Sources, out: Path) -> None:
@@ -206,11 +220,14 @@ class Outcome:
 
 
 def build_one(path: Path, projects: Projects, outdir: Path, formats: tuple[str, ...],
-              on_document: Callable[[str, Document], None] | None = None) -> Outcome:
+              on_document: Callable[[str, Document], None] | None = None,
+              template: Path | None = None) -> Outcome:
     """Build every output of one spec, or none of them; never raises (but for Ctrl-C)."""
     try:
         doc = prepare(path, projects)
-        sources = Sources(doc)
+        if template:
+            doc.inputs.append(template)
+        sources = Sources(doc, template)
         jobs = [(outdir / f"{doc.stem}{FORMATS[name][0]}",
                  lambda tmp, r=FORMATS[name][1]: r(sources, tmp)) for name in formats]
         write_all(jobs)
@@ -236,7 +253,7 @@ def _internal(path: Path, what: str) -> Diagnostic:
 def build(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAULT_FORMATS,
           profile: Path | None = None, progress: Callable[[int, int, Path], None] | None = None,
           on_document: Callable[[str, Document], None] | None = None,
-          jobs: int = 1) -> Result:
+          jobs: int = 1, template: Path | None = None) -> Result:
     """Build many specs in this process, or with `jobs` > 1 in forked workers. The first
     spec is always built here: it loads fonts and imports the writers, which the workers
     then share instead of each loading them again."""
@@ -246,7 +263,7 @@ def build(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAULT_FO
     outcomes: list[Outcome | None] = [None] * len(specs)
 
     def one(path: Path) -> Outcome:
-        return build_one(path, projects, outdir, formats, on_document)
+        return build_one(path, projects, outdir, formats, on_document, template)
 
     # progress(done, total, the spec that just finished, or the first one as it starts)
     done = 0

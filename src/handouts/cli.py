@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="comma-separated: pdf,large,print,a5,pptx,slides,notes "
                    "(default: pdf,pptx)")
     b.add_argument("--profile", type=Path, help="clinic profile instead of specs/_clinic.yaml")
+    b.add_argument("--template", type=Path, metavar="FILE",
+                   help="PowerPoint template (.pptx or .potx) for the decks; overrides the "
+                   "profile's deck_template")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     b.add_argument("-j", "--jobs", type=_jobs, default=None,
                    help="worker processes for a batch (default: one per CPU core)")
@@ -82,6 +85,15 @@ def cmd_build(args) -> int:
         if not p.exists():
             print(f"{p}:1:1: error: no such file or folder", file=sys.stderr)
             return 1
+    if args.template:  # checked once, not once per spec
+        from .deck.template import load
+        from .diagnostics import SpecError
+
+        try:
+            load(args.template)
+        except SpecError as exc:
+            print(Report(exc.diagnostics).as_text(), file=sys.stderr)
+            return 1
     start = time.monotonic()
     tty = sys.stderr.isatty() and not args.quiet and not _make_silent()
 
@@ -92,7 +104,8 @@ def cmd_build(args) -> int:
                   flush=True)
 
     result = build(_default_specs(args.specs), args.output, args.format or DEFAULT_FORMATS,
-                   args.profile, progress, jobs=args.jobs or usable_cpus())
+                   args.profile, progress, jobs=args.jobs or usable_cpus(),
+                   template=args.template)
     report = Report(result.diagnostics)
     if report.diagnostics:
         print(report.as_text(), file=sys.stderr)

@@ -319,6 +319,8 @@ class _Lowerer:
                     for k, v in s.glossary.items()]
         if self.project.clinic_path:
             self.inputs.append(self.project.clinic_path)
+        if self.project.deck_template:
+            self.inputs.append(self.project.deck_template)
         h = s.handout
         if h is not None:  # lowered before the list of references is taken
             h_title = self.rich(m, ("handout", "title"), h.title)

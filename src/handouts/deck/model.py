@@ -46,6 +46,10 @@ class Shape:
     w: float
     h: float
     name: str = ""
+    decorative: bool = False  # says nothing (an ornament): screen readers skip it
+
+    def shifted(self, dx: float, dy: float) -> "Shape":
+        return replace(self, x=self.x + dx, y=self.y + dy)
 
     @property
     def right(self) -> float:
@@ -68,6 +72,7 @@ class TextBox(Shape):
     rounded: bool = False
     anchor: str = "top"  # top | middle
     inset: float = INSET  # bordered boxes get more room between border and text
+    caption: bool = False  # a caption or source line under a diagram, chart or table
 
     def text_height(self) -> float:
         return sum(p.height for p in self.paras) + 2 * self.inset
@@ -78,11 +83,46 @@ class TextBox(Shape):
 
 @dataclass
 class Arrow(Shape):
-    """A straight connector from (x, y) to (x + w, y + h) with an arrowhead at the end."""
+    """A straight connector from (x, y) to (x + w, y + h) with an arrowhead at the end.
+    Inside a Diagram, `start`/`end` are the indexes of the boxes it joins (the PPTX glues
+    it to them, so moving a box keeps its arrow attached)."""
+
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass
+class Diagram(Shape):
+    """Shapes that are one picture (a flow or tree diagram, a chart with its captions):
+    written as one group whose alt text says what the picture shows. x, y, w, h is the
+    box around them all."""
+
+    shapes: list[Shape] = field(default_factory=list)
+    alt: str = ""
+
+    def shifted(self, dx: float, dy: float) -> "Diagram":
+        return replace(self, x=self.x + dx, y=self.y + dy,
+                       shapes=[s.shifted(dx, dy) for s in self.shapes])
+
+    @classmethod
+    def of(cls, shapes: list[Shape], alt: str, name: str = "") -> "Diagram":
+        x, y = min(s.x for s in shapes), min(s.y for s in shapes)
+        return cls(x, y, max(s.right for s in shapes) - x, max(s.bottom for s in shapes) - y,
+                   name=name, shapes=shapes, alt=alt)
+
+
+def flat(shapes: list[Shape]):
+    """Every shape, the ones inside diagrams included (diagrams themselves left out)."""
+    for s in shapes:
+        if isinstance(s, Diagram):
+            yield from flat(s.shapes)
+        else:
+            yield s
 
 
 @dataclass
 class BarChart(Shape):
+    alt: str = ""
     categories: list[str] = field(default_factory=list)
     values: list[float] = field(default_factory=list)
     unit: str = ""
@@ -124,6 +164,7 @@ class Slide:
     notes: str
     number: int = 0
     title_y: float = 22.0  # top of the title box (the title slide sets it lower)
+    heading: str = ""  # the heading its title was made from (without 「（続き）」)
 
 
 @dataclass

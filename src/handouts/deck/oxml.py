@@ -1,7 +1,10 @@
-"""The small amount of DrawingML that python-pptx has no API for, kept in one place:
-East Asian typefaces (a:ea), run language, exact line pitch, theme fonts, arrowheads."""
+"""The small amount of DrawingML that python-pptx has no API for, kept in one place: run
+language, paragraph pitch and bullets, text-frame insets and autofit, theme fonts, fields,
+arrowheads, decorative marks, chart axis ids."""
 
 from __future__ import annotations
+
+import re
 
 from lxml import etree
 from pptx.oxml.ns import qn
@@ -9,65 +12,132 @@ from pptx.oxml.ns import qn
 from ..fonts import JA_FAMILY
 
 LANG = "ja-JP"
+JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+DECORATIVE_URI = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"
+DECORATIVE_NS = "http://schemas.microsoft.com/office/drawing/2017/decorative"
+SLIDENUM_ID = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"  # any fixed GUID: same bytes each build
 
 
-def run_props(rPr, size: float, bold: bool = False, color: str = "000000",
-              baseline: int = 0) -> None:
-    """Fill an a:rPr/a:endParaRPr: size, weight, colour, language, Latin + East Asian font."""
+def emu(pt: float) -> str:
+    return str(int(round(pt * 12700)))
+
+
+def lang_of(text: str) -> str:
+    """ja-JP for Japanese (and for digits or signs alone, which follow their paragraph);
+    en-US for Latin words with no Japanese in them (references, DOIs, URLs)."""
+    if JAPANESE.search(text) or not re.search(r"[A-Za-z]", text):
+        return LANG
+    return "en-US"
+
+
+def color_fill(parent, color: str, accent: str | None = None) -> None:
+    """a:solidFill: the theme's accent 1 when `color` is the deck's accent, else RGB."""
+    fill = etree.SubElement(parent, qn("a:solidFill"))
+    if accent and color.upper() == accent.upper():
+        etree.SubElement(fill, qn("a:schemeClr"), val="accent1")
+    else:
+        etree.SubElement(fill, qn("a:srgbClr"), val=color)
+
+
+def run_props(rPr, text: str, size: float | None = None, bold: bool | None = None,
+              color: str | None = None, accent: str | None = None, baseline: int = 0) -> None:
+    """An a:rPr/a:endParaRPr that changes only what differs from the inherited style: the
+    language always; size, weight, colour and raised citation markers when given. Fonts
+    are never set: the theme's Latin and East Asian fonts apply."""
     for child in list(rPr):
         rPr.remove(child)
-    rPr.set("lang", LANG)
-    rPr.set("altLang", "en-US")
-    rPr.set("sz", str(int(round(size * 100))))
-    rPr.set("b", "1" if bold else "0")
+    for k in list(rPr.attrib):
+        del rPr.attrib[k]
+    rPr.set("lang", lang_of(text))
+    if size is not None:
+        rPr.set("sz", str(int(round(size * 100))))
+    if bold is not None:
+        rPr.set("b", "1" if bold else "0")
     if baseline:
         rPr.set("baseline", str(baseline))
-    fill = etree.SubElement(rPr, qn("a:solidFill"))
-    etree.SubElement(fill, qn("a:srgbClr")).set("val", color)
-    for tag in ("a:latin", "a:ea", "a:cs"):
-        etree.SubElement(rPr, qn(tag)).set("typeface", JA_FAMILY)
+    if color:
+        color_fill(rPr, color, accent)
 
 
 def para_props(p, size: float, pitch: float, align: str = "l", indent: float = 0.0,
                bullet: str | None = None, autonum: int | None = None,
-               space_before: float = 0.0) -> None:
-    """a:pPr with exact line pitch (points), hanging indent and bullet (or none)."""
+               space_before: float = 0.0, level: int = 0) -> None:
+    """a:pPr: level, hanging indent, exact line pitch (points), space before, bullet."""
     pPr = p.get_or_add_pPr()
     for child in list(pPr):
         pPr.remove(child)
-    pPr.set("algn", align)
-    emu = lambda pt: str(int(round(pt * 12700)))  # noqa: E731
+    if level:
+        pPr.set("lvl", str(level))
     pPr.set("marL", emu(indent))
     pPr.set("indent", emu(-indent) if indent else "0")
+    if align != "l":
+        pPr.set("algn", align)
     ln = etree.SubElement(etree.SubElement(pPr, qn("a:lnSpc")), qn("a:spcPts"))
     ln.set("val", str(int(round(size * pitch * 100))))
     sb = etree.SubElement(etree.SubElement(pPr, qn("a:spcBef")), qn("a:spcPts"))
     sb.set("val", str(int(round(space_before * 100))))
-    etree.SubElement(etree.SubElement(pPr, qn("a:spcAft")), qn("a:spcPts")).set("val", "0")
     if bullet or autonum:
-        etree.SubElement(pPr, qn("a:buFont")).set("typeface", JA_FAMILY)
+        etree.SubElement(pPr, qn("a:buFontTx"))  # the bullet in the text's own font
         if autonum:
-            num = etree.SubElement(pPr, qn("a:buAutoNum"))
-            num.set("type", "arabicPeriod")
-            num.set("startAt", str(autonum))
+            etree.SubElement(pPr, qn("a:buAutoNum"), type="arabicPeriod",
+                             startAt=str(autonum))
         else:
-            etree.SubElement(pPr, qn("a:buChar")).set("char", bullet)
+            etree.SubElement(pPr, qn("a:buChar"), char=bullet)
     else:
         etree.SubElement(pPr, qn("a:buNone"))
 
 
-def body_props(text_frame, inset: float, anchor: str = "t") -> None:
-    """Wrap inside the box, fixed insets, no autofit (the planner already made it fit)."""
-    bodyPr = text_frame._txBody.bodyPr
+def list_style(txBody, size: float) -> None:
+    """The text frame's own default size (a:lstStyle), so runs at that size carry none."""
+    old = txBody.find(qn("a:lstStyle"))
+    new = etree.Element(qn("a:lstStyle"))
+    for n in (1, 2):
+        lvl = etree.SubElement(new, qn(f"a:lvl{n}pPr"))
+        etree.SubElement(lvl, qn("a:defRPr"), sz=str(int(round(size * 100))))
+    if old is not None:
+        old.addprevious(new)
+        txBody.remove(old)
+    else:
+        txBody.find(qn("a:bodyPr")).addnext(new)
+
+
+def body_props(bodyPr, inset: float, anchor: str = "t", autofit: bool = True) -> None:
+    """Wrap inside the box, fixed insets; shrink-on-overflow only as a safety net (the
+    planner already made the text fit, with a margin)."""
     for child in list(bodyPr):
         bodyPr.remove(child)
-    e = str(int(round(inset * 12700)))
     for k in ("lIns", "tIns", "rIns", "bIns"):
-        bodyPr.set(k, e)
+        bodyPr.set(k, emu(inset))
     bodyPr.set("wrap", "square")
     bodyPr.set("anchor", anchor)
     bodyPr.set("rtlCol", "0")
-    etree.SubElement(bodyPr, qn("a:noAutofit"))
+    etree.SubElement(bodyPr, qn("a:normAutofit" if autofit else "a:noAutofit"))
+
+
+def no_theme_style(shape_element) -> None:
+    """Drop p:style: its effect reference is a theme shadow that LibreOffice draws (and bakes
+    in on save) even under an empty effect list (python-pptx #446). Fill, line and text
+    colour are then only what we set."""
+    style = shape_element.find(qn("p:style"))
+    if style is not None:
+        shape_element.remove(style)
+
+
+def decorative(cNvPr) -> None:
+    """Mark a shape as decorative (Office 2019+ accessibility: screen readers skip it)."""
+    ext_lst = cNvPr.find(qn("a:extLst"))
+    if ext_lst is None:
+        ext_lst = etree.SubElement(cNvPr, qn("a:extLst"))
+    ext = etree.SubElement(ext_lst, qn("a:ext"), uri=DECORATIVE_URI)
+    etree.SubElement(ext, f"{{{DECORATIVE_NS}}}decorative", nsmap={"adec": DECORATIVE_NS},
+                     val="1")
+
+
+def slide_number(p, number: int, field_id: str = SLIDENUM_ID) -> None:
+    """<a:fld type="slidenum">: PowerPoint renumbers it when slides move."""
+    fld = etree.SubElement(p, qn("a:fld"), id=field_id, type="slidenum")
+    etree.SubElement(fld, qn("a:rPr"), lang=LANG)
+    etree.SubElement(fld, qn("a:t")).text = str(number)
 
 
 def arrow_head(connector) -> None:
@@ -93,6 +163,17 @@ def theme_fonts(theme_xml: bytes) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def notes_props(rPr, size: float) -> None:
+    """Speaker-note runs: the notes master has a theme of its own (python-pptx's, with no
+    East Asian font), so notes name their fonts."""
+    for child in list(rPr):
+        rPr.remove(child)
+    rPr.set("lang", LANG)
+    rPr.set("sz", str(int(round(size * 100))))
+    for tag in ("a:latin", "a:ea", "a:cs"):
+        etree.SubElement(rPr, qn(tag)).set("typeface", JA_FAMILY)
+
+
 def chart_text(chart, size: float) -> None:
     """Chart text (axes, labels) in the Japanese font with language set."""
     chart.font.size = int(size * 12700)
@@ -104,6 +185,17 @@ def chart_text(chart, size: float) -> None:
             if el is None:
                 el = etree.SubElement(defRPr, qn(tag))
             el.set("typeface", JA_FAMILY)
+
+
+def chart_axis_ids(chart) -> None:
+    """python-pptx writes negative c:axId/c:crossAx values, which the schema forbids
+    (unsignedInt): renumber them 1, 2, … keeping which axis crosses which."""
+    space = chart._chartSpace
+    ids: dict[str, str] = {}
+    for el in space.iter(qn("c:axId"), qn("c:crossAx")):
+        old = el.get("val")
+        ids.setdefault(old, str(100000 + len(ids) + 1))
+        el.set("val", ids[old])
 
 
 def no_wrap(dLbls) -> None:

@@ -15,8 +15,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ..fonts import fonts
 from ..pdfdraw import draw_art, draw_line, draw_text, register_fonts
-from .model import INSET, PITCH, SLIDE_H, SLIDE_W, Arrow, BarChart, Deck, Drawing, Para, \
-    Picture, Slide, Table, TextBox
+from .model import INSET, PITCH, SLIDE_H, SLIDE_W, Arrow, BarChart, Deck, Diagram, \
+    Drawing, Para, Picture, Slide, Table, TextBox
 
 BAR = "1F5C99"  # bar colour of the PPTX chart
 # python-pptx's default table style (Medium Style 2 – Accent 1 of its default theme)
@@ -149,6 +149,24 @@ def _picture(c: Canvas, s: Picture) -> None:
     c.drawImage(src, s.x, SLIDE_H - s.bottom, s.w, s.h, mask="auto")
 
 
+def _shape(c: Canvas, shape) -> None:
+    if isinstance(shape, TextBox):
+        _text_box(c, shape)
+    elif isinstance(shape, Diagram):
+        for child in shape.shapes:
+            _shape(c, child)
+    elif isinstance(shape, Arrow):
+        _arrow(c, shape)
+    elif isinstance(shape, BarChart):
+        _chart(c, shape)
+    elif isinstance(shape, Table):
+        _table(c, shape)
+    elif isinstance(shape, Picture):
+        _picture(c, shape)
+    elif isinstance(shape, Drawing):
+        draw_art(c, shape.art, shape.x, SLIDE_H - shape.y)
+
+
 def draw_slide(c: Canvas, deck: Deck, s: Slide, x: float = 0.0, y: float = 0.0,
                scale: float = 1.0) -> None:
     """Draw slide `s` with its bottom-left corner at (x, y), scaled. Order = PPTX order
@@ -164,18 +182,7 @@ def draw_slide(c: Canvas, deck: Deck, s: Slide, x: float = 0.0, y: float = 0.0,
     draw_paras(c, [Para(s.title, s.title_size, True, color)], MARGIN, s.title_y + INSET,
                CONTENT_W)
     for shape in s.shapes:
-        if isinstance(shape, TextBox):
-            _text_box(c, shape)
-        elif isinstance(shape, Arrow):
-            _arrow(c, shape)
-        elif isinstance(shape, BarChart):
-            _chart(c, shape)
-        elif isinstance(shape, Table):
-            _table(c, shape)
-        elif isinstance(shape, Picture):
-            _picture(c, shape)
-        elif isinstance(shape, Drawing):
-            draw_art(c, shape.art, shape.x, SLIDE_H - shape.y)
+        _shape(c, shape)
     if s.kind != "title":
         for box in footer_boxes(deck, s):
             _text_box(c, box)

@@ -12,16 +12,18 @@ from functools import lru_cache
 
 from .. import document as d
 from ..diagnostics import SpecError
+from ..diagrams import alt
 from ..diagrams import geometry as geo
 from ..fonts import fonts
 from ..text.breaking import phrase_starts
 from ..text.inline import Rich, Span, continued_title, plain
 from ..text.setting import set_lines
-from .model import (INSET, PITCH, SLIDE_W, Arrow, BarChart, Deck, Drawing, Para, Picture,
-                    Shape, Slide, Table, TextBox)
+from .model import (INSET, PITCH, SLIDE_W, Arrow, BarChart, Deck, Diagram, Drawing, Para,
+                    Picture, Shape, Slide, Table, TextBox)
 
 BODY = 20.0
 MIN_BODY = 18.0
+ROOMY = (BODY + 8, BODY + 4, BODY)  # body sizes tried, largest first
 SMALL = 16.0
 MARGIN = 40.0
 CONTENT_W = SLIDE_W - 2 * MARGIN
@@ -33,6 +35,10 @@ COLORS = {"danger": "A00000", "warning": "7A4300", "info": "1F4E79"}
 FILLS = {"danger": "FFF0F0", "warning": "FFFFFF", "info": "FFFFFF"}
 BANDS = ("E4ECF5", "F4F7FB")  # table body rows: light tints that keep black text at AAA
 FOOTER_SIZE = 12.0
+SLIDE_NUMBER_W = 90.0
+SLIDE_NUMBER_X = SLIDE_W - MARGIN - SLIDE_NUMBER_W
+FOOTER_W = CONTENT_W - SLIDE_NUMBER_W - 180  # the date placeholder sits between the two
+TITLE_SLIDE_Y = 150.0  # top of the title on the title slide
 PAD = 10.0  # inset of bordered boxes (callouts, exercise cards, key points)
 
 
@@ -40,7 +46,8 @@ def for_deck(rich: Rich) -> Rich:
     """Slides show ruby as base（reading）: PowerPoint has no ruby of its own."""
     if not any(s.ruby for s in rich.spans):
         return rich
-    spans = tuple(Span(f"{s.text}（{s.ruby}）", s.strong) if s.ruby else s for s in rich.spans)
+    spans = tuple(Span(f"{s.text}（{s.ruby}）", s.strong, whole=True) if s.ruby else s
+                  for s in rich.spans)
     return Rich(spans, rich.mark)
 
 
@@ -101,15 +108,16 @@ def labeled(label: str, rich: Rich) -> Rich:
 
 
 class Planner:
-    def __init__(self, doc: d.Document):
+    def __init__(self, doc: d.Document, accent: str | None = None):
         self.doc = doc
         self.slides: list[Slide] = []
         self.body = BODY  # body size of text panels; a section may be set larger
-        self.accent = doc.clinic.accent.lstrip("#").upper()
+        self.accent = (accent or doc.clinic.accent).lstrip("#").upper()
 
     # -- titles ---------------------------------------------------------------------------
-    def title(self, rich: Rich, continued: bool = False) -> tuple[list, float]:
-        r = continued_title(rich) if continued else rich
+    def title(self, rich: Rich, continued: int = 0) -> tuple[list, float]:
+        """The title's lines and size; `continued` > 0 adds 「（続き）」, 「（続き 2）」…"""
+        r = continued_title(rich, continued) if continued else rich
         for size in (32.0, 28.0, 24.0):
             ls = lines(r, CONTENT_W, size, True, phrases=True)
             if len(ls) <= 2:
@@ -119,10 +127,22 @@ class Planner:
     def content_top(self, title_lines, size) -> float:
         return TITLE_TOP + len(title_lines) * size * PITCH + 2 * INSET + 14
 
+    def uses(self, heading: Rich) -> int:
+        """How many slides already carry this heading in their title."""
+        return sum(1 for s in self.slides if s.heading == heading.plain)
+
+    def next_title(self, heading: Rich) -> tuple[list, float]:
+        """The heading as the next slide's title: plain the first time, then 「（続き）」,
+        「（続き 2）」…, so no two slides share a title (PowerPoint's accessibility check)."""
+        return self.title(heading, self.uses(heading))
+
     def add(self, kind: str, heading: Rich | None, shapes: list[Shape], notes: str,
-            continued: bool = False, title=None) -> None:
-        tl, ts = title if title else self.title(heading, continued)
-        self.slides.append(Slide(kind, tl, ts, shapes, notes))
+            title=None) -> None:
+        tl, ts = title if title else self.next_title(heading)
+        if kind not in ("closing", "references"):
+            shapes = balanced(shapes, self.content_top(tl, ts))
+        self.slides.append(Slide(kind, tl, ts, shapes, notes,
+                                 heading=heading.plain if heading else ""))
 
     # -- text panels ---------------------------------------------------------------------
     def panel(self, b: d.Block, width: float) -> TextBox:
@@ -178,7 +198,7 @@ class Planner:
         box.h = box.text_height()
         return box
 
-    def flush(self, heading: Rich, items: list, notes: str, first: bool = True) -> bool:
+    def flush(self, heading: Rich, items: list, notes: str, kind: str = "content") -> bool:
         """Stack items top to bottom on as many slides as they need.
 
         A TextBox may split at a line (the rest continues on a 「（続き）」 slide); a Group
@@ -186,7 +206,7 @@ class Planner:
         Returns whether any slide was added."""
         if not items:
             return False
-        title = self.title(heading)  # （続き） only marks text that overflowed
+        title = self.next_title(heading)
         top = self.content_top(*title)
         y, placed = top, []
         queue = list(items)
@@ -194,10 +214,12 @@ class Planner:
             item = queue.pop(0)
             room = CONTENT_BOTTOM - y
             if item.h <= room:
-                placed += item.at(MARGIN, y)
+                for shape in item.at(MARGIN, y):
+                    if not _joined(placed, shape):
+                        placed.append(shape)
                 y += item.h + GAP
                 continue
-            fresh = CONTENT_BOTTOM - self.content_top(*self.title(heading, True))
+            fresh = CONTENT_BOTTOM - self.content_top(*self.title(heading, 9))
             if isinstance(item, Group) or (placed and item.h <= fresh):
                 # move it whole to the next slide rather than leave a stub behind
                 if not placed:  # taller than an empty slide: it was sized to fit one
@@ -205,8 +227,8 @@ class Planner:
                     y = CONTENT_BOTTOM
                     continue
                 queue.insert(0, item)
-                self.add("content", heading, placed, notes, title=title)
-                title = self.title(heading, True)
+                self.add(kind, heading, placed, notes, title=title)
+                title = self.next_title(heading)
             else:
                 head, tail = split_box(item, room)
                 if head is not None:
@@ -216,12 +238,12 @@ class Planner:
                         "a line of text is taller than a whole slide", "fit")])
                 if tail is not None:
                     queue.insert(0, tail)
-                self.add("content", heading, placed, notes, title=title)
-                title = self.title(heading, True)
+                self.add(kind, heading, placed, notes, title=title)
+                title = self.next_title(heading)
             top = self.content_top(*title)
             y, placed = top, []
         if placed:
-            self.add("content", heading, placed, notes, title=title)
+            self.add(kind, heading, placed, notes, title=title)
         return True
 
     # -- visual blocks --------------------------------------------------------------------
@@ -241,7 +263,7 @@ class Planner:
     def caption(self, rich: Rich | None, x: float, y: float, w: float) -> list[Shape]:
         if rich is None:
             return []
-        box = TextBox(x, y, w, 0, paras=[para(rich, w, SMALL, color="444444")])
+        box = TextBox(x, y, w, 0, paras=[para(rich, w, SMALL, color="444444")], caption=True)
         box.h = box.text_height()
         return [box]
 
@@ -264,8 +286,10 @@ class Planner:
                                border=COLORS["danger"] if hi else "000000",
                                border_w=3.0 if hi else 1.25, anchor="middle"))
             if i + 1 < n:
-                out.append(Arrow(x + r.x + r.w + 3, y0 + box_h / 2, arrow - 6, 0))
-        return out + self.caption(b.caption, x, y0 + box_h + 10, w)
+                out.append(Arrow(x + r.x + r.w, y0 + box_h / 2, arrow, 0,
+                                 start=len(out) - 1, end=len(out) + 1))
+        return [Diagram.of(out + self.caption(b.caption, x, y0 + box_h + 10, w), alt.flow(b),
+                           "流れ図")]
 
     def tree(self, b: d.Tree, x, top, w, h) -> list[Shape]:
         h_avail = h - self.caption_h(b.caption, w)
@@ -277,7 +301,8 @@ class Planner:
             shapes = self._tree(b, x, top, w, h_avail, size, sideways)
             if shapes is not None:
                 bottom = max(s.bottom for s in shapes)
-                return shapes + self.caption(b.caption, x, bottom + 10, w)
+                return [Diagram.of(shapes + self.caption(b.caption, x, bottom + 10, w),
+                                   alt.tree(b), "枝分かれの図")]
         raise SpecError([b.mark.error(
             "tree diagram does not fit on one slide even at 16 pt; shorten its labels or "
             "split it into two trees", "fit")])
@@ -315,6 +340,7 @@ class Planner:
         ox = x + (w - lay.width) / 2
         oy = top + max(0.0, (h - lay.height) / 2) if not sideways else top
         rect_of = {id(n): r for n, r in lay.boxes}
+        index = {id(n): i for i, (n, _) in enumerate(lay.boxes)}
         out: list[Shape] = []
         for n, r in lay.boxes:
             out.append(TextBox(ox + r.x, oy + r.y, r.w, r.h, paras=texts[id(n)], rounded=True,
@@ -329,14 +355,15 @@ class Planner:
                     x1, y1, x2, y2 = p.x + p.w, p.y + p.h / 2, k.x, k.y + k.h / 2
                 else:
                     x1, y1, x2, y2 = p.cx, p.bottom, k.cx, k.y
-                out.append(Arrow(ox + x1, oy + y1, x2 - x1, y2 - y1))
+                out.append(Arrow(ox + x1, oy + y1, x2 - x1, y2 - y1, start=index[id(n)],
+                                 end=index[id(c)]))
         return out
 
     def chart(self, b: d.Chart, x, top, w, h) -> list[Shape]:
         extra = self.caption_h(b.caption, w) + self.caption_h(self._source(b), w)
         hh = min(h - extra, 40 + 46 * len(b.data))
         out: list[Shape] = [BarChart(x, top, w, hh, name=b.title.plain if b.title else "",
-                                     categories=[k for k, _ in b.data],
+                                     alt=alt.chart(b), categories=[k for k, _ in b.data],
                                      values=[v for _, v in b.data], unit=b.unit,
                                      maximum=b.max, font_size=MIN_BODY)]
         y = top + hh + 6
@@ -345,7 +372,7 @@ class Planner:
                 s = self.caption(cap, x, y, w)
                 out += s
                 y = s[0].bottom + 4
-        return out
+        return [Diagram.of(out, alt.chart(b), "グラフ")] if len(out) > 1 else out
 
     def _source(self, b: d.Chart) -> Rich | None:
         return plain(f"出典：{b.source.cite} [{b.source.number}]") if b.source else None
@@ -431,7 +458,7 @@ class Planner:
         header, hh, rows = self.table_rows(b)
         first = True
         while rows or first:
-            title = self.title(heading, not first)
+            title = self.next_title(heading)
             top = self.content_top(*title)
             room = CONTENT_BOTTOM - top - self.caption_h(b.caption, CONTENT_W) - hh
             take, used = [], 0.0
@@ -451,24 +478,29 @@ class Planner:
     def group(self, shapes: list[Shape]) -> "Group":
         """Shapes drawn at the origin, kept together; their height decides where they go."""
         top = min(sh.y for sh in shapes)
-        moved = [replace(sh, y=sh.y - top) for sh in shapes]
+        moved = [sh.shifted(0, -top) for sh in shapes]
         return Group(moved, max(sh.bottom for sh in moved))
 
     def section(self, sec: d.Section) -> None:
-        self.roomy(lambda: self._section(sec))
+        urgent = any(isinstance(b, d.Callout) and b.level == "danger"
+                     for b in sec.for_target("deck"))
+        self.roomy(lambda: self._section(sec), urgent)
 
-    def roomy(self, add_slides) -> None:
-        """Set the text of what `add_slides` adds at 24 pt when that costs no extra slide,
-        else at 20 pt."""
+    def roomy(self, add_slides, urgent: bool = False) -> None:
+        """Set the text of what `add_slides` adds at the largest of 28, 24 and 20 pt that
+        costs no extra slide. What must be read in an emergency (a danger callout) is set
+        at 24 pt or more even if that takes one slide more."""
         start = len(self.slides)
-        self.body = BODY
-        add_slides()
-        small = self.slides[start:]
-        del self.slides[start:]
-        self.body = BODY + 4
-        add_slides()
-        if len(self.slides) - start > len(small):
-            self.slides[start:] = small
+        tried: dict[float, list[Slide]] = {}
+        for size in ROOMY:
+            self.body = size
+            add_slides()
+            tried[size] = self.slides[start:]
+            del self.slides[start:]
+        least = len(tried[BODY])
+        best = next(s for s in ROOMY if len(tried[s]) <= least or
+                    (urgent and s == BODY + 4 and len(tried[s]) <= least + 1))
+        self.slides[start:] = tried[best]
         self.body = BODY
 
     def _section(self, sec: d.Section) -> None:
@@ -543,30 +575,45 @@ class Planner:
         return Group(shapes, max(sh.bottom for sh in shapes))
 
     def quiz(self, b: d.Quiz, notes: str) -> None:
-        # a quiz slide carries little text: set it large so the room can read it
-        q = TextBox(0, 0, CONTENT_W, 0, paras=[para(b.question, CONTENT_W, BODY + 8, True)])
-        q.paras += [para(c, CONTENT_W, BODY + 4, marker="①②③④⑤⑥"[i], space=12)
-                    for i, c in enumerate(b.choices)]
-        q.h = q.text_height()
-        self.flush(plain("クイズ"), [q], notes or "答えは次のスライドで示します。", True)
-        self.slides[-1].kind = "quiz"
-        a = TextBox(0, 0, CONTENT_W, 0, paras=[para(labeled("答え：", b.answer), CONTENT_W,
-                                                     BODY + 8, True, color=self.accent)])
-        if b.explanation:
-            a.paras.append(para(b.explanation, CONTENT_W, BODY + 4, space=12))
-        a.h = a.text_height()
-        self.flush(plain("クイズの答え"), [a], b.explanation.plain if b.explanation
-                   else b.answer.plain, True)
-        self.slides[-1].kind = "answer"
+        """「クイズ n」: the question and its choices as large as fit one slide (28 → 24 pt);
+        「クイズ n の答え」: the same choices with the right one marked, then why."""
+        n = 1 + sum(1 for s in self.slides if s.kind == "quiz")
+        right = next((i for i, c in enumerate(b.choices) if c.plain == b.answer.plain), None)
+        room = CONTENT_BOTTOM - self.content_top(*self.title(plain(f"クイズ {n} の答え")))
+        marks = "①②③④⑤⑥⑦⑧⑨"
+        for size in (BODY + 8, BODY + 4):
+            q = TextBox(0, 0, CONTENT_W, 0, paras=[para(b.question, CONTENT_W, size, True)])
+            q.paras += [para(c, CONTENT_W, size, marker=marks[i], space=14)
+                        for i, c in enumerate(b.choices)]
+            q.h = q.text_height()
+            if right is None:
+                a = TextBox(0, 0, CONTENT_W, 0, paras=[para(labeled("答え：", b.answer),
+                                                             CONTENT_W, size, True,
+                                                             color=self.accent)])
+            else:  # the choices again, the right one in bold and the accent colour
+                a = TextBox(0, 0, CONTENT_W, 0, paras=[
+                    para(labeled("正解 ", c) if i == right else c, CONTENT_W, size,
+                         i == right, marker=marks[i], space=14 if i else 0,
+                         color=self.accent if i == right else "555555")
+                    for i, c in enumerate(b.choices)])
+            if b.explanation:
+                a.paras.append(para(b.explanation, CONTENT_W, size - 4, space=20))
+            a.h = a.text_height()
+            if max(q.h, a.h) <= room:
+                break
+        self.flush(plain(f"クイズ {n}"), [q], notes or "答えは次のスライドで示します。", "quiz")
+        self.flush(plain(f"クイズ {n} の答え"), [a], b.explanation.plain if b.explanation
+                   else b.answer.plain, "answer")
 
     def plan(self) -> Deck:
         doc = self.doc
         # title slide
         t_lines = lines(doc.title, CONTENT_W, 40, True, phrases=True)
         t_h = len(t_lines) * 40 * PITCH + 2 * INSET
-        y = 150.0
+        y = TITLE_SLIDE_Y
         # an accent rule above the title: the deck's one decorative mark
-        shapes: list[Shape] = [TextBox(MARGIN, y - 22, 120, 8, fill=self.accent, inset=0.0)]
+        shapes: list[Shape] = [TextBox(MARGIN, y - 22, 120, 8, fill=self.accent, inset=0.0,
+                                       decorative=True)]
         if doc.subtitle:
             sub = TextBox(MARGIN, y + t_h + 20, CONTENT_W, 0,
                           paras=[para(doc.subtitle, CONTENT_W, 24, color="333333")])
@@ -591,23 +638,20 @@ class Planner:
             if box.h <= room:
                 break
         self.flush(plain("今日いちばん伝えたいこと"), [box],
-                   "最初に結論を示します。" + " ".join(k.plain for k in doc.key_points), True)
-        self.slides[-1].kind = "points"
+                   "最初に結論を示します。" + " ".join(k.plain for k in doc.key_points), "points")
         for sec in doc.sections_for("deck"):
             self.section(sec)
         if doc.glossary:
             self.roomy(lambda: self.flush(plain("ことばの説明"), [
                 self.panel(d.Text(g.meaning.mark, d.BOTH, labeled(g.term + "：", g.meaning)),
-                           CONTENT_W) for g in doc.glossary], "用語の説明です。", True))
+                           CONTENT_W) for g in doc.glossary], "用語の説明です。", "glossary"))
         if doc.references:
             box = TextBox(0, 0, CONTENT_W, 0, paras=[
                 para(plain(f"[{r.number}] {r.cite}" + (f" {r.link}" if r.link else "")),
                      CONTENT_W, SMALL, space=4) for r in doc.references])
             box.h = box.text_height()
-            self.flush(plain("参考文献"), [box], "出典の一覧です。DOI から原著を確認できます。", True)
-            for s in self.slides:
-                if s.title and s.title[0].text.startswith("参考文献"):
-                    s.kind = "references"
+            self.flush(plain("参考文献"), [box], "出典の一覧です。DOI から原著を確認できます。",
+                       "references")
         self.closing()
         for i, s in enumerate(self.slides, 1):
             s.number = i
@@ -643,7 +687,36 @@ class Group:
     h: float
 
     def at(self, x: float, y: float) -> list[Shape]:
-        return [replace(sh, x=sh.x + x, y=sh.y + y) for sh in self.shapes]
+        return [sh.shifted(x, y) for sh in self.shapes]
+
+
+def balanced(shapes: list[Shape], top: float) -> list[Shape]:
+    """A slide's content moved down into the empty space below it, 40 % of the way, so a
+    short slide does not leave its lower half empty (a full slide stays where it is)."""
+    if not shapes:
+        return shapes
+    free = CONTENT_BOTTOM - max(s.bottom for s in shapes)
+    if min(s.y for s in shapes) < top - 0.5 or free < 1:
+        return shapes
+    return [s.shifted(0, free * 0.4) for s in shapes]
+
+
+def _plain_text(s: Shape) -> bool:
+    return (isinstance(s, TextBox) and not (s.fill or s.border or s.caption)
+            and s.anchor == "top" and bool(s.paras))
+
+
+def _joined(placed: list[Shape], box: Shape) -> bool:
+    """Append a plain text box to the plain text box just above it, if there is one: the
+    two become one box (one body placeholder in the PPTX, edited as one text), the gap
+    between them space before its first paragraph. Same positions, same lines."""
+    last = placed[-1] if placed else None
+    if not (_plain_text(box) and _plain_text(last) and last.x == box.x and last.w == box.w
+            and abs(box.y - (last.bottom + GAP)) < 0.01 and last.inset == box.inset):
+        return False
+    first = replace(box.paras[0], space_before=box.paras[0].space_before + GAP + 2 * box.inset)
+    placed[-1] = replace(last, paras=last.paras + [first] + box.paras[1:], h=box.bottom - last.y)
+    return True
 
 
 def split_box(box: TextBox, room: float) -> tuple[TextBox | None, TextBox | None]:
@@ -672,6 +745,18 @@ def split_box(box: TextBox, room: float) -> tuple[TextBox | None, TextBox | None
     return box, None
 
 
+def title_box(s: Slide) -> tuple[float, float, float, float]:
+    """Where a slide's title goes (x, y, w, h). A title of several lines is as wide as its
+    widest measured line (with the planner's margin), so PowerPoint, wrapping it itself,
+    breaks it about where we did instead of leaving one or two characters on a line of
+    their own."""
+    h = len(s.title) * s.title_size * PITCH + 2 * INSET
+    if len(s.title) < 2:
+        return MARGIN, s.title_y, CONTENT_W, h
+    widest = max(ln.width + autospace(ln.text, s.title_size) for ln in s.title)
+    return MARGIN, s.title_y, min(CONTENT_W, widest / 0.97 + 2 * INSET + 2), h
+
+
 def title_color(deck: Deck, slide: Slide) -> str:
     """Slide titles in the clinic's accent; the title slide's own title in black."""
     return "000000" if slide.kind == "title" else deck.accent
@@ -693,16 +778,15 @@ def shortened(text: str, width: float, size: float) -> str:
 
 
 def footer_boxes(deck: Deck, s: Slide) -> list[TextBox]:
-    """The footer as the PPTX writer lays it out: topic on the left, 'n / N' on the right;
-    a topic too long for it is shortened with 「…」."""
-    width = CONTENT_W - 90 - 2 * INSET
-    topic = shortened(deck.footer, width, FOOTER_SIZE)
-    left = TextBox(MARGIN, FOOTER_Y, CONTENT_W - 90, FOOTER_SIZE * PITCH + 2 * INSET,
-                   paras=[Para(lines(plain(topic), width, FOOTER_SIZE)[:1], FOOTER_SIZE,
-                               color="555555")])
-    num = f"{s.number} / {len(deck.slides)}"
-    right = TextBox(SLIDE_W - MARGIN - 90, FOOTER_Y, 90, left.h,
-                    paras=[Para(lines(plain(num), 90, FOOTER_SIZE), FOOTER_SIZE,
+    """The footer as the PPTX writer lays it out: topic on the left, the slide number on
+    the right; a topic too long for it is shortened with 「…」."""
+    width = FOOTER_W - 2 * INSET
+    left = TextBox(MARGIN, FOOTER_Y, FOOTER_W, FOOTER_SIZE * PITCH + 2 * INSET,
+                   paras=[Para(lines(plain(shortened(deck.footer, width, FOOTER_SIZE)), width,
+                                     FOOTER_SIZE)[:1], FOOTER_SIZE, color="555555")])
+    num = str(s.number)  # the PPTX slide-number field shows the number alone
+    right = TextBox(SLIDE_NUMBER_X, FOOTER_Y, SLIDE_NUMBER_W, left.h,
+                    paras=[Para(lines(plain(num), SLIDE_NUMBER_W, FOOTER_SIZE), FOOTER_SIZE,
                                 color="555555", align="center")])
     return [left, right]
 
@@ -725,5 +809,7 @@ def _qr_png(url: str) -> bytes:
     return buf.getvalue()
 
 
-def plan(doc: d.Document) -> Deck:
-    return Planner(doc).plan()
+def plan(doc: d.Document, accent: str | None = None) -> Deck:
+    """The deck of a document; `accent` (RRGGBB) replaces the clinic's accent colour (a
+    deck template's own accent 1)."""
+    return Planner(doc, accent).plan()

@@ -1,210 +1,407 @@
-"""Deck → .pptx with python-pptx. Serialises the model only; no layout decisions here."""
+"""Deck → .pptx with python-pptx, on a template's masters and layouts. Serialises the model
+only; no layout decisions here.
+
+What PowerPoint sees: titles in title placeholders; each slide's main text in the layout's
+body placeholder as real paragraphs (levels, bullets, auto numbers), wrapped by PowerPoint
+itself (no line breaks of ours inside a paragraph); runs that inherit the theme's fonts and
+colours and say only what they change; the footer and a slide-number field in the layout's
+footer placeholders; each diagram one group with alt text, its arrows glued to its boxes.
+"""
 
 from __future__ import annotations
 
 import io
 import os
 import zipfile
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pptx import Presentation
+from lxml import etree
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
 from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
-from pptx.util import Pt
+from pptx.oxml.ns import qn
+from pptx.util import Emu
 
 from ..text.inline import Span
 from . import oxml
-from .model import INSET, PITCH, SLIDE_H, SLIDE_W, Arrow, BarChart, Deck, Drawing, Para, \
-    Picture, Slide, Table, TextBox
+from .model import INSET, PITCH, Arrow, BarChart, Deck, Diagram, Drawing, Para, Picture, \
+    Slide, Table, TextBox
+from .template import BODY_TYPES, Template, clone_placeholder, default
 
 
+class _Writer:
+    def __init__(self, deck: Deck, template: Template):
+        self.deck = deck
+        self.tpl = template
+        self.k = template.scale  # the template's slide width / 960 pt
 
-def _fill_paras(text_frame, paras: list[Para]) -> None:
-    """Write paragraphs line by line: our breaks become explicit line breaks (a:br)."""
-    first = True
-    for p in paras:
-        para = text_frame.paragraphs[0] if first else text_frame.add_paragraph()
-        first = False
-        auto = int(p.marker[:-1]) if p.marker and p.marker.endswith(".") and \
-            p.marker[:-1].isdigit() else None
-        oxml.para_props(para._p, p.size, PITCH,
-                        {"left": "l", "center": "ctr", "right": "r"}[p.align],
-                        p.indent, None if auto else p.marker, auto, p.space_before)
-        for k, line in enumerate(p.lines):
-            if k:
-                para.add_line_break()
-                oxml.run_props(para._p.findall(
-                    "{http://schemas.openxmlformats.org/drawingml/2006/main}br")[-1]
-                    .get_or_add_rPr(), p.size, p.bold, p.color)
-            for run in line.runs:
-                span = run.style if isinstance(run.style, Span) else Span(run.text)
-                r = para.add_run()
-                r.text = run.text
-                oxml.run_props(r._r.get_or_add_rPr(), p.size, p.bold or span.strong, p.color,
-                               30000 if span.cite else 0)
-        end = para._p.get_or_add_endParaRPr()
-        oxml.run_props(end, p.size, p.bold, p.color)
+    def pt(self, v: float) -> Emu:
+        return Emu(int(round(v * 12700 * self.k)))
 
+    # -- text ------------------------------------------------------------------------------
+    def paras(self, txBody, paras: list[Para], bold: bool | None = False,
+              color: str | None = "000000") -> None:
+        """Paragraphs as PowerPoint paragraphs: the measured lines joined again (with the
+        spaces the breaks took out), so PowerPoint wraps them itself. `bold` and `color`
+        are what the text inherits (None: unknown, say it always / never)."""
+        base = Counter(p.size for p in paras).most_common(1)[0][0] if paras else 18.0
+        oxml.list_style(txBody, base * self.k)
+        for p in txBody.findall(qn("a:p")):
+            txBody.remove(p)
+        level_of = _levels(paras)
+        for p, level in zip(paras, level_of):
+            el = etree.SubElement(txBody, qn("a:p"))
+            para = _P(el)
+            auto = int(p.marker[:-1]) if p.marker and p.marker.endswith(".") and \
+                p.marker[:-1].isdigit() else None
+            oxml.para_props(para, p.size * self.k, PITCH,
+                            {"left": "l", "center": "ctr", "right": "r"}[p.align],
+                            p.indent * self.k,
+                            None if auto else p.marker, auto, p.space_before * self.k, level)
+            size = None if p.size == base else p.size * self.k
+            col = None if color is None or p.color == color else p.color
+            for text, span, brk in _segments(p):
+                if brk:
+                    etree.SubElement(el, qn("a:br"))
+                    continue
+                strong = p.bold or (isinstance(span, Span) and span.strong)
+                r = etree.SubElement(el, qn("a:r"))
+                rPr = etree.SubElement(r, qn("a:rPr"))
+                oxml.run_props(rPr, text, size, strong if bold is None or strong != bold
+                               else None, col, self.deck.accent,
+                               30000 if isinstance(span, Span) and span.cite else 0)
+                etree.SubElement(r, qn("a:t")).text = text
+            end = etree.SubElement(el, qn("a:endParaRPr"))
+            oxml.run_props(end, _plain(p) or "あ", size)
 
-def _text_shape(slide, s: TextBox):
-    if s.fill or s.border:
-        kind = MSO_SHAPE.ROUNDED_RECTANGLE if s.rounded else MSO_SHAPE.RECTANGLE
-        shape = slide.shapes.add_shape(kind, Pt(s.x), Pt(s.y), Pt(s.w), Pt(s.h))
-        if s.rounded:
-            shape.adjustments[0] = 0.08
+    def text_frame(self, sp_element, s: TextBox) -> None:
+        tx = sp_element.find(qn("p:txBody"))
+        oxml.body_props(tx.find(qn("a:bodyPr")), s.inset * self.k,
+                        "ctr" if s.anchor == "middle" else "t")
+        self.paras(tx, s.paras)
+
+    def box_look(self, shape, s: TextBox) -> None:
+        """Fill and border from the model (placeholders and shapes alike)."""
         if s.fill:
             shape.fill.solid()
             shape.fill.fore_color.rgb = _rgb(s.fill)
+            if s.fill.upper() == self.deck.accent.upper():
+                _scheme(shape._element.spPr, "accent1")
         else:
             shape.fill.background()
         if s.border:
             shape.line.color.rgb = _rgb(s.border)
-            shape.line.width = Pt(s.border_w)
+            if s.border.upper() == self.deck.accent.upper():
+                _scheme(shape._element.spPr.find(qn("a:ln")), "accent1")
+            shape.line.width = self.pt(s.border_w)
             if s.dash:
                 from pptx.enum.dml import MSO_LINE_DASH_STYLE
                 shape.line.dash_style = MSO_LINE_DASH_STYLE.DASH
         else:
             shape.line.fill.background()
-        shape.shadow.inherit = False
-    else:
-        shape = slide.shapes.add_textbox(Pt(s.x), Pt(s.y), Pt(s.w), Pt(s.h))
-    tf = shape.text_frame
-    oxml.body_props(tf, s.inset, "ctr" if s.anchor == "middle" else "t")
-    _fill_paras(tf, s.paras)
-    return shape
 
-
-def _rgb(hexstr: str):
-    from pptx.dml.color import RGBColor
-
-    return RGBColor.from_string(hexstr)
-
-
-def _chart(slide, s: BarChart):
-    # python-pptx pastes the data's number format into XML unescaped: the unit (which may
-    # hold < or &) goes only into the data labels' format, set through lxml below
-    data = CategoryChartData()
-    data.categories = s.categories
-    data.add_series(s.name or s.unit, s.values)
-    gf = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, Pt(s.x), Pt(s.y), Pt(s.w),
-                                Pt(s.h), data)
-    chart = gf.chart
-    chart.has_legend = False
-    chart.has_title = False
-    cat = chart.category_axis
-    cat.reverse_order = True  # first category at the top, as in the spec
-    val = chart.value_axis
-    val.maximum_scale = s.maximum
-    val.minimum_scale = 0
-    val.has_major_gridlines = False
-    val.visible = False
-    plot = chart.plots[0]
-    plot.gap_width = 60
-    plot.has_data_labels = True
-    labels = plot.data_labels
-    labels.number_format = '0"' + s.unit.replace('"', "") + '"'
-    labels.number_format_is_linked = False
-    labels.position = XL_LABEL_POSITION.OUTSIDE_END
-    labels.font.size = Pt(s.font_size)
-    oxml.no_wrap(labels._element)  # "96人/100人" must not wrap under its bar
-    plot.series[0].format.fill.solid()
-    plot.series[0].format.fill.fore_color.rgb = _rgb("1F5C99")
-    oxml.chart_text(chart, s.font_size)
-    return gf
-
-
-def _table(slide, s: Table):
-    rows, cols = len(s.cells), len(s.col_widths)
-    gf = slide.shapes.add_table(rows, cols, Pt(s.x), Pt(s.y), Pt(s.w), Pt(s.h))
-    table = gf.table
-    for j, w in enumerate(s.col_widths):
-        table.columns[j].width = Pt(w)
-    for i, h in enumerate(s.row_heights):
-        table.rows[i].height = Pt(h)
-    for i, row in enumerate(s.cells):
-        for j, paras in enumerate(row):
-            cell = table.cell(i, j)
-            cell.fill.solid()  # the model's colours, not the default table style's
-            cell.fill.fore_color.rgb = _rgb(s.head_fill if i == 0 else
-                                            s.band_fills[0 if i % 2 else 1])
-            cell.margin_left = cell.margin_right = Pt(INSET + 4)
-            cell.margin_top = cell.margin_bottom = Pt(INSET)
-            tf = cell.text_frame
-            _fill_paras(tf, paras)
-    return gf
-
-
-def _picture(slide, s: Picture):
-    src = str(s.path) if s.path else io.BytesIO(s.data or b"")
-    pic = slide.shapes.add_picture(src, Pt(s.x), Pt(s.y), Pt(s.w), Pt(s.h))
-    pic._element.nvPicPr.cNvPr.set("descr", s.alt)
-    return pic
-
-
-def _drawing(slide, s: Drawing):
-    """Computed art as one group of native freeforms and text boxes (recolourable and
-    movable in PowerPoint), the alt text on the group."""
-    from dataclasses import replace
-
-    from ..diagrams.vector import bounds
-
-    group = slide.shapes.add_group_shape()
-    for shape in s.art.shapes:
-        x0, y0, x1, y1 = bounds([replace(shape, stroke=None)])
-        x0, y0, x1, y1 = x0 - 0.5, y0 - 0.5, x1 + 0.5, y1 + 0.5  # no zero-size box
-        ff = group.shapes.build_freeform(Pt(s.x + x0), Pt(s.y + y0), scale=1.0)
-        ff.add_line_segments([(Pt(s.x + x1), Pt(s.y + y0)), (Pt(s.x + x1), Pt(s.y + y1)),
-                              (Pt(s.x + x0), Pt(s.y + y1))])
-        sp = ff.convert_to_shape()
-        oxml.custom_geometry(sp._element, shape.paths, x0, y0, x1 - x0, y1 - y0)
-        sp.name = shape.name or "線"
-        if shape.fill:
-            sp.fill.solid()
-            sp.fill.fore_color.rgb = _rgb(shape.fill)
+    def text_shape(self, shapes, s: TextBox):
+        """A text box, or a filled/bordered shape holding text (not a placeholder)."""
+        if s.fill or s.border:
+            kind = MSO_SHAPE.ROUNDED_RECTANGLE if s.rounded else MSO_SHAPE.RECTANGLE
+            shape = shapes.add_shape(kind, self.pt(s.x), self.pt(s.y), self.pt(s.w),
+                                     self.pt(s.h))
+            if s.rounded:
+                shape.adjustments[0] = 0.08
+            oxml.no_theme_style(shape._element)
+            self.box_look(shape, s)
         else:
-            sp.fill.background()
-        if shape.stroke:
-            sp.line.color.rgb = _rgb(shape.stroke)
-            sp.line.width = Pt(shape.width)
-            oxml.line_ends(sp, shape.cap)
-        else:
-            sp.line.fill.background()
-        sp.shadow.inherit = False
-    for lb in s.art.labels:
-        if lb.leader:
-            (ax, ay), (bx, by) = lb.leader[0], lb.leader[-1]
-            c = group.shapes.add_connector(MSO_CONNECTOR.STRAIGHT, Pt(s.x + ax), Pt(s.y + ay),
-                                           Pt(s.x + bx), Pt(s.y + by))
-            c.line.width = Pt(0.6)
-            c.line.color.rgb = _rgb(lb.color)
-            c.name = "引き出し線"
-        bx, by, bw, _ = lb.box
-        # LibreOffice adds space between Japanese and Latin text (plan.autospace) and
-        # renderers differ slightly in advances: the box grows away from the leader
+            shape = shapes.add_textbox(self.pt(s.x), self.pt(s.y), self.pt(s.w), self.pt(s.h))
+        if s.name:
+            shape.name = s.name
+        if s.decorative:
+            oxml.decorative(shape._element.nvSpPr.cNvPr)
+        if s.paras:
+            self.text_frame(shape._element, s)
+        return shape
+
+    # -- placeholders ----------------------------------------------------------------------
+    def place(self, ph, box: tuple[float, float, float, float], layout) -> None:
+        """Give a placeholder the planned box unless its layout already puts it there."""
+        key = ph.placeholder_format.idx
+        for p in self.tpl.placeholders(layout):
+            if p.idx == key and all(abs(a - b) < 0.5 for a, b in
+                                    zip((p.x, p.y, p.w), box[:3])) and box[3] <= p.h + 0.5:
+                return
+        ph.left, ph.top, ph.width, ph.height = (self.pt(v) for v in box)
+
+    def title(self, slide, s: Slide, layout) -> list:
+        from .plan import title_box
+
+        box = title_box(s)
+        ph = slide.shapes.title
+        if ph is None:  # the template's layout has no title: a text box, same place
+            return [self.text_shape(slide.shapes, TextBox(
+                *box, paras=[Para(s.title, s.title_size, True)]))._element]
+        self.place(ph, box, layout)
+        tx = ph._element.find(qn("p:txBody"))
+        oxml.body_props(tx.find(qn("a:bodyPr")), INSET * self.k, "t")
+        self.paras(tx, [Para(s.title, s.title_size, True)], bold=True, color=None)
+        return [ph._element]
+
+    def body(self, ph, s: TextBox, layout) -> None:
+        self.place(ph, (s.x, s.y, s.w, s.h), layout)
+        if s.fill or s.border:
+            self.box_look(ph, s)
+        if s.name:
+            ph.name = s.name
+        self.text_frame(ph._element, s)
+
+    def footer(self, slide, s: Slide, layout) -> list:
+        from .plan import footer_boxes
+
+        left, right = footer_boxes(self.deck, s)
+        out = []
+        spTree = slide.shapes._spTree
+        found = {p.type: p for p in self.tpl.placeholders(layout)}
+        lsp = {(_ph_type(sp)): sp for sp in layout.shapes._spTree.iter(qn("p:sp"))}
+        for kind, box in (("ftr", left), ("sldNum", right)):
+            if kind not in found:  # no such placeholder in this template: a text box
+                out.append(self.text_shape(slide.shapes, box)._element)
+                continue
+            sp = clone_placeholder(lsp[kind], _next_id(spTree))
+            spTree.append(sp)
+            tx = sp.find(qn("p:txBody"))
+            p = etree.SubElement(tx, qn("a:p"))
+            align = self.inherited_align(lsp[kind], kind)
+            if align:  # what PowerPoint inherits anyway; LibreOffice centres footers without it
+                etree.SubElement(p, qn("a:pPr"), algn=align)
+            if kind == "sldNum":
+                oxml.slide_number(p, s.number, _field_id(lsp[kind]))
+            else:
+                r = etree.SubElement(p, qn("a:r"))
+                text = "".join(line.text for line in box.paras[0].lines)
+                oxml.run_props(etree.SubElement(r, qn("a:rPr")), text)
+                etree.SubElement(r, qn("a:t")).text = text
+            out.append(sp)
+        return out
+
+    def inherited_align(self, layout_sp, kind: str) -> str | None:
+        """The alignment a footer placeholder gets from its layout, else its master."""
+        path = f"{qn('p:txBody')}/{qn('a:lstStyle')}/{qn('a:lvl1pPr')}"
+        lvl = layout_sp.find(path)
+        if lvl is not None and lvl.get("algn"):
+            return lvl.get("algn")
+        for sp in self.tpl.prs.slide_master.shapes._spTree.iter(qn("p:sp")):
+            if _ph_type(sp) == kind:
+                lvl = sp.find(path)
+                return lvl.get("algn") if lvl is not None else None
+        return None
+
+    # -- diagrams, charts, tables, pictures ------------------------------------------------
+    def shape(self, shapes, s):
+        if isinstance(s, TextBox):
+            return self.text_shape(shapes, s)
+        if isinstance(s, Diagram):
+            return self.diagram(shapes, s)
+        if isinstance(s, BarChart):
+            return self.chart(shapes, s)
+        if isinstance(s, Table):
+            return self.table(shapes, s)
+        if isinstance(s, Picture):
+            return self.picture(shapes, s)
+        if isinstance(s, Drawing):
+            return self.drawing(shapes, s)
+        if isinstance(s, Arrow):
+            return self.arrow(shapes, s, {})
+        raise AssertionError(type(s))
+
+    def diagram(self, shapes, s: Diagram):
+        group = shapes.add_group_shape()
+        group.name = s.name or "図"
+        made = {i: self.shape(group.shapes, child) for i, child in enumerate(s.shapes)
+                if not isinstance(child, Arrow)}
+        for child in s.shapes:  # arrows last: drawn over the boxes they join
+            if isinstance(child, Arrow):
+                self.arrow(group.shapes, child, made)
+        cnv = group._element.nvGrpSpPr.cNvPr
+        cnv.set("descr", s.alt)
+        return group
+
+    def arrow(self, shapes, s: Arrow, made: dict):
+        c = shapes.add_connector(MSO_CONNECTOR.STRAIGHT, self.pt(s.x), self.pt(s.y),
+                                 self.pt(s.x + s.w), self.pt(s.y + s.h))
+        oxml.no_theme_style(c._element)
+        c.line.width = self.pt(2)
+        c.line.color.rgb = _rgb("000000")
+        oxml.arrow_head(c)
+        if s.start is not None and s.end is not None:
+            a, b = made[s.start], made[s.end]
+            c.begin_connect(a, _site(a, c.begin_x, c.begin_y))
+            c.end_connect(b, _site(b, c.end_x, c.end_y))
+        return c
+
+    def chart(self, shapes, s: BarChart):
+        # python-pptx pastes the data's number format into XML unescaped: the unit (which
+        # may hold < or &) goes only into the data labels' format, set through lxml below
+        data = CategoryChartData()
+        data.categories = s.categories
+        data.add_series(s.name or s.unit, s.values)
+        gf = shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, self.pt(s.x), self.pt(s.y),
+                              self.pt(s.w), self.pt(s.h), data)
+        gf._element.nvGraphicFramePr.cNvPr.set("descr", s.alt)
+        if s.name:
+            gf.name = s.name
+        chart = gf.chart
+        chart.has_legend = False
+        chart.has_title = False
+        chart.category_axis.reverse_order = True  # first category at the top, as in the spec
+        val = chart.value_axis
+        val.maximum_scale = s.maximum
+        val.minimum_scale = 0
+        val.has_major_gridlines = False
+        val.visible = False
+        plot = chart.plots[0]
+        plot.gap_width = 60
+        plot.has_data_labels = True
+        labels = plot.data_labels
+        labels.number_format = '0"' + s.unit.replace('"', "") + '"'
+        labels.number_format_is_linked = False
+        labels.position = XL_LABEL_POSITION.OUTSIDE_END
+        labels.font.size = self.pt(s.font_size)
+        oxml.no_wrap(labels._element)  # "96人/100人" must not wrap under its bar
+        plot.series[0].format.fill.solid()
+        plot.series[0].format.fill.fore_color.rgb = _rgb("1F5C99")
+        oxml.chart_text(chart, s.font_size * self.k)
+        oxml.chart_axis_ids(chart)
+        return gf
+
+    def table(self, shapes, s: Table):
+        rows, cols = len(s.cells), len(s.col_widths)
+        gf = shapes.add_table(rows, cols, self.pt(s.x), self.pt(s.y), self.pt(s.w),
+                              self.pt(s.h))
+        table = gf.table
+        for j, w in enumerate(s.col_widths):
+            table.columns[j].width = self.pt(w)
+        for i, h in enumerate(s.row_heights):
+            table.rows[i].height = self.pt(h)
+        for i, row in enumerate(s.cells):
+            for j, paras in enumerate(row):
+                cell = table.cell(i, j)
+                cell.fill.solid()  # the model's colours, not the default table style's
+                fill = s.head_fill if i == 0 else s.band_fills[0 if i % 2 else 1]
+                cell.fill.fore_color.rgb = _rgb(fill)
+                cell.margin_left = cell.margin_right = self.pt(INSET + 4)
+                cell.margin_top = cell.margin_bottom = self.pt(INSET)
+                # table styles colour the header row's text: say every cell's colour
+                self.paras(cell._tc.get_or_add_txBody(), paras, bold=None, color="")
+        return gf
+
+    def picture(self, shapes, s: Picture):
+        src = str(s.path) if s.path else io.BytesIO(s.data or b"")
+        pic = shapes.add_picture(src, self.pt(s.x), self.pt(s.y), self.pt(s.w), self.pt(s.h))
+        pic._element.nvPicPr.cNvPr.set("descr", s.alt)
+        if s.decorative:
+            oxml.decorative(pic._element.nvPicPr.cNvPr)
+        return pic
+
+    def drawing(self, shapes, s: Drawing):
+        """Computed art (poses, anatomy) as one group of native freeforms and text boxes,
+        recolourable and movable in PowerPoint, the alt text on the group."""
+        from dataclasses import replace
+
+        from ..diagrams.vector import bounds
         from .plan import autospace
 
-        pad = lb.size * 0.3 + autospace(lb.text, lb.size)
-        align = "center" if lb.on else "left"
-        if lb.on:
-            bx, bw = bx - pad, bw + 2 * pad
-        elif lb.leader and lb.leader[-1][0] > bx + bw:  # a left-column label: grow leftwards
-            bx, bw, align = bx - pad, bw + pad, "right"
-        else:
-            bw += pad
-        tb = group.shapes.add_textbox(Pt(s.x + bx), Pt(s.y + by - lb.size * 0.1), Pt(bw),
-                                      Pt(lb.size * PITCH))
-        tf = tb.text_frame
-        oxml.body_props(tf, 0.0, "t")
-        tf._txBody.bodyPr.set("wrap", "none")
-        _fill_paras(tf, [Para([_plain_line(lb.text)], lb.size, lb.bold, lb.color, align=align)])
-        tb.name = lb.text
-    group._element.recalculate_extents()  # the group's box and child space
-    group.name = "図"
-    oxml.describe(group._element, s.alt)
-    return group
+        group = shapes.add_group_shape()
+        for shape in s.art.shapes:
+            x0, y0, x1, y1 = bounds([replace(shape, stroke=None)])
+            x0, y0, x1, y1 = x0 - 0.5, y0 - 0.5, x1 + 0.5, y1 + 0.5  # no zero-size box
+            ff = group.shapes.build_freeform(self.pt(s.x + x0), self.pt(s.y + y0), scale=1.0)
+            ff.add_line_segments([(self.pt(s.x + x1), self.pt(s.y + y0)),
+                                  (self.pt(s.x + x1), self.pt(s.y + y1)),
+                                  (self.pt(s.x + x0), self.pt(s.y + y1))])
+            sp = ff.convert_to_shape()
+            oxml.no_theme_style(sp._element)
+            # the path's own coordinate space is mapped onto the shape's box
+            oxml.custom_geometry(sp._element, shape.paths, x0, y0, x1 - x0, y1 - y0)
+            sp.name = shape.name or "線"
+            if shape.fill:
+                sp.fill.solid()
+                sp.fill.fore_color.rgb = _rgb(shape.fill)
+            else:
+                sp.fill.background()
+            if shape.stroke:
+                sp.line.color.rgb = _rgb(shape.stroke)
+                sp.line.width = self.pt(shape.width)
+                oxml.line_ends(sp, shape.cap)
+            else:
+                sp.line.fill.background()
+        for lb in s.art.labels:
+            if lb.leader:  # a plain line, not a connector: it joins no two shapes
+                (ax, ay), *rest = lb.leader
+                ff = group.shapes.build_freeform(self.pt(s.x + ax), self.pt(s.y + ay),
+                                                 scale=1.0)
+                ff.add_line_segments([(self.pt(s.x + x), self.pt(s.y + y)) for x, y in rest],
+                                     close=False)
+                c = ff.convert_to_shape()
+                oxml.no_theme_style(c._element)
+                c.fill.background()
+                c.line.width = self.pt(0.6)
+                c.line.color.rgb = _rgb(lb.color)
+                c.name = "引き出し線"
+            bx, by, bw, _ = lb.box
+            # LibreOffice adds space between Japanese and Latin text (plan.autospace) and
+            # renderers differ slightly in advances: the box grows away from the leader
+            pad = lb.size * 0.3 + autospace(lb.text, lb.size)
+            align = "center" if lb.on else "left"
+            if lb.on:
+                bx, bw = bx - pad, bw + 2 * pad
+            elif lb.leader and lb.leader[-1][0] > bx + bw:  # a left-column label
+                bx, bw, align = bx - pad, bw + pad, "right"
+            else:
+                bw += pad
+            tb = group.shapes.add_textbox(self.pt(s.x + bx), self.pt(s.y + by - lb.size * 0.1),
+                                          self.pt(bw), self.pt(lb.size * PITCH))
+            body = tb.text_frame._txBody
+            oxml.body_props(body.bodyPr, 0.0, "t", autofit=False)
+            self.paras(body, [Para([_plain_line(lb.text)], lb.size, lb.bold, lb.color,
+                                   align=align)], bold=None, color="")
+            tb.name = lb.text
+        group._element.recalculate_extents()  # the group's box and child space
+        group.name = "図"
+        oxml.describe(group._element, s.alt)
+        return group
+
+    # -- slides ----------------------------------------------------------------------------
+    def slide(self, prs, s: Slide) -> None:
+        role, texts = _role(s)
+        layout = self.tpl.layout(role)
+        slide = prs.slides.add_slide(layout)
+        bodies = sorted((ph for ph in slide.placeholders
+                         if ph.placeholder_format.type is not None and
+                         _ph_type(ph._element) in BODY_TYPES + ("subTitle",)),
+                        key=lambda ph: ph.placeholder_format.idx)
+        order = self.title(slide, s, layout)
+        held = {}
+        for ph, box in zip(bodies, texts):
+            self.body(ph, box, layout)
+            held[id(box)] = ph
+        for ph in bodies[len(texts):]:  # nothing for it on this slide
+            ph._element.getparent().remove(ph._element)
+        for shape in s.shapes:
+            if id(shape) in held:
+                order.append(held[id(shape)]._element)
+            else:
+                order.append(self.shape(slide.shapes, shape)._element)
+        if s.kind != "title":
+            order += self.footer(slide, s, layout)
+        spTree = slide.shapes._spTree
+        for el in order:  # reading order = the plan's order
+            spTree.append(el)
+        notes = slide.notes_slide.notes_text_frame
+        notes.text = s.notes
+        for p in notes.paragraphs:
+            for r in p.runs:
+                oxml.notes_props(r._r.get_or_add_rPr(), 12)
 
 
 def _plain_line(text: str):
@@ -213,59 +410,138 @@ def _plain_line(text: str):
     return Line([Run(text, None)], 0.0)
 
 
-def _footer(slide, deck: Deck, s: Slide) -> None:
-    from .plan import footer_boxes
+def _role(s: Slide) -> tuple[str, list[TextBox]]:
+    """Which layout a slide takes, and the text boxes its body placeholders will hold."""
+    texts = [x for x in s.shapes if isinstance(x, TextBox) and x.paras and not x.caption
+             and not x.decorative]
+    if s.kind == "title":
+        return "title", texts[:1]
+    if not texts:
+        return "title_only", []
+    from .plan import CONTENT_W, MARGIN
 
-    for box in footer_boxes(deck, s):
-        _text_shape(slide, box).name = "Footer"
+    first = texts[0]
+    beside = [x for x in s.shapes if x is not first and x.x >= first.right - 0.5 and
+              x.y < first.bottom and first.y < x.bottom]
+    if first.w < CONTENT_W / 2 + 1 and first.x <= MARGIN + 0.5 and beside:
+        return "two", [first]
+    return "body", [first]
 
 
-def write(deck: Deck, out: Path) -> None:
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = Pt(SLIDE_W), Pt(SLIDE_H)
-    theme = prs.slide_master.part.part_related_by(RT.THEME)
-    theme._blob = oxml.theme_fonts(theme.blob)
-    layout = prs.slide_layouts[5]  # "Title Only": a real title placeholder per slide
+def _levels(paras: list[Para]) -> list[int]:
+    """Outline levels: items with a marker under an unmarked heading paragraph (a callout's
+    title, an exercise's name) are level 1; everything else level 0."""
+    out, heading = [], False
+    for i, p in enumerate(paras):
+        if i == 0 and not p.marker and len(paras) > 1 and any(q.marker for q in paras[1:]):
+            heading = True
+        out.append(1 if heading and p.marker else 0)
+    return out
+
+
+def _look(style) -> tuple[bool, bool]:
+    """What a span changes in PowerPoint: emphasis and raised citation markers."""
+    return (style.strong, style.cite) if isinstance(style, Span) else (False, False)
+
+
+def _segments(p: Para):
+    """(text, style, is_break) of a paragraph with its line breaks undone and neighbouring
+    spans that look the same (a glossary term in plain text) in one run."""
+    segs: list[list] = []
+    for k, line in enumerate(p.lines):
+        for run in line.runs:
+            style = run.style
+            if segs and not segs[-1][2] and _look(segs[-1][1]) == _look(style):
+                segs[-1][0] += run.text
+            else:
+                segs.append([run.text, style, False])
+        if k + 1 < len(p.lines) and line.gap:
+            if "\n" in line.gap:
+                segs.append(["", None, True])
+            elif segs and not segs[-1][2]:
+                segs[-1][0] += " "  # a space the break took out
+    return [tuple(s) for s in segs if s[2] or s[0]]
+
+
+def _plain(p: Para) -> str:
+    return "".join(line.text for line in p.lines)
+
+
+class _P:
+    """Just enough of a paragraph for oxml.para_props."""
+
+    def __init__(self, el):
+        self.el = el
+
+    def get_or_add_pPr(self):
+        pPr = self.el.find(qn("a:pPr"))
+        if pPr is None:
+            pPr = etree.SubElement(self.el, qn("a:pPr"))
+        return pPr
+
+
+def _ph_type(sp) -> str | None:
+    ph = sp.find(f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}")
+    return None if ph is None else ph.get("type")
+
+
+def _next_id(spTree) -> int:
+    return max(int(el.get("id")) for el in spTree.iter(qn("p:cNvPr"))) + 1
+
+
+def _field_id(layout_sp) -> str:
+    fld = layout_sp.find(f".//{qn('a:fld')}")
+    return fld.get("id") if fld is not None and fld.get("id") else oxml.SLIDENUM_ID
+
+
+def _site(shape, x: int, y: int) -> int:
+    """The connection site (0 top, 1 left, 2 bottom, 3 right) nearest to (x, y)."""
+    l, t, w, h = shape.left, shape.top, shape.width, shape.height
+    sites = {0: (l + w / 2, t), 1: (l, t + h / 2), 2: (l + w / 2, t + h), 3: (l + w, t + h / 2)}
+    return min(sites, key=lambda k: (sites[k][0] - x) ** 2 + (sites[k][1] - y) ** 2)
+
+
+def _rgb(hexstr: str):
+    from pptx.dml.color import RGBColor
+
+    return RGBColor.from_string(hexstr)
+
+
+def _scheme(parent, name: str) -> None:
+    """Replace the a:srgbClr under `parent`'s solid fill by a theme colour."""
+    fill = parent.find(qn("a:solidFill")) if parent is not None else None
+    if fill is None:
+        return
+    for child in list(fill):
+        fill.remove(child)
+    etree.SubElement(fill, qn("a:schemeClr"), val=name)
+
+
+def write(deck: Deck, out: Path, template: Template | None = None) -> None:
+    tpl = template or default(deck.accent)
+    prs = tpl.prs
+    w = _Writer(deck, tpl)
     for s in deck.slides:
-        slide = prs.slides.add_slide(layout)
-        title = slide.shapes.title
-        from .plan import CONTENT_W, MARGIN, title_color
-
-        h = len(s.title) * s.title_size * PITCH + 2 * INSET
-        title.left, title.top, title.width, title.height = (Pt(MARGIN), Pt(s.title_y),
-                                                           Pt(CONTENT_W), Pt(h))
-        oxml.body_props(title.text_frame, INSET, "t")
-        _fill_paras(title.text_frame, [Para(s.title, s.title_size, True,
-                                            title_color(deck, s))])
-        for shape in s.shapes:
-            if isinstance(shape, TextBox):
-                _text_shape(slide, shape)
-            elif isinstance(shape, Arrow):
-                c = slide.shapes.add_connector(MSO_CONNECTOR.STRAIGHT, Pt(shape.x),
-                                               Pt(shape.y), Pt(shape.x + shape.w),
-                                               Pt(shape.y + shape.h))
-                c.line.width = Pt(2)
-                c.line.color.rgb = _rgb("000000")
-                oxml.arrow_head(c)
-            elif isinstance(shape, BarChart):
-                _chart(slide, shape)
-            elif isinstance(shape, Table):
-                _table(slide, shape)
-            elif isinstance(shape, Picture):
-                _picture(slide, shape)
-            elif isinstance(shape, Drawing):
-                _drawing(slide, shape)
-        if s.kind != "title":
-            _footer(slide, deck, s)
-        notes = slide.notes_slide.notes_text_frame
-        notes.text = s.notes
-        for p in notes.paragraphs:
-            for r in p.runs:
-                oxml.run_props(r._r.get_or_add_rPr(), 12)
+        w.slide(prs, s)
+    _notes_master_listed(prs)
     stamp = _properties(prs, deck)
     buf = io.BytesIO()
     prs.save(buf)
     _write_deterministic(buf.getvalue(), out, stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+
+def _notes_master_listed(prs) -> None:
+    """python-pptx adds a notes master without listing it in presentation.xml; PowerPoint
+    expects p:notesMasterIdLst right after the slide masters."""
+    root = prs.part._element
+    if root.find(qn("p:notesMasterIdLst")) is not None:
+        return
+    rid = next((r.rId for r in prs.part.rels.values() if r.reltype == RT.NOTES_MASTER), None)
+    if rid is None:
+        return
+    lst = etree.Element(qn("p:notesMasterIdLst"))
+    etree.SubElement(lst, qn("p:notesMasterId")).set(qn("r:id"), rid)
+    root.find(qn("p:sldMasterIdLst")).addnext(lst)
 
 
 def _properties(prs, deck: Deck) -> datetime:
@@ -285,6 +561,9 @@ def _properties(prs, deck: Deck) -> datetime:
     return stamp
 
 
+THUMBNAIL = "docProps/thumbnail.jpeg"  # python-pptx's blank 4:3 picture: left out
+
+
 def _repack(data: bytes, stamp: str) -> bytes:
     """Re-pack a zip (the deck, or a chart's embedded workbook) with fixed timestamps so
     the same deck gives the same bytes."""
@@ -294,12 +573,20 @@ def _repack(data: bytes, stamp: str) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
+            if info.filename == THUMBNAIL:
+                continue
             blob = src.read(info.filename)
             if info.filename.endswith(".xlsx"):
                 blob = _repack(blob, stamp)
             elif info.filename == "docProps/core.xml":
                 blob = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*",
                               rb"\g<1>" + stamp.encode(), blob)
+            elif info.filename == "_rels/.rels":
+                blob = re.sub(rb"<Relationship [^>]*Target=\"docProps/thumbnail.jpeg\"/>", b"",
+                              blob)
+            elif info.filename == "[Content_Types].xml":
+                blob = re.sub(rb"<Override PartName=\"/docProps/thumbnail.jpeg\"[^>]*/>", b"",
+                              blob)
             zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o644 << 16

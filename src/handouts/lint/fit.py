@@ -12,10 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..deck import model as m
-from ..deck.plan import CONTENT_BOTTOM, Planner, for_deck
+from ..deck.plan import CONTENT_BOTTOM, Planner
 from ..diagnostics import Diagnostic, Mark, SpecError
 from ..document import Document
-from ..text.inline import CONTINUED
 
 SLACK = 0.5  # points; rounding in the planner's own sums
 
@@ -41,7 +40,7 @@ def fit(doc: Document) -> list[Diagnostic]:
 def _overflows(slide: m.Slide) -> list[str]:
     out = []
     bottom = CONTENT_BOTTOM if slide.kind != "title" else m.SLIDE_H
-    for shape in slide.shapes:
+    for shape in m.flat(slide.shapes):
         if shape.x < -SLACK or shape.right > m.SLIDE_W + SLACK:
             out.append(f"a shape runs {max(-shape.x, shape.right - m.SLIDE_W):.0f} pt "
                        "beyond the slide's side")
@@ -61,8 +60,7 @@ def _overflows(slide: m.Slide) -> list[str]:
 
 def _slide_mark(doc: Document, slide: m.Slide) -> Mark:
     """The section a slide was made from (by its title), else the spec's title."""
-    title = "".join(line.text for line in slide.title).removesuffix(CONTINUED)
     for sec in doc.sections:
-        if for_deck(sec.heading).plain == title:
+        if sec.heading.plain == slide.heading:
             return sec.heading.mark
     return doc.title.mark

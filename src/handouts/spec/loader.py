@@ -258,6 +258,24 @@ class Project:
     block_files: dict[str, Path] = field(default_factory=dict)
     references: dict[str, SharedReference] = field(default_factory=dict)
     warnings: dict[Path, list[Diagnostic]] = field(default_factory=dict)  # by part file
+    deck_template: Path | None = None  # the profile's `deck_template`, resolved
+
+
+def _deck_template(root: Path, name: str, mark) -> tuple[Path | None, list[Diagnostic]]:
+    """The profile's deck template: a .pptx/.potx file inside the specs folder."""
+    raw = Path(name)
+    base = root.resolve()
+    if raw.is_absolute() or ".." in raw.parts:
+        return None, [mark.error(f"deck_template '{name}' must be a path inside the specs "
+                                 "folder (no '..', not absolute)")]
+    path = (base / raw).resolve()
+    if not path.is_relative_to(base):
+        return None, [mark.error(f"deck_template '{name}' leads outside the specs folder")]
+    if not path.is_file():
+        return None, [mark.error(f"deck_template '{name}' not found in {root}")]
+    if path.suffix.lower() not in (".pptx", ".potx"):
+        return None, [mark.error(f"deck_template '{name}' must be a .pptx or .potx file")]
+    return path, []
 
 
 DEFAULT_CLINIC = models.Clinic(name="（医療機関名を specs/_clinic.yaml に記入）")
@@ -278,10 +296,14 @@ def load_project(root: Path, profile: Path | None = None) -> Project:
     clinic = DEFAULT_CLINIC
     project = Project(root, clinic, None)
     if clinic_path.exists():
-        value, _, d = load_file(clinic_path, models.Clinic)
+        value, marked, d = load_file(clinic_path, models.Clinic)
         diags += d
         project.clinic, project.clinic_path = value or clinic, clinic_path
         project.warnings[clinic_path] = [x for x in d if x.severity == "warning"]
+        if project.clinic.deck_template:
+            project.deck_template, d = _deck_template(root, project.clinic.deck_template,
+                                                      marked.mark(("deck_template",)))
+            diags += d
     for part in sorted(root.glob("_*.yaml")):
         if part.name.startswith("_clinic"):
             continue

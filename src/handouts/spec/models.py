@@ -318,6 +318,9 @@ class Clinic(Strict):
     url: Annotated[str, StringConstraints(pattern=r"^(https?|mailto|tel):\S+$")] | None = None
     accent: Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")] = "#1F5C99"
     author: Inline | None = Field(None, description="author shown in document properties")
+    deck_template: str | None = Field(
+        None, description="PowerPoint template (.pptx or .potx) the decks are built on, a "
+        "path inside the specs folder; `handouts build --template` overrides it")
 
 
 class SharedParts(BaseModel):

@@ -68,6 +68,7 @@ class Run:
 class Line:
     runs: list[Run]
     width: float
+    gap: str = ""  # what the break after this line took out: spaces, or "\n"
 
     @property
     def text(self) -> str:
@@ -164,7 +165,7 @@ def break_lines(runs: Sequence[Run], width: float,
     while i < n:
         u = units[i]
         if u.text == "\n":
-            lines.append(_make_line(units[start:i]))
+            lines.append(_make_line(units[start:i], "\n"))
             start, acc, i = i + 1, 0.0, i + 1
             continue
         if acc + u.width <= width + 1e-6 or i == start or u.text in SPACE:
@@ -180,19 +181,22 @@ def break_lines(runs: Sequence[Run], width: float,
                 break
         if best is None:
             best = i
-        lines.append(_make_line(units[start:best]))
-        start = best
-        while start < n and units[start].text in SPACE:
-            start += 1
-        i = start
+        end = best
+        while end < n and units[end].text in SPACE:
+            end += 1
+        lines.append(_make_line(units[start:end]))
+        start = i = end
         acc = 0.0
     if start < n or not lines:
         lines.append(_make_line(units[start:]))
     return lines
 
 
-def _make_line(units: list[_Unit]) -> Line:
+def _make_line(units: list[_Unit], gap: str = "") -> Line:
+    """A line of `units` without its trailing spaces (kept as the line's `gap`, so a writer
+    that lets the reader's software wrap can join the lines again)."""
     while units and units[-1].text in SPACE:
+        gap = units[-1].text + gap
         units = units[:-1]
     runs: list[Run] = []
     width = 0.0
@@ -202,7 +206,7 @@ def _make_line(units: list[_Unit]) -> Line:
             runs[-1] = Run(runs[-1].text + u.text, u.style)
         else:
             runs.append(Run(u.text, u.style, u.atomic))
-    return Line(runs, width)
+    return Line(runs, width, gap)
 
 
 def violations(lines: Sequence[str]) -> list[str]:

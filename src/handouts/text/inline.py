@@ -22,6 +22,7 @@ class Span:
     ruby: str | None = None  # reading set above `text`
     term: bool = False  # a glossary term
     cite: bool = False  # text is a citation marker such as "[1,2]"
+    whole: bool = False  # never broken inside (a reading written out: 靱帯（じんたい）)
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,9 @@ class Rich:
 CONTINUED = "（続き）"
 
 
-def continued_title(rich: Rich) -> Rich:
-    """A title repeated where its slide or box goes on: 「…（続き）」."""
-    return Rich(rich.spans + (Span(CONTINUED),), rich.mark)
+def continued_title(rich: Rich, n: int = 1) -> Rich:
+    """A title repeated where its slide or box goes on: 「…（続き）」, then 「…（続き 2）」…"""
+    return Rich(rich.spans + (Span(CONTINUED if n <= 1 else f"（続き {n}）"),), rich.mark)
 
 
 _FOLD_SPACE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")

@@ -41,7 +41,8 @@ def set_lines(rich: Rich | list[Rich], width: float, size: float, bold: bool = F
 def _set_lines(spans: tuple[tuple[Span, ...], ...], width: float, size: float, bold: bool,
                phrases: bool) -> tuple[Line, ...]:
     # ruby and citation markers never break inside
-    runs = [Run(s.text, s, atomic=bool(s.ruby or s.cite)) for group in spans for s in group]
+    runs = [Run(s.text, s, atomic=bool(s.ruby or s.cite or s.whole))
+            for group in spans for s in group]
     return tuple(break_lines(runs, width,
                              lambda text, span: span_width(text, span, size, bold), phrases))
 
