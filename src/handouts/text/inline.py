@@ -21,6 +21,8 @@ class Span:
     ruby: str | None = None  # reading set above `text`
     term: bool = False  # a glossary term
     cite: bool = False  # text is a citation marker such as "[1,2]"
+    link: str | None = None  # the address the text links to (a reference's DOI or URL)
+    refs: tuple[str, ...] = ()  # a citation's reference ids (its numbers depend on the output)
 
 
 @dataclass(frozen=True)
@@ -80,14 +82,16 @@ def parse(text: str, mark: Mark, glossary: dict[str, str], refs: dict[str, int],
                     f"'{{{term}}}' marks a glossary term, but '{term}' is not in the glossary"))
             spans.append(Span(term, term=True))
         elif cite is not None:
-            nums = []
+            nums, ids = [], []
             for rid in (c.strip().lstrip("@") for c in cite.split(";")):
                 if rid in refs:
                     nums.append(refs[rid])
+                    ids.append(rid)
                 else:
                     diags.append(at(m.start()).error(f"citation '@{rid}' names no reference"))
             if nums:
-                spans.append(Span("[" + ",".join(map(str, sorted(set(nums)))) + "]", cite=True))
+                spans.append(Span("[" + ",".join(map(str, sorted(set(nums)))) + "]", cite=True,
+                                  refs=tuple(ids)))
         else:
             spans.append(Span(strong, strong=True))
         pos = m.end()
@@ -99,8 +103,8 @@ def parse(text: str, mark: Mark, glossary: dict[str, str], refs: dict[str, int],
 def _merge(spans: list[Span]) -> list[Span]:
     out: list[Span] = []
     for s in spans:
-        if out and s.ruby is None and not s.cite and not s.term and out[-1] == Span(
-                out[-1].text, s.strong):
+        if out and s.ruby is None and not s.cite and not s.term and not s.link and (
+                out[-1] == Span(out[-1].text, s.strong)):
             out[-1] = Span(out[-1].text + s.text, s.strong)
         else:
             out.append(s)

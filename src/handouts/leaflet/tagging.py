@@ -1,0 +1,331 @@
+"""Tagged PDF (PDF/UA-1) for the leaflet: marked content in the page streams and the
+structure tree beside it. reportlab has no tagging API, so this module writes both.
+
+The typesetter gives every flowable an `Element` that says what it is in the document
+model's words ("heading", "item", "figure" with its alt text, ...); this module alone knows
+the PDF side: structure types, MCIDs, the ParentTree, artifacts, link annotations, XMP.
+Anything drawn on a tagged canvas outside an element is marked as an artifact.
+
+A flowable that draws something new (a diagram, a drawing) declares its role by taking an
+`Element("figure", alt=...)` and drawing inside `with content(canv, element):`.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from xml.sax.saxutils import escape
+
+from reportlab.pdfbase.pdfdoc import (PDFArray, PDFDictionary, PDFName, PDFObjectReference,
+                                      PDFPage, PDFStream, PDFString)
+
+# document-model kinds → PDF standard structure types (no RoleMap needed)
+STRUCTURE = {
+    "document": "Document", "section": "Sect", "box": "Div",
+    "title": "H1", "heading": "H2", "subheading": "H3",
+    "paragraph": "P", "caption": "Caption", "figure": "Figure",
+    "list": "L", "item": "LI", "label": "Lbl", "item body": "LBody",
+    "table": "Table", "row": "TR", "header cell": "TH", "cell": "TD",
+    "citation": "Lbl", "link": "Link", "ruby": "Ruby", "ruby base": "RB", "ruby text": "RT",
+}
+
+
+class Element:
+    """One node of the document's logical structure, created by the typesetter in reading
+    order. It enters the PDF's structure tree when something of it is drawn."""
+
+    __slots__ = ("kind", "parent", "alt", "lang", "scope", "actual", "kids", "attached",
+                 "inline")
+
+    def __init__(self, kind: str, parent: "Element | None" = None, *, alt: str | None = None,
+                 lang: str | None = None, scope: str | None = None, actual: str | None = None):
+        assert kind in STRUCTURE, kind
+        self.kind, self.parent, self.alt, self.lang, self.scope = kind, parent, alt, lang, scope
+        self.actual = actual  # the text it stands for, when it has no content of its own
+        self.kids: list = []  # Elements, (page, mcid) pairs and link annotations, in order
+        self.attached = parent is None
+        self.inline: dict = {}  # link elements of this paragraph, by span identity
+
+    def child(self, kind: str, **kw) -> "Element":
+        return Element(kind, self, **kw)
+
+    def attach(self) -> None:
+        if not self.attached:
+            self.attached = True
+            self.parent.attach()
+            self.parent.kids.append(self)
+
+
+class _Annotation:
+    """A link annotation written on a page: its reference, page and ParentTree key."""
+
+    __slots__ = ("ann", "ref", "page", "key")
+
+    def __init__(self, ann: PDFDictionary, ref, page: int, key: int):
+        self.ann, self.ref, self.page, self.key = ann, ref, page, key
+
+
+class Tagger:
+    """The structure of one document while reportlab draws it."""
+
+    def __init__(self, lang: str = "ja-JP"):
+        self.lang = lang
+        self.root = Element("document")
+        self.mcids: dict[int, list[Element]] = {}  # page index → element of each MCID
+        self.links: dict[int, list] = {}  # page index → [(link element, uri, rects)]
+        self.annotations: list[tuple[Element, _Annotation]] = []
+        self.open = False  # a marked-content sequence is open (they never nest)
+
+    # -- marked content ------------------------------------------------------------------
+    def begin(self, canv, element: Element, actual: str | None = None) -> None:
+        """Open the content of `element`. Content standing for `actual` is marked /Span:
+        poppler reads /ActualText only there (the structure element keeps its own type)."""
+        assert not self.open, "marked content never nests"
+        page = canv._pageNumber - 1
+        ids = self.mcids.setdefault(page, [])
+        element.attach()
+        element.kids.append((page, len(ids)))
+        if actual is None:
+            canv._code.append(f"/{STRUCTURE[element.kind]} <</MCID {len(ids)}>> BDC")
+        else:
+            canv._code.append(f"/Span <</MCID {len(ids)} /ActualText {_hex(actual)}>> BDC")
+        ids.append(element)
+        self.open = True
+
+    def begin_artifact(self, canv, kind: str | None = None) -> None:
+        assert not self.open, "marked content never nests"
+        canv._code.append(f"/Artifact <</Type /{kind}>> BDC" if kind else "/Artifact BMC")
+        self.open = True
+
+    def end(self, canv) -> None:
+        canv._code.append("EMC")
+        self.open = False
+
+    # -- links ---------------------------------------------------------------------------
+    def link_area(self, canv, element: Element, uri: str, x: float, y: float, w: float,
+                  h: float) -> None:
+        """A clickable area of a link element (in the current coordinates)."""
+        a, b, c, d, e, f = canv._currentMatrix
+        pts = [(a * px + c * py + e, b * px + d * py + f)
+               for px, py in ((x, y), (x + w, y), (x + w, y + h), (x, y + h))]
+        page = self.links.setdefault(canv._pageNumber - 1, [])
+        for entry in page:
+            if entry[0] is element:
+                entry[2].append(pts)
+                return
+        page.append((element, uri, [pts]))
+
+    def annotate(self, canv, page: int) -> None:
+        """Write this page's link annotations (called before reportlab closes the page)."""
+        for element, uri, quads in self.links.get(page, []):
+            xs = [x for q in quads for x, _ in q]
+            ys = [y for q in quads for _, y in q]
+            key = len(self.annotations)
+            contents = element.alt or uri
+            ann = PDFDictionary({
+                "Type": PDFName("Annot"), "Subtype": PDFName("Link"),
+                "Rect": PDFArray([round(min(xs), 2), round(min(ys), 2), round(max(xs), 2),
+                                  round(max(ys), 2)]),
+                "QuadPoints": PDFArray([round(v, 2) for q in quads
+                                        for v in (*q[3], *q[2], *q[0], *q[1])]),
+                "Border": PDFArray([0, 0, 0]), "F": 4, "Contents": PDFString(contents),
+                "A": PDFDictionary({"S": PDFName("URI"), "URI": PDFString(uri)}),
+                "StructParent": -1})  # set in finish(), after the pages are counted
+            name = f"link{key}"
+            canv._addAnnotation(ann, name)
+            annotation = _Annotation(ann, canv._doc.refAnnotation(name), page, key)
+            element.kids.append(annotation)
+            self.annotations.append((element, annotation))
+
+    # -- the end ----------------------------------------------------------------------------
+    def page_done(self, page: PDFPage, index: int) -> None:
+        """Give reportlab's page object its StructParents and tab order."""
+        page.__NoDefault__ = PDFPage.__NoDefault__ + ["StructParents", "Tabs"]
+        page.StructParents = index
+        page.Tabs = PDFName("S")
+
+    def finish(self, canv, title: str) -> None:
+        """Write the structure tree, ParentTree, MarkInfo, XMP and viewer preferences."""
+        doc = canv._doc
+        pages = len(doc.Pages.pages)
+        order: list[Element] = []
+        stack = [self.root]
+        while stack:
+            el = stack.pop()
+            order.append(el)
+            stack.extend(reversed([k for k in el.kids if isinstance(k, Element)]))
+        dicts = {id(el): PDFDictionary() for el in order}
+        refs = {id(el): doc.Reference(dicts[id(el)]) for el in order}
+        root = PDFDictionary({"Type": PDFName("StructTreeRoot")})
+        root_ref = doc.Reference(root)
+
+        def page_ref(i: int):
+            return PDFObjectReference(f"Page{i + 1}")
+
+        for el in order:
+            d = dicts[id(el)]
+            d["Type"] = PDFName("StructElem")
+            d["S"] = PDFName(STRUCTURE[el.kind])
+            d["P"] = refs[id(el.parent)] if el.parent is not None else root_ref
+            first = next((k[0] for k in el.kids if isinstance(k, tuple)), None)
+            if first is not None:
+                d["Pg"] = page_ref(first)
+            kids = []
+            for k in el.kids:
+                if isinstance(k, Element):
+                    kids.append(refs[id(k)])
+                elif isinstance(k, tuple):
+                    kids.append(k[1] if k[0] == first else PDFDictionary(
+                        {"Type": PDFName("MCR"), "Pg": page_ref(k[0]), "MCID": k[1]}))
+                else:
+                    kids.append(PDFDictionary({"Type": PDFName("OBJR"), "Obj": k.ref,
+                                               "Pg": page_ref(k.page)}))
+            if kids:
+                d["K"] = kids[0] if len(kids) == 1 else PDFArray(kids)
+            if el.actual:
+                d["ActualText"] = PDFString(el.actual)
+            if el.alt:
+                d["Alt"] = PDFString(el.alt)
+            if el.lang:
+                d["Lang"] = PDFString(el.lang)
+            if el.scope:
+                d["A"] = PDFDictionary({"O": PDFName("Table"), "Scope": PDFName(el.scope)})
+        nums: list = []
+        for page in range(pages):
+            nums += [page, PDFArray([refs[id(el)] for el in self.mcids.get(page, [])])]
+        for element, annotation in self.annotations:
+            annotation.ann["StructParent"] = pages + annotation.key
+            nums += [pages + annotation.key, refs[id(element)]]
+        root["K"] = refs[id(self.root)]
+        root["ParentTree"] = PDFDictionary({"Nums": PDFArray(nums)})
+        root["ParentTreeNextKey"] = pages + len(self.annotations)
+        cat = doc.Catalog
+        cat.StructTreeRoot = root
+        cat.MarkInfo = PDFDictionary({"Marked": "true"})
+        cat.ViewerPreferences = PDFDictionary({"DisplayDocTitle": "true"})
+        cat.Metadata = _xmp(title, self.lang)
+
+
+def _hex(text: str) -> str:
+    """A PDF text string in UTF-16BE hex (ASCII-safe inside a content stream)."""
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
+def _xmp(title: str, lang: str) -> PDFStream:
+    """The XMP packet PDF/UA asks for: dc:title and pdfuaid:part 1 (no dates, so the same
+    input still gives the same bytes)."""
+    xml = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt></dc:title>
+   <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
+   <pdf:Producer>handouts (reportlab)</pdf:Producer>
+   <pdfuaid:part>1</pdfuaid:part>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+    return PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
+                     xml.encode("utf-8"))
+
+
+# -- what flowables call ------------------------------------------------------------------
+def tagger(canv) -> Tagger | None:
+    return getattr(canv, "tagger", None)
+
+
+@contextmanager
+def content(canv, element: Element | None, actual: str | None = None):
+    """Draw as the content of `element`; as an artifact when it is None. Nothing is marked
+    on a canvas without a tagger (the slide PDFs)."""
+    t = tagger(canv)
+    if t is None:
+        yield
+        return
+    if element is None:
+        t.begin_artifact(canv)
+    else:
+        t.begin(canv, element, actual)
+    try:
+        yield
+    finally:
+        t.end(canv)
+
+
+@contextmanager
+def artifact(canv, kind: str | None = None):
+    """Draw as an artifact: decoration, rules, icons, repeated page furniture."""
+    t = tagger(canv)
+    if t is None:
+        yield
+        return
+    t.begin_artifact(canv, kind)
+    try:
+        yield
+    finally:
+        t.end(canv)
+
+
+class Runs:
+    """Marks the runs of set lines for `pdfdraw.draw_line`: plain text as the element's
+    content, citation marks as labels, links as Link elements with their annotation, and
+    ruby as Ruby/RB/RT: the base's marked content holds base and reading with the base as
+    /ActualText (copied text gives the base once), and the RT element carries the reading
+    as its /ActualText for screen readers (as marked content, pdftotext would copy it)."""
+
+    def __init__(self, t: Tagger, canv, element: Element):
+        self.t, self.canv, self.element = t, canv, element
+        self.current: Element | None = None
+
+    def _switch(self, target: Element | None, actual: str | None = None) -> None:
+        if self.current is not None:
+            self.t.end(self.canv)
+        self.current = target
+        if target is not None:
+            self.t.begin(self.canv, target, actual)
+
+    def begin(self, span, x: float, y: float, w: float, size: float) -> None:
+        if span.ruby:
+            ruby = self.element.child("ruby")
+            self._switch(ruby.child("ruby base"), actual=span.text)
+            self._ruby = ruby
+        elif span.cite:
+            self._switch(self.element.child("citation"))
+        elif getattr(span, "link", None):
+            link = self.element.inline.get(id(span))
+            if link is None:
+                link = self.element.inline[id(span)] = self.element.child("link", alt=span.text)
+            self._switch(link)
+            self.t.link_area(self.canv, link, span.link, x, y - 0.2 * size, w, 1.1 * size)
+        elif self.current is not self.element:
+            self._switch(self.element)
+
+    def end(self, span) -> None:
+        if span.ruby:
+            self._switch(None)
+            self._ruby.child("ruby text", actual=span.ruby).attach()
+        elif span.cite or getattr(span, "link", None):
+            self._switch(None)
+
+    def close(self) -> None:
+        self._switch(None)
+
+
+@contextmanager
+def lines(canv, element: Element | None):
+    """Marks for drawing set lines (or None when nothing is marked); text of no element
+    (a title repeated with 「（続き）」) is an artifact."""
+    t = tagger(canv)
+    if t is None:
+        yield None
+    elif element is None:
+        with artifact(canv):
+            yield None
+    else:
+        runs = Runs(t, canv, element)
+        try:
+            yield runs
+        finally:
+            runs.close()

@@ -1,0 +1,218 @@
+"""Tagged PDF (PDF/UA-1), links and per-output citation numbers, read back from the real
+leaflets: the `page` validator (PyPI page-validation), pikepdf for the structure tree and the
+content streams, poppler's pdfinfo/pdftotext and PDFium for what readers and copying get."""
+
+import re
+import subprocess
+
+import pytest
+
+from conftest import ROOT, need, pdftotext
+from handouts.document import load_document
+from handouts.spec.loader import topic_specs
+
+STEMS = [p.stem for p in topic_specs(ROOT / "specs")]
+VARIANTS = ["", ".large", ".a5"]
+PAINT = {"f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "sh", "Do", "BI"}
+SHOW = {"Tj", "TJ", "'", '"'}
+
+
+def _struct(pdf):
+    """(structure type, element) for every structure element, depth first."""
+    out = []
+
+    def walk(node):
+        kids = node.get("/K")
+        if kids is None:
+            return
+        for k in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/StructElem" or (
+                    isinstance(k, pikepdf.Dictionary) and "/S" in k):
+                out.append((str(k.S), k))
+                walk(k)
+
+    import pikepdf
+    walk(pdf.Root.StructTreeRoot)
+    return out
+
+
+def _mcids(el) -> list:
+    import pikepdf
+    kids = el.get("/K")
+    kids = kids if isinstance(kids, pikepdf.Array) else [kids]
+    return [int(k) if not isinstance(k, pikepdf.Dictionary) else int(k.MCID)
+            for k in kids if isinstance(k, int) or (
+                isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/MCR")]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("stem", STEMS)
+def test_passes_pdf_ua_1(shipped_build, stem, variant):
+    import page
+
+    report = page.validate_pdf(shipped_build / f"{stem}{variant}.pdf", profile="ua1")
+    failures = [(f.rule_id, f.message) for f in report.failures]
+    assert report.is_compliant and failures == [], failures[:5]
+    assert report.rules.total > 100  # the whole PDF/UA-1 profile ran
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_mark_is_tagged_or_artifact_and_in_the_tree(shipped_build, stem, variant):
+    """What the validator does not check: each page's MCIDs are 0..n-1, each used once,
+    each owned by the structure element the ParentTree names, and no text or painting
+    happens outside marked content."""
+    import pikepdf
+
+    with pikepdf.open(shipped_build / f"{stem}{variant}.pdf") as pdf:
+        nums = list(pdf.Root.StructTreeRoot.ParentTree.Nums)
+        tree = dict(zip(map(int, nums[::2]), nums[1::2]))
+        for index, pg in enumerate(pdf.pages):
+            assert int(pg.obj.StructParents) == index and pg.obj.Tabs == "/S"
+            depth, seen = 0, []
+            for operands, op in pikepdf.parse_content_stream(pg):
+                op = str(op)
+                if op in ("BDC", "BMC"):
+                    depth += 1
+                    if op == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and (
+                            "/MCID" in operands[1]):
+                        assert depth == 1, "tagged content inside other marked content"
+                        seen.append((int(operands[1].MCID), str(operands[0])))
+                elif op == "EMC":
+                    depth -= 1
+                elif op in PAINT or op in SHOW:
+                    assert depth > 0, f"page {index + 1}: {op} outside marked content"
+            assert depth == 0
+            assert [m for m, _ in seen] == list(range(len(seen)))
+            owners = tree[index]
+            assert len(owners) == len(seen)
+            for (mcid, tag), owner in zip(seen, owners):
+                # content standing for other text (ruby) is a /Span, as poppler needs
+                assert str(owner.S) == tag or tag == "/Span", (owner.S, tag)
+                assert mcid in _mcids(owner)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_struct_text_shows_headings_lists_and_figures(shipped_build, stem):
+    pdf = shipped_build / f"{stem}.pdf"
+    out = subprocess.run([need("pdfinfo"), "-struct-text", str(pdf)], capture_output=True,
+                         text=True, check=True).stdout
+    doc = load_document(ROOT / "specs" / f"{stem}.yaml").for_handout()
+    found = re.findall(r'^\s*(H1|H2|H3) \(block\)\n\s*"(.*)"', out, re.M)
+    assert found[0] == ("H1", doc.title.plain)
+    h2 = [t for level, t in found if level == "H2"]
+    for sec in doc.sections_for("handout"):
+        assert sec.heading.plain in h2
+    assert "LBody (block)" in out and "LI (block)" in out
+    key = doc.key_points[0].plain
+    assert key[:10] in out  # list item text is in the tree
+
+
+def test_figures_tables_ruby_and_citations_in_the_structure(all_kinds_build):
+    """The test spec has every block kind: a figure with alt, a table, ruby, diagrams."""
+    import pikepdf
+
+    pdf_path = all_kinds_build / "all-kinds.pdf"
+    with pikepdf.open(pdf_path) as pdf:
+        els = _struct(pdf)
+        kinds = [k for k, _ in els]
+        figures = [el for k, el in els if k == "/Figure"]
+        alts = [str(el.Alt) for el in figures]
+        assert "てんのえ" in alts  # the spec's alt text for the image
+        assert any(a.startswith("流れ図：正常 → 痛み → しびれ → 力が入らない") for a in alts)
+        assert any(a.startswith("分かれ道の図：ねっこ から えだA、えだB（ほそくB）") for a in alts)
+        assert any(a.startswith("棒グラフ（グラフのだい、人）：遊離脱出型 96、膨隆型 13") for a in alts)
+        assert all(el.get("/Alt") for el in figures)
+        ths = [el for k, el in els if k == "/TH"]
+        assert len(ths) == 2 and all(el.A.Scope == "/Column" for el in ths)
+        assert kinds.count("/TR") == 2 and "/Table" in kinds and "/Caption" in kinds
+        assert {"/Ruby", "/RB", "/RT"} <= set(kinds)
+        assert "/Lbl" in kinds  # citation marks
+    # copied text: the ruby base once, never followed by its reading
+    text = pdftotext(pdf_path)
+    assert "椎間板を片付けます" in text and "ついかんばん" not in text
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(pdf_path)
+    copied = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "椎間板を片付けます" in copied and "ついかんばん" not in copied
+
+
+def test_ruby_reading_is_in_the_tree_for_screen_readers(all_kinds_build):
+    """The base's marked content stands for the base (/ActualText); the reading is the
+    /ActualText of the RT element beside it."""
+    import pikepdf
+
+    with pikepdf.open(all_kinds_build / "all-kinds.pdf") as pdf:
+        actual = [str(operands[1].ActualText) for pg in pdf.pages
+                  for operands, op in pikepdf.parse_content_stream(pg)
+                  if str(op) == "BDC" and "/ActualText" in operands[1]]
+        ruby = [el for k, el in _struct(pdf) if k == "/Ruby"]
+        assert actual == ["椎間板"] and len(ruby) == 1
+        rb, rt = ruby[0].K
+        assert rb.S == "/RB" and rt.S == "/RT" and str(rt.ActualText) == "ついかんばん"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_links_one_per_reference_plus_qr_and_phone(shipped_build, stem):
+    import pikepdf
+
+    doc = load_document(ROOT / "specs" / f"{stem}.yaml").for_handout()
+    with pikepdf.open(shipped_build / f"{stem}.pdf") as pdf:
+        uris = [str(a.A.URI) for pg in pdf.pages for a in pg.obj.get("/Annots", [])]
+        links = [el for k, el in _struct(pdf) if k == "/Link"]
+    refs = [r.link for r in doc.references if r.link]
+    assert len(uris) == len(refs) + 2
+    assert sorted(uris) == sorted(refs + [doc.clinic.url, "tel:+81-3-0000-0000"])
+    # a DOI always links over https; a URL as the spec writes it
+    assert all(u.startswith("https://doi.org/") for u in uris if "doi" in u)
+    assert len(links) == len(uris)  # each annotation sits in its own Link element
+
+
+def test_citations_numbered_in_order_of_first_appearance(shipped_build):
+    """medial-branch's leaflet cites only some of the spec's references: they are [1], [2],
+    [3] in the order the leaflet cites them, and so listed."""
+    text = pdftotext(shipped_build / "medial-branch.pdf")
+    body, refs = text.split("参考文献")
+    cited = [int(n) for m in re.findall(r"\[([\d,]+)\]", body) for n in m.split(",")]
+    first = list(dict.fromkeys(cited))
+    assert first == list(range(1, len(first) + 1))
+    listed = [int(n) for n in re.findall(r"^\[(\d+)\]", refs, re.M)]
+    assert listed == first
+
+
+def test_deck_numbers_its_own_citations():
+    from handouts.document import block_texts
+
+    doc = load_document(ROOT / "specs" / "medial-branch.yaml")
+    texts = [doc.title, doc.subtitle, *doc.key_points]
+    for sec in doc.sections_for("deck"):
+        texts.append(sec.heading)
+        for b in sec.for_target("deck"):
+            texts += block_texts(b)
+    order = [int(n) for r in texts if r for sp in r.spans if sp.cite
+             for n in sp.text.strip("[]").split(",")]
+    first = list(dict.fromkeys(order))
+    assert first == list(range(1, len(first) + 1))
+    assert [r.number for r in doc.references] == list(range(1, len(doc.references) + 1))
+
+
+def test_english_references_are_marked_english(shipped_build):
+    import pikepdf
+
+    with pikepdf.open(shipped_build / "disc-resorption.pdf") as pdf:
+        assert pdf.Root.Lang == "ja-JP"
+        langs = [str(el.Lang) for k, el in _struct(pdf) if "/Lang" in el]
+    assert "en-US" in langs
+
+
+def test_document_metadata_for_pdf_ua(shipped_build):
+    import pikepdf
+
+    with pikepdf.open(shipped_build / "stretches.pdf") as pdf:
+        assert pdf.Root.MarkInfo.Marked is True
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+        meta = pdf.open_metadata()
+        doc = load_document(ROOT / "specs" / "stretches.yaml").for_handout()
+        assert meta["dc:title"] == doc.title.plain
+        assert meta["pdfuaid:part"] == "1"
