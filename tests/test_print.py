@@ -16,8 +16,6 @@ RGB_OPS = {"rg", "RG"}
 
 def _streams(pdf):
     """(name, content stream object) for every page and every form XObject it uses."""
-    import pikepdf
-
     seen = set()
     for n, page in enumerate(pdf.pages, 1):
         yield f"page {n}", page

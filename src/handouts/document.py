@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -271,19 +272,25 @@ def numbered(doc: Document, target: str, only_cited: bool) -> Document:
             order.setdefault(r.id, len(order) + 1)
 
     def renumber(v: Any) -> Any:
+        """`v` with its citation numbers from `order`; the same object if none changes."""
         if isinstance(v, Rich):
-            if not v.cited:
-                return v
-            return Rich(tuple(replace(sp, text="[" + ",".join(
+            spans = tuple(replace(sp, text="[" + ",".join(
                 map(str, sorted({order[rid] for rid in sp.refs}))) + "]") if sp.refs else sp
-                for sp in v.spans), v.mark)
+                for sp in v.spans)
+            return v if spans == v.spans else Rich(spans, v.mark)
         if isinstance(v, list):
-            return [renumber(x) for x in v]
+            new = [renumber(x) for x in v]
+            return v if all(a is b for a, b in zip(new, v)) else new
         if isinstance(v, Reference):
-            return replace(v, number=order[v.id])
+            return v if v.number == order[v.id] else replace(v, number=order[v.id])
         if isinstance(v, (Block, Node, Section, GlossaryEntry)):
-            return replace(v, **{f.name: renumber(getattr(v, f.name)) for f in fields(v)
-                                 if f.name not in ("mark", "targets")})
+            changed = {}
+            for name in _fields(type(v)):
+                old = getattr(v, name)
+                new = renumber(old)
+                if new is not old:
+                    changed[name] = new
+            return replace(v, **changed) if changed else v
         return v
 
     refs = sorted((r for r in doc.references if r.id in order), key=lambda r: order[r.id])
@@ -291,9 +298,17 @@ def numbered(doc: Document, target: str, only_cited: bool) -> Document:
     if only_cited:  # the output's own view: only what it shows
         sections = [replace(sec, blocks=sec.for_target(target))
                     for sec in doc.sections_for(target)]
+    if all(r.number == order[r.id] for r in refs):  # the spec's numbers already
+        return replace(doc, sections=sections, references=refs)
     return replace(doc, title=renumber(doc.title), subtitle=renumber(doc.subtitle),
                    key_points=renumber(doc.key_points), sections=renumber(sections),
                    glossary=renumber(doc.glossary), references=renumber(refs))
+
+
+@lru_cache(maxsize=None)
+def _fields(cls: type) -> tuple[str, ...]:
+    """The fields of a model class that can hold citations."""
+    return tuple(f.name for f in fields(cls) if f.name not in ("mark", "targets", "notes"))
 
 
 def block_texts(b: Block) -> list[Rich]:

@@ -12,15 +12,13 @@ A flowable that draws something new (a diagram, a drawing) declares its role by 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from xml.sax.saxutils import escape
 
-from reportlab.pdfbase.pdfdoc import (PDFArray, PDFDictionary, PDFName, PDFObjectReference,
-                                      PDFPage, PDFStream, PDFString)
+from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFObject, PDFPage, PDFStream
 
 # document-model kinds → PDF standard structure types (no RoleMap needed)
 STRUCTURE = {
-    "document": "Document", "section": "Sect", "box": "Div",
+    "document": "Document", "section": "Sect",
     "title": "H1", "heading": "H2", "subheading": "H3",
     "paragraph": "P", "caption": "Caption", "figure": "Figure",
     "list": "L", "item": "LI", "label": "Lbl", "item body": "LBody",
@@ -36,17 +34,17 @@ class Element:
     __slots__ = ("kind", "parent", "alt", "lang", "scope", "actual", "kids", "attached",
                  "inline")
 
-    def __init__(self, kind: str, parent: "Element | None" = None, *, alt: str | None = None,
+    def __init__(self, kind: str, parent: "Element | None" = None, alt: str | None = None,
                  lang: str | None = None, scope: str | None = None, actual: str | None = None):
-        assert kind in STRUCTURE, kind
         self.kind, self.parent, self.alt, self.lang, self.scope = kind, parent, alt, lang, scope
         self.actual = actual  # the text it stands for, when it has no content of its own
         self.kids: list = []  # Elements, (page, mcid) pairs and link annotations, in order
         self.attached = parent is None
-        self.inline: dict = {}  # link elements of this paragraph, by span identity
+        self.inline: dict | None = None  # a paragraph's link elements, by span identity
 
-    def child(self, kind: str, **kw) -> "Element":
-        return Element(kind, self, **kw)
+    def child(self, kind: str, alt: str | None = None, lang: str | None = None,
+              scope: str | None = None, actual: str | None = None) -> "Element":
+        return Element(kind, self, alt, lang, scope, actual)
 
     def attach(self) -> None:
         if not self.attached:
@@ -58,10 +56,10 @@ class Element:
 class _Annotation:
     """A link annotation written on a page: its reference, page and ParentTree key."""
 
-    __slots__ = ("ann", "ref", "page", "key")
+    __slots__ = ("ref", "page", "key")
 
-    def __init__(self, ann: PDFDictionary, ref, page: int, key: int):
-        self.ann, self.ref, self.page, self.key = ann, ref, page, key
+    def __init__(self, ref, page: int, key: int):
+        self.ref, self.page, self.key = ref, page, key
 
 
 class Tagger:
@@ -114,25 +112,23 @@ class Tagger:
                 return
         page.append((element, uri, [pts]))
 
-    def annotate(self, canv, page: int) -> None:
-        """Write this page's link annotations (called before reportlab closes the page)."""
+    def annotate(self, canv, page: int, pages: int) -> None:
+        """Write this page's link annotations (called before reportlab closes the page);
+        `pages` in the document, the ParentTree's keys for annotations follow the pages'."""
         for element, uri, quads in self.links.get(page, []):
             xs = [x for q in quads for x, _ in q]
             ys = [y for q in quads for _, y in q]
             key = len(self.annotations)
-            contents = element.alt or uri
-            ann = PDFDictionary({
-                "Type": PDFName("Annot"), "Subtype": PDFName("Link"),
-                "Rect": PDFArray([round(min(xs), 2), round(min(ys), 2), round(max(xs), 2),
-                                  round(max(ys), 2)]),
-                "QuadPoints": PDFArray([round(v, 2) for q in quads
-                                        for v in (*q[3], *q[2], *q[0], *q[1])]),
-                "Border": PDFArray([0, 0, 0]), "F": 4, "Contents": PDFString(contents),
-                "A": PDFDictionary({"S": PDFName("URI"), "URI": PDFString(uri)}),
-                "StructParent": -1})  # set in finish(), after the pages are counted
+            rect = " ".join(f"{v:.2f}" for v in (min(xs), min(ys), max(xs), max(ys)))
+            points = " ".join(f"{v:.2f}" for q in quads for v in (*q[3], *q[2], *q[0], *q[1]))
+            ann = _Raw()
+            ann.text = (f"<< /Type /Annot /Subtype /Link /Rect [{rect}] /QuadPoints [{points}]"
+                        f" /Border [0 0 0] /F 4 /Contents {_hex(element.alt or uri)}"
+                        f" /A << /S /URI /URI <{uri.encode('ascii').hex()}> >>"
+                        f" /StructParent {pages + key} >>")
             name = f"link{key}"
             canv._addAnnotation(ann, name)
-            annotation = _Annotation(ann, canv._doc.refAnnotation(name), page, key)
+            annotation = _Annotation(canv._doc.refAnnotation(name), page, pages + key)
             element.kids.append(annotation)
             self.annotations.append((element, annotation))
 
@@ -153,56 +149,79 @@ class Tagger:
             el = stack.pop()
             order.append(el)
             stack.extend(reversed([k for k in el.kids if isinstance(k, Element)]))
-        dicts = {id(el): PDFDictionary() for el in order}
-        refs = {id(el): doc.Reference(dicts[id(el)]) for el in order}
-        root = PDFDictionary({"Type": PDFName("StructTreeRoot")})
-        root_ref = doc.Reference(root)
-
-        def page_ref(i: int):
-            return PDFObjectReference(f"Page{i + 1}")
-
+        # objects are numbered now and written as text we format (formatting reportlab's
+        # nested dictionaries took longer than all the rest of the tagging)
+        raws = {id(el): _Raw() for el in order}
+        root = _Raw()
+        obj = doc.idToObjectNumberAndVersion
+        root_ref = _register(doc, root)
+        refs = {k: _register(doc, raw) for k, raw in raws.items()}
+        page_refs = [f"{obj[f'Page{i + 1}'][0]} 0 R" for i in range(pages)]
         for el in order:
-            d = dicts[id(el)]
-            d["Type"] = PDFName("StructElem")
-            d["S"] = PDFName(STRUCTURE[el.kind])
-            d["P"] = refs[id(el.parent)] if el.parent is not None else root_ref
-            first = next((k[0] for k in el.kids if isinstance(k, tuple)), None)
-            if first is not None:
-                d["Pg"] = page_ref(first)
+            first = None
             kids = []
             for k in el.kids:
-                if isinstance(k, Element):
+                cls = type(k)
+                if cls is tuple:
+                    if first is None:
+                        first = k[0]
+                    kids.append(str(k[1]) if k[0] == first else
+                                f"<</Type /MCR /Pg {page_refs[k[0]]} /MCID {k[1]}>>")
+                elif cls is Element:
                     kids.append(refs[id(k)])
-                elif isinstance(k, tuple):
-                    kids.append(k[1] if k[0] == first else PDFDictionary(
-                        {"Type": PDFName("MCR"), "Pg": page_ref(k[0]), "MCID": k[1]}))
                 else:
-                    kids.append(PDFDictionary({"Type": PDFName("OBJR"), "Obj": k.ref,
-                                               "Pg": page_ref(k.page)}))
+                    kids.append(f"<</Type /OBJR /Obj {obj[k.ref.name][0]} 0 R "
+                                f"/Pg {page_refs[k.page]}>>")
+            parent = refs[id(el.parent)] if el.parent is not None else root_ref
+            text = [f"<< /Type /StructElem /S /{STRUCTURE[el.kind]} /P {parent}"]
+            if first is not None:
+                text.append(f" /Pg {page_refs[first]}")
             if kids:
-                d["K"] = kids[0] if len(kids) == 1 else PDFArray(kids)
+                text.append(f" /K {kids[0]}" if len(kids) == 1 else f" /K [{' '.join(kids)}]")
             if el.actual:
-                d["ActualText"] = PDFString(el.actual)
+                text.append(f" /ActualText {_hex(el.actual)}")
             if el.alt:
-                d["Alt"] = PDFString(el.alt)
+                text.append(f" /Alt {_hex(el.alt)}")
             if el.lang:
-                d["Lang"] = PDFString(el.lang)
+                text.append(f" /Lang ({el.lang})")
             if el.scope:
-                d["A"] = PDFDictionary({"O": PDFName("Table"), "Scope": PDFName(el.scope)})
-        nums: list = []
+                text.append(f" /A << /O /Table /Scope /{el.scope} >>")
+            raws[id(el)].text = "".join(text) + " >>"
+        nums = []
         for page in range(pages):
-            nums += [page, PDFArray([refs[id(el)] for el in self.mcids.get(page, [])])]
+            owners = " ".join(refs[id(el)] for el in self.mcids.get(page, []))
+            nums.append(f"{page} [{owners}]")
         for element, annotation in self.annotations:
-            annotation.ann["StructParent"] = pages + annotation.key
-            nums += [pages + annotation.key, refs[id(element)]]
-        root["K"] = refs[id(self.root)]
-        root["ParentTree"] = PDFDictionary({"Nums": PDFArray(nums)})
-        root["ParentTreeNextKey"] = pages + len(self.annotations)
+            nums.append(f"{annotation.key} {refs[id(element)]}")
+        root.text = (f"<< /Type /StructTreeRoot /K {refs[id(self.root)]} /ParentTree "
+                     f"<< /Nums [{' '.join(nums)}] >> /ParentTreeNextKey "
+                     f"{pages + len(self.annotations)} >>")
         cat = doc.Catalog
         cat.StructTreeRoot = root
         cat.MarkInfo = PDFDictionary({"Marked": "true"})
         cat.ViewerPreferences = PDFDictionary({"DisplayDocTitle": "true"})
         cat.Metadata = _xmp(title, self.lang)
+
+
+def _register(doc, raw: "_Raw") -> str:
+    """Number a new indirect object as reportlab's PDFDocument.Reference does (without its
+    checks, which cost more than the tree); its reference as text."""
+    n = doc.objectcounter = doc.objectcounter + 1
+    name = f"R{n}"
+    raw.__InternalName__ = name
+    doc.idToObjectNumberAndVersion[name] = (n, 0)
+    doc.numberToId[n] = name
+    doc.idToObject[name] = raw
+    return f"{n} 0 R"
+
+
+class _Raw(PDFObject):
+    """An indirect object whose text we wrote (ASCII only: strings are hex)."""
+
+    text = ""
+
+    def format(self, document) -> bytes:
+        return self.text.encode("ascii")
 
 
 def _hex(text: str) -> str:
@@ -236,36 +255,50 @@ def tagger(canv) -> Tagger | None:
     return getattr(canv, "tagger", None)
 
 
-@contextmanager
-def content(canv, element: Element | None, actual: str | None = None):
-    """Draw as the content of `element`; as an artifact when it is None. Nothing is marked
-    on a canvas without a tagger (the slide PDFs)."""
-    t = tagger(canv)
-    if t is None:
-        yield
-        return
-    if element is None:
-        t.begin_artifact(canv)
-    else:
-        t.begin(canv, element, actual)
-    try:
-        yield
-    finally:
-        t.end(canv)
+class _Marked:
+    """A `with` block of marked content (a class: generator context managers cost more,
+    and there is one per paragraph and decoration)."""
+
+    __slots__ = ("canv", "t", "runs")
+
+    def __init__(self, canv, element: Element | None, actual: str | None = None,
+                 kind: str | None = None, runs: bool = False):
+        self.canv, self.t, self.runs = canv, getattr(canv, "tagger", None), None
+        if self.t is None:
+            return
+        if element is None:
+            self.t.begin_artifact(canv, kind)
+        elif runs:
+            self.runs = Runs(self.t, canv, element)
+        else:
+            self.t.begin(canv, element, actual)
+
+    def __enter__(self):
+        return self.runs
+
+    def __exit__(self, *exc) -> None:
+        if self.runs is not None:
+            self.runs.close()
+        elif self.t is not None:
+            self.t.end(self.canv)
 
 
-@contextmanager
-def artifact(canv, kind: str | None = None):
-    """Draw as an artifact: decoration, rules, icons, repeated page furniture."""
-    t = tagger(canv)
-    if t is None:
-        yield
-        return
-    t.begin_artifact(canv, kind)
-    try:
-        yield
-    finally:
-        t.end(canv)
+def content(canv, element: Element | None, actual: str | None = None) -> _Marked:
+    """`with content(canv, element):` draws the content of `element`; an artifact when it
+    is None. Nothing is marked on a canvas without a tagger (the slide PDFs)."""
+    return _Marked(canv, element, actual)
+
+
+def artifact(canv, kind: str | None = None) -> _Marked:
+    """`with artifact(canv):` draws decoration, rules, icons, repeated page furniture."""
+    return _Marked(canv, None, kind=kind)
+
+
+def lines(canv, element: Element | None) -> _Marked:
+    """`with lines(canv, element) as marks:` gives the marks for `pdfdraw.draw_line` (None
+    when nothing is marked); text of no element (a title repeated with 「（続き）」) is an
+    artifact."""
+    return _Marked(canv, element, runs=True)
 
 
 class Runs:
@@ -287,45 +320,31 @@ class Runs:
             self.t.begin(self.canv, target, actual)
 
     def begin(self, span, x: float, y: float, w: float, size: float) -> None:
-        if span.ruby:
+        if not (span.ruby or span.cite or span.link):  # most runs: the element's own text
+            if self.current is not self.element:
+                self._switch(self.element)
+        elif span.ruby:
             ruby = self.element.child("ruby")
             self._switch(ruby.child("ruby base"), actual=span.text)
             self._ruby = ruby
         elif span.cite:
             self._switch(self.element.child("citation"))
-        elif getattr(span, "link", None):
-            link = self.element.inline.get(id(span))
+        else:
+            inline = self.element.inline
+            if inline is None:
+                inline = self.element.inline = {}
+            link = inline.get(id(span))
             if link is None:
-                link = self.element.inline[id(span)] = self.element.child("link", alt=span.text)
+                link = inline[id(span)] = self.element.child("link", alt=span.text)
             self._switch(link)
             self.t.link_area(self.canv, link, span.link, x, y - 0.2 * size, w, 1.1 * size)
-        elif self.current is not self.element:
-            self._switch(self.element)
 
     def end(self, span) -> None:
         if span.ruby:
             self._switch(None)
             self._ruby.child("ruby text", actual=span.ruby).attach()
-        elif span.cite or getattr(span, "link", None):
+        elif span.cite or span.link:
             self._switch(None)
 
     def close(self) -> None:
         self._switch(None)
-
-
-@contextmanager
-def lines(canv, element: Element | None):
-    """Marks for drawing set lines (or None when nothing is marked); text of no element
-    (a title repeated with 「（続き）」) is an artifact."""
-    t = tagger(canv)
-    if t is None:
-        yield None
-    elif element is None:
-        with artifact(canv):
-            yield None
-    else:
-        runs = Runs(t, canv, element)
-        try:
-            yield runs
-        finally:
-            runs.close()

@@ -161,27 +161,26 @@ class _Builder:
         return min(self.opt.margin, 12 * mm)
 
     # -- blocks --------------------------------------------------------------------------
-    def items(self, riches: list[Rich], style: str, t: Type | None = None,
-              parent: Element | None = None) -> list:
+    def items(self, riches: list[Rich], style: str, t: Type | None = None) -> list:
         t = t or self.body
-        lst = (parent or self.at).child("list")
+        lst = self.at.child("list")
         out = []
         for i, r in enumerate(riches, 1):
             item = lst.child("item")
-            tags = dict(element=item.child("item body"), label=item.child("label"))
-            if style == "checklist":
-                out.append(Para(r, t, t.size * 1.5, box=True, **tags))
+            body = item.child("item body")
+            if style == "checklist":  # the tick box and the dot are decoration (artifacts)
+                out.append(Para(r, t, t.size * 1.5, box=True, element=body))
             elif style == "steps":
-                out.append(Para(r, t, t.size * 1.6, marker=f"{i}.", **tags))
+                out.append(Para(r, t, t.size * 1.6, marker=f"{i}.", element=body,
+                                label=item.child("label")))
             else:
-                out.append(Para(r, t, t.size * 1.1, marker=DOT, **tags))
+                out.append(Para(r, t, t.size * 1.1, marker=DOT, element=body))
         return out
 
     def para(self, rich: Rich, t: Type | None = None, kind: str = "paragraph",
-             parent: Element | None = None, lang: str | None = None, **kw) -> Para:
+             lang: str | None = None, **kw) -> Para:
         """A paragraph that is a `kind` of the current part of the document."""
-        return Para(rich, t or self.body, element=(parent or self.at).child(kind, lang=lang),
-                    **kw)
+        return Para(rich, t or self.body, element=self.at.child(kind, lang=lang), **kw)
 
     def block(self, b: d.Block) -> list:
         m = getattr(self, "b_" + type(b).__name__.lower())
@@ -198,7 +197,6 @@ class _Builder:
         (triangle / circle-! / circle-i) and the title's words."""
         color = {"danger": DANGER, "warning": WARNING, "info": INFO}[b.level]
         icon_w = min(self.h3.lead, 20) + 6
-        part = self.at.child("box")
         if b.level == "danger":
             title_t = replace(self.h3, color=colors.white)
             box = dict(border=color, width=3.0, band=color, icon_color=colors.white,
@@ -209,15 +207,14 @@ class _Builder:
         else:
             title_t = replace(self.h3, color=color)
             box = dict(border=color, width=0.8, icon_color=color)
-        title = self.para(b.title, title_t, "subheading", part, indent=icon_w)
+        title = self.para(b.title, title_t, "subheading", indent=icon_w)
         kids = [title]
         if b.level == "danger":
             kids.append(Spacer(1, 3))  # air between the dark band and the first line
         again = [Para(continued_title(b.title), title.t, indent=icon_w)] + kids[1:]
         if b.text:
-            kids.append(self.para(b.text, parent=part))
-        kids += self.items(b.items, "bullets", self.strong if b.level == "danger" else None,
-                           part)
+            kids.append(self.para(b.text))
+        kids += self.items(b.items, "bullets", self.strong if b.level == "danger" else None)
         # a warning box is read as a whole: never split across pages if it fits on one
         return [KeepIfItFits([Box(kids, icon=b.level, pad=8, gap=2, title_again=again,
                                   **box)])]
@@ -413,27 +410,26 @@ class _Builder:
 
     def b_exercise(self, b: d.Exercise) -> list:
         """An exercise card: how to do it on the left, dose and when to stop on the right."""
-        part = self.at.child("box")
-        kids = [self.para(b.name, self.h3, "subheading", part)]
+        kids = [self.para(b.name, self.h3, "subheading")]
         left = []
         if b.target:
-            left.append(self.para(labeled("ねらい：", b.target), parent=part))
+            left.append(self.para(labeled("ねらい：", b.target)))
         if b.position:
-            left.append(self.para(labeled("姿勢：", b.position), parent=part))
+            left.append(self.para(labeled("姿勢：", b.position)))
         if len(b.steps) == 1:  # a single step reads better unnumbered
-            left.append(self.para(labeled("やり方：", b.steps[0]), parent=part))
+            left.append(self.para(labeled("やり方：", b.steps[0])))
         else:
-            left += self.items(b.steps, "steps", parent=part)
+            left += self.items(b.steps, "steps")
         right = []
         if b.hold_seconds:
-            right.append(self.para(plain(f"{b.hold_seconds}秒 保つ"), self.strong, parent=part))
+            right.append(self.para(plain(f"{b.hold_seconds}秒 保つ"), self.strong))
         if b.reps:
-            right.append(self.para(plain(f"{b.reps}回 くり返す"), self.strong, parent=part))
+            right.append(self.para(plain(f"{b.reps}回 くり返す"), self.strong))
         if b.breathing:
-            right.append(self.para(labeled("呼吸：", b.breathing), parent=part))
+            right.append(self.para(labeled("呼吸：", b.breathing)))
         if b.stop_if:
             right.append(self.para(labeled("中止：", b.stop_if),
-                                   replace(self.strong, color=DANGER), parent=part))
+                                   replace(self.strong, color=DANGER)))
         if left and right:
             # the dose column as wide as its longest line (up to 45 %), so no line of it
             # ends with a lone character
@@ -448,16 +444,15 @@ class _Builder:
                                   title_again=[Para(continued_title(b.name), self.h3)])])]
 
     def b_quiz(self, b: d.Quiz) -> list:
-        part = self.at.child("box")
-        kids = [self.para(labeled("Q. ", b.question), self.strong, parent=part)]
-        choices = part.child("list")
+        kids = [self.para(labeled("Q. ", b.question), self.strong)]
+        choices = self.at.child("list")
         for i, c in enumerate(b.choices):
             item = choices.child("item")
             kids.append(Para(c, self.body, self.body.size * 1.8, marker=f"{'①②③④⑤⑥⑦⑧⑨'[i]}",
                              element=item.child("item body"), label=item.child("label")))
-        kids.append(self.para(labeled("答え：", b.answer), parent=part))
+        kids.append(self.para(labeled("答え：", b.answer)))
         if b.explanation:
-            kids.append(self.para(b.explanation, parent=part))
+            kids.append(self.para(b.explanation))
         return [KeepIfItFits([Box(kids, border=GREY, width=1.0, dash=(2, 2), pad=8, gap=2)])]
 
     # -- page -----------------------------------------------------------------------------
@@ -484,7 +479,7 @@ class _Builder:
         doc = self.doc
         gap = Spacer(1, self.body.size * 1.0)
         root = self.tagger.root
-        self.at = root.child("box")
+        self.at = root.child("section")
         # the main message is the first section of the page: its title is a level-2 heading
         key = [self.para(plain("この紙でいちばん伝えたいこと"), replace(self.h3, color=self.accent),
                          "heading")]
@@ -676,7 +671,7 @@ class _Footer:
             label = f"{page}/{total}"
             lw = fonts().width(label, 11, True)
             draw_text(c, label, off + self.text_right - lw, top - 5 * mm, 11, True)
-        contact = self.tagger.root.child("box") if last else None
+        contact = self.tagger.root if last else None
         for line, size, bold, below in self.rows:
             with tagging.lines(c, contact.child("paragraph") if contact else None) as marks:
                 draw_line(c, line, x0, top - below, size, bold, marks=marks)
@@ -724,7 +719,7 @@ class _Footer:
                     if bleed:
                         with tagging.artifact(self):
                             _crop_marks(self, off, bleed, pw, ph)
-                    tagger.annotate(self, i - 1)
+                    tagger.annotate(self, i - 1, total)
                     Canvas.showPage(self)
                     tagger.page_done(self._doc.Pages.pages[-1], i - 1)
                 tagger.finish(self, title)
