@@ -106,6 +106,18 @@ def test_struct_text_shows_headings_lists_and_figures(shipped_build, stem):
     assert "LBody (block)" in out and "LI (block)" in out
     key = doc.key_points[0].plain
     assert key[:10] in out  # list item text is in the tree
+    # each diagram is a Figure whose content is its drawn labels
+    from handouts.document import Chart, Flow, Tree
+
+    diagrams = [b for sec in doc.sections_for("handout") for b in sec.for_target("handout")
+                if isinstance(b, (Flow, Tree, Chart))]
+    figures = [t for t in re.findall(r'^\s*Figure\n\s*"(.*)"', out, re.M)
+               if t]  # not the QR code (paths only, alt text in the tree)
+    assert len(figures) == len(diagrams)
+    for b, text in zip(diagrams, figures):
+        first = (b.steps[0].plain if isinstance(b, Flow) else b.root.label.plain
+                 if isinstance(b, Tree) else b.data[0][0])
+        assert text.startswith(first), (first, text)
 
 
 def test_figures_tables_ruby_and_citations_in_the_structure(all_kinds_build):
