@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, need, pdftotext
+from conftest import ROOT, need, pdftotext, run_cli
 from handouts.document import load_document
 from handouts.spec.loader import topic_specs
 
@@ -56,15 +56,13 @@ def test_passes_pdf_ua_1(shipped_build, stem, variant):
     assert report.rules.total > 100  # the whole PDF/UA-1 profile ran
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-@pytest.mark.parametrize("stem", STEMS)
-def test_every_mark_is_tagged_or_artifact_and_in_the_tree(shipped_build, stem, variant):
+def check_marks(path) -> int:
     """What the validator does not check: each page's MCIDs are 0..n-1, each used once,
     each owned by the structure element the ParentTree names, and no text or painting
-    happens outside marked content."""
+    happens outside marked content. Returns how many marks point to another page (MCRs)."""
     import pikepdf
 
-    with pikepdf.open(shipped_build / f"{stem}{variant}.pdf") as pdf:
+    with pikepdf.open(path) as pdf:
         nums = list(pdf.Root.StructTreeRoot.ParentTree.Nums)
         tree = dict(zip(map(int, nums[::2]), nums[1::2]))
         for index, pg in enumerate(pdf.pages):
@@ -90,6 +88,59 @@ def test_every_mark_is_tagged_or_artifact_and_in_the_tree(shipped_build, stem, v
                 # content standing for other text (ruby) is a /Span, as poppler needs
                 assert str(owner.S) == tag or tag == "/Span", (owner.S, tag)
                 assert mcid in _mcids(owner)
+        return sum(1 for _, el in _struct(pdf) for k in _kids(el)
+                   if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/MCR")
+
+
+def _kids(el) -> list:
+    import pikepdf
+    kids = el.get("/K")
+    return list(kids) if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_mark_is_tagged_or_artifact_and_in_the_tree(shipped_build, stem, variant):
+    check_marks(shipped_build / f"{stem}{variant}.pdf")
+
+
+def test_split_paragraphs_tables_and_links_across_pages(tmp_path):
+    """A paragraph split over two pages is one P (its second page's marks as MCRs); a
+    table's header row repeated on the next page is an artifact (still one TR of THs); a
+    URL broken over lines is one link annotation with a quad per line."""
+    import page
+    import pikepdf
+
+    (tmp_path / "_clinic.yaml").write_text("name: 架空の医院\nphone: 03-0000-0000\n"
+                                           "url: https://example.jp/\n", encoding="utf-8")
+    rows = "".join(f'          - ["こうもく{i}の{{説明|せつめい}}", "{i}回"]\n' for i in range(30))
+    url = "https://example.jp/" + "/".join(["long-path-part"] * 8) + "/index.html"
+    spec = tmp_path / "split.yaml"
+    spec.write_text(
+        'title: "{長|なが}い資料で分かれ方を試します"\naudience: patients\n'
+        "reviewed: 2026-01-01\nreview_by: 2099-01-01\nkey_points: [分かれ方を試します]\n"
+        "sections:\n  - heading: 長い段落の見本です\n    blocks:\n"
+        f"      - text: {'これは長い文章です。' * 150}[@r1]\n"
+        f"      - text: {'これも長い文章です。' * 150}\n"
+        "  - heading: 長い表の見本です\n    blocks:\n"
+        "      - table:\n          header: [こうもく, 回数]\n          rows:\n" + rows +
+        f"references:\n  - id: r1\n    cite: 日本の文献. 2021.\n    url: {url}\n",
+        encoding="utf-8")
+    r = run_cli("build", spec, "-o", tmp_path / "out", "--format", "pdf,a5print")
+    assert r.returncode == 0, r.stderr
+    for name in ("split.pdf", "split.a5.print.pdf"):
+        pdf_path = tmp_path / "out" / name
+        report = page.validate_pdf(pdf_path, profile="ua1")
+        assert report.is_compliant, [(f.rule_id, f.message) for f in report.failures][:5]
+        assert check_marks(pdf_path) >= 1  # the long paragraph goes on over a page
+        with pikepdf.open(pdf_path) as pdf:
+            els = _struct(pdf)
+            assert [k for k, _ in els].count("/TH") == 2
+            assert [k for k, _ in els].count("/TR") == 31
+            links = [a for pg in pdf.pages for a in pg.obj.get("/Annots", [])
+                     if str(a.A.URI) == url]
+            quads = len(links[0].QuadPoints) / 8 if len(links) == 1 else 0
+            assert quads >= 2 and quads.is_integer()  # one per line of the address
 
 
 @pytest.mark.parametrize("stem", STEMS)
