@@ -190,6 +190,9 @@ def test_figures_tables_ruby_and_citations_in_the_structure(all_kinds_build):
         assert len(ths) == 2 and all(el.A.Scope == "/Column" for el in ths)
         assert kinds.count("/TR") == 2 and "/Table" in kinds and "/Caption" in kinds
         assert {"/Ruby", "/RB", "/RT"} <= set(kinds)
+        numbering = [str(el.A.ListNumbering) for k, el in els if k == "/L"]
+        # key points, bullets, steps, checklist, two boxes' items, quiz choices
+        assert numbering == ["/Disc", "/Disc", "/Decimal", "/None", "/Disc", "/Disc", "/Decimal"]
         assert "/Lbl" in kinds  # citation marks
     # copied text: the ruby base once, never followed by its reading
     text = pdftotext(pdf_path)

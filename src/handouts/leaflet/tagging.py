@@ -31,20 +31,23 @@ class Element:
     """One node of the document's logical structure, created by the typesetter in reading
     order. It enters the PDF's structure tree when something of it is drawn."""
 
-    __slots__ = ("kind", "parent", "alt", "lang", "scope", "actual", "kids", "attached",
+    __slots__ = ("kind", "parent", "alt", "lang", "attribute", "actual", "kids", "attached",
                  "inline")
 
     def __init__(self, kind: str, parent: "Element | None" = None, alt: str | None = None,
-                 lang: str | None = None, scope: str | None = None, actual: str | None = None):
-        self.kind, self.parent, self.alt, self.lang, self.scope = kind, parent, alt, lang, scope
+                 lang: str | None = None, attribute: str | None = None,
+                 actual: str | None = None):
+        self.kind, self.parent, self.alt, self.lang = kind, parent, alt, lang
+        # a header cell's Scope (Column) or a list's ListNumbering (Disc, Decimal, None)
+        self.attribute = attribute
         self.actual = actual  # the text it stands for, when it has no content of its own
         self.kids: list = []  # Elements, (page, mcid) pairs and link annotations, in order
         self.attached = parent is None
         self.inline: dict | None = None  # a paragraph's link elements, by span identity
 
     def child(self, kind: str, alt: str | None = None, lang: str | None = None,
-              scope: str | None = None, actual: str | None = None) -> "Element":
-        return Element(kind, self, alt, lang, scope, actual)
+              attribute: str | None = None, actual: str | None = None) -> "Element":
+        return Element(kind, self, alt, lang, attribute, actual)
 
     def attach(self) -> None:
         if not self.attached:
@@ -184,8 +187,9 @@ class Tagger:
                 text.append(f" /Alt {_hex(el.alt)}")
             if el.lang:
                 text.append(f" /Lang ({el.lang})")
-            if el.scope:
-                text.append(f" /A << /O /Table /Scope /{el.scope} >>")
+            if el.attribute:
+                text.append(f" /A << /O /List /ListNumbering /{el.attribute} >>"
+                            if el.kind == "list" else f" /A << /O /Table /Scope /{el.attribute} >>")
             raws[id(el)].text = "".join(text) + " >>"
         nums = []
         for page in range(pages):

@@ -163,7 +163,8 @@ class _Builder:
     # -- blocks --------------------------------------------------------------------------
     def items(self, riches: list[Rich], style: str, t: Type | None = None) -> list:
         t = t or self.body
-        lst = self.at.child("list")
+        lst = self.at.child("list", attribute={"steps": "Decimal", "checklist": "None"}.get(
+            style, "Disc"))
         out = []
         for i, r in enumerate(riches, 1):
             item = lst.child("item")
@@ -381,7 +382,7 @@ class _Builder:
         n = len(b.header)
         part = self.at.child("table")
         head = part.child("row")
-        data = [[Para(h, self.strong, element=head.child("header cell", scope="Column"))
+        data = [[Para(h, self.strong, element=head.child("header cell", attribute="Column"))
                  for h in b.header]]
         for row in b.rows:
             tr = part.child("row")
@@ -445,7 +446,7 @@ class _Builder:
 
     def b_quiz(self, b: d.Quiz) -> list:
         kids = [self.para(labeled("Q. ", b.question), self.strong)]
-        choices = self.at.child("list")
+        choices = self.at.child("list", attribute="Decimal")
         for i, c in enumerate(b.choices):
             item = choices.child("item")
             kids.append(Para(c, self.body, self.body.size * 1.8, marker=f"{'①②③④⑤⑥⑦⑧⑨'[i]}",
