@@ -282,3 +282,33 @@ def test_document_metadata_for_pdf_ua(shipped_build):
         doc = load_document(ROOT / "specs" / "stretches.yaml").for_handout()
         assert meta["dc:title"] == doc.title.plain
         assert meta["pdfuaid:part"] == "1"
+
+
+@pytest.mark.parametrize("break_it,rule", [
+    ("alt", "PDFUA1-FIGURE-ALTERNATIVE-TEXT-001"),
+    ("scope", "PDFUA1-TABLE-HEADERS-SCOPE-001"),
+    ("marked", "PDFUA1-TAGGED-DOCUMENT-001"),
+    ("xmp", "PDFUA1-ID-PART-001"),
+])
+def test_the_validator_catches_what_we_write(all_kinds_build, tmp_path, break_it, rule):
+    """The checks the leaflets pass are real: the same file with one thing taken out fails
+    on that thing's rule."""
+    import page
+    import pikepdf
+
+    with pikepdf.open(all_kinds_build / "all-kinds.pdf") as pdf:
+        els = _struct(pdf)
+        if break_it == "alt":
+            del [el for k, el in els if k == "/Figure"][0].Alt
+        elif break_it == "scope":
+            for k, el in els:
+                if k == "/TH":
+                    del el.A
+        elif break_it == "marked":
+            del pdf.Root.MarkInfo
+        else:
+            del pdf.Root.Metadata
+        pdf.save(tmp_path / "broken.pdf")
+    report = page.validate_pdf(tmp_path / "broken.pdf", profile="ua1")
+    assert not report.is_compliant
+    assert rule in {f.rule_id for f in report.failures}
