@@ -12,7 +12,7 @@ from handouts.document import load_document
 from handouts.spec.loader import topic_specs
 
 STEMS = [p.stem for p in topic_specs(ROOT / "specs")]
-VARIANTS = ["", ".large", ".a5"]
+VARIANTS = ["", ".large", ".a5", ".print", ".a5.print"]
 PAINT = {"f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "sh", "Do", "BI"}
 SHOW = {"Tj", "TJ", "'", '"'}
 
