@@ -312,3 +312,35 @@ def test_the_validator_catches_what_we_write(all_kinds_build, tmp_path, break_it
     report = page.validate_pdf(tmp_path / "broken.pdf", profile="ua1")
     assert not report.is_compliant
     assert rule in {f.rule_id for f in report.failures}
+
+
+@pytest.mark.parametrize("variant", ["", ".large", ".a5"])
+@pytest.mark.parametrize("stem", STEMS)
+def test_copied_text_is_the_spec_text(shipped_build, stem, variant):
+    """Every heading, paragraph, item and label copies out of the PDF (pdftotext and PDFium,
+    lines joined) exactly as the spec writes it: ruby bases once and without their readings,
+    citation numbers as printed, no space added anywhere."""
+    import pypdfium2
+
+    from handouts.document import block_texts
+
+    pdf_path = shipped_build / f"{stem}{variant}.pdf"
+    doc = load_document(ROOT / "specs" / f"{stem}.yaml").for_handout()
+    poppler = pdftotext(pdf_path).replace("\n", "").replace("\f", "")
+    pdf = pypdfium2.PdfDocument(pdf_path)
+    pdfium = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    pdfium = pdfium.replace("\r\n", "")
+    texts = [doc.title, *doc.key_points]
+    for sec in doc.sections_for("handout"):
+        texts.append(sec.heading)
+        for b in sec.for_target("handout"):
+            texts += block_texts(b)
+    checked = 0
+    for rich in texts:
+        text = "".join(sp.text for sp in rich.spans)
+        if re.search(r"[A-Za-z] [A-Za-z]", text):  # a line may end at that space
+            continue
+        assert text in poppler, text
+        assert text in pdfium, text
+        checked += 1
+    assert checked > 20
