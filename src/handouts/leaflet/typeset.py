@@ -113,7 +113,7 @@ class Options:
     bleed: float = 0.0  # mm of bleed around the trim box (print-shop variant)
     margin: float = 15 * mm
     pitch: float = 1.5  # body line pitch (1.5–1.8 × size)
-    footer: float = 8.5  # the footer's phone and hours (large print: as large as the body)
+    footer: float = 8.5  # the footer's hours (large print: hours and phone at the body size)
     cmyk: bool = False  # every colour in DeviceCMYK (print-shop variants)
 
     @classmethod
@@ -624,39 +624,39 @@ class _Footer:
         self.x0, self.right = opt.margin, pw - opt.margin
         self.text_right = self.right - (self.qr + 4 * mm if self.qr else 0)
         lw = fonts().width("99/99", 11, True) + 4 * mm  # room for the page label
-        big = opt.footer
+        size = opt.footer  # the hours' size; in large print the phone's too
+        large = size > 11
         name = Rich((Span(clinic.name),), MARK)
-        rows = []  # (text, size, bold, width, shrink down to)
+        rows = []  # (text, size, bold, room kept for the page label, smallest size)
         if clinic.phone:
             phone = Span(clinic.phone, link=tel_uri(clinic.phone))
-            if big > 11:  # large print: the phone on a line of its own, as large as the body
+            if large:  # the phone on a line of its own, as large as the body
                 rows += [(name, 11.0, True, lw, 8.5),
-                         (Rich((Span("電話 "), phone), MARK), big, True, lw, big)]
+                         (Rich((Span("電話 "), phone), MARK), size, True, lw, size)]
             else:
                 rows.append((Rich((Span(clinic.name + "　電話 "), phone), MARK), 11.0, True,
                              lw, 6.5))
         else:
             rows.append((name, 11.0, True, lw, 6.5))
         if clinic.address:
-            rows.append((plain(clinic.address), 11.0 if big > 11 else 8.5, False, 0, 6.5))
+            rows.append((plain(clinic.address), 11.0 if large else 8.5, False, 0, 6.5))
         if clinic.hours:
-            rows.append((plain(clinic.hours), big if big > 11 else 8.5, False, 0, big
-                         if big > 11 else 6.5))
+            rows.append((plain(clinic.hours), size, False, 0, size if large else 6.5))
         rows.append((plain(f"内容の確認日 {doc.reviewed:%Y-%m-%d}・次の見直し "
                            f"{doc.review_by:%Y-%m-%d}"), 8.5, False, 0, 6.5))
         self.rows = []  # (line, size, bold, baseline below the footer's top rule)
         y, prev = 5 * mm, None
-        for rich, size, bold, reserve, least in rows:
+        for rich, pt, bold, reserve, least in rows:
             width = self.text_right - self.x0 - reserve
-            need = fonts().width(rich.plain, size, bold)
-            if need > width:
-                size = max(least, size * width / need)
+            need = fonts().width(rich.plain, pt, bold)
+            if need > width:  # smaller rather than wrapped, down to `least`
+                pt = max(least, pt * width / need)
             # set like a paragraph, so a wrapped row never ends with one or two characters
-            for line in Para(rich, Type(size, bold))._set(width):
+            for line in Para(rich, Type(pt, bold))._set(width):
                 if prev is not None:  # 4.1 mm between 8.5 pt lines, more for larger ones
-                    y += max(4.1 * mm, (prev + size) / 2 * 1.25)
-                self.rows.append((line, size, bold, y))
-                prev = size
+                    y += max(4.1 * mm, (prev + pt) / 2 * 1.25)
+                self.rows.append((line, pt, bold, y))
+                prev = pt
         self.height = max(FOOTER_H, y + 4.5 * mm)
 
     def draw(self, c, page: int, total: int) -> None:
