@@ -104,7 +104,8 @@ def all_kinds_build(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def shipped_build(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("shipped")
-    r = run_cli("build", ROOT / "specs", "-o", out, "--format", "pdf,large,print,a5,pptx",
+    r = run_cli("build", ROOT / "specs", "-o", out, "--format",
+                "pdf,large,print,a5,a5print,pptx",
                 timeout=600)
     assert r.returncode == 0, r.stderr
     return out

@@ -19,6 +19,12 @@ STEMS = [p.stem for p in SPECS]
 FOOTER = 24 * 72 / 25.4  # the footer band at the foot of every page
 
 
+def footer_top(page) -> float:
+    """The footer's rule: the lowest line across the page (large print has a taller footer)."""
+    rules = [ln["top"] for ln in page.lines if ln["x1"] - ln["x0"] > page.width * 0.6]
+    return max(rules, default=page.height - FOOTER)
+
+
 def _chars(pdf_path, body_only: bool = False):
     """Characters with their page index; `body_only` drops the footer band and everything
     from the 「参考文献」 heading on (small print by design)."""
@@ -30,7 +36,7 @@ def _chars(pdf_path, body_only: bool = False):
         for k, page in enumerate(pdf.pages):
             chars = [c for c in page.chars if c["text"].strip()]
             if body_only:
-                chars = [c for c in chars if c["bottom"] < page.height - FOOTER]
+                chars = [c for c in chars if c["bottom"] < footer_top(page)]
                 text = "".join(c["text"] for c in chars)
                 at = text.find("参考文献")
                 if in_refs:
@@ -256,13 +262,14 @@ def test_print_variant_has_bleed_trim_and_crop_marks(shipped_build, stem):
 
 def test_a5_and_same_bytes(tmp_path):
     for out in ("a", "b"):
-        r = run_cli("build", ALL_KINDS, "-o", tmp_path / out, "--format", "a5,pdf,print")
+        r = run_cli("build", ALL_KINDS, "-o", tmp_path / out, "--format", "a5,pdf,print,a5print")
         assert r.returncode == 0, r.stderr
     import pdfplumber
 
     with pdfplumber.open(tmp_path / "a" / "all-kinds.a5.pdf") as pdf:
         assert abs(pdf.pages[0].width - 419.5) < 1 and abs(pdf.pages[0].height - 595.3) < 1
-    for name in ("all-kinds.a5.pdf", "all-kinds.pdf", "all-kinds.print.pdf"):
+    for name in ("all-kinds.a5.pdf", "all-kinds.pdf", "all-kinds.print.pdf",
+                 "all-kinds.a5.print.pdf"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
@@ -336,7 +343,13 @@ def test_crop_marks_are_5mm_outside_the_bleed(shipped_build):
                  or ln["bottom"] < 12 * mm or ln["top"] > page.height - 12 * mm]
     lengths = sorted(round(max(ln["x1"] - ln["x0"], ln["bottom"] - ln["top"]) / mm, 1)
                      for ln in lines)
-    assert len(lengths) == 8 and all(4.5 <= x <= 5.5 for x in lengths), (lengths, trim)
+    # two 5 mm marks per corner; a centre mark (5 mm on the centre line, 10 mm across) a side
+    assert len(lengths) == 16, (lengths, trim)
+    assert all(4.5 <= x <= 5.5 for x in lengths[:12]) and all(9.5 <= x <= 10.5
+                                                                for x in lengths[12:]), lengths
+    centre = [ln for ln in lines if abs((ln["x0"] + ln["x1"]) / 2 - page.width / 2) < 0.5
+              or abs((ln["top"] + ln["bottom"]) / 2 - page.height / 2) < 0.5]
+    assert len(centre) == 8
 
 
 def _spec(tmp_path, extra: str = "", clinic: str = "name: 架空の医院\n") -> Path:

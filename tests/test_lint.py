@@ -301,6 +301,31 @@ def test_alt(tmp_path):
     assert findings(tmp_path, good, "alt") == []
 
 
+def test_resolution(tmp_path):
+    """A 600 px picture that says 72 dpi would print 180 mm wide (the A4 column) at 85 ppi:
+    a warning at its image; at 300 dpi (or saying nothing: 300 ppi) it prints 51 mm wide."""
+    from PIL import Image
+
+    (tmp_path / "assets").mkdir()
+    for name, dpi in (("low.png", 72), ("fine.png", 300), ("plain.png", None)):
+        im = Image.new("RGB", (600, 200), "white")
+        im.save(tmp_path / "assets" / name, **({"dpi": (dpi, dpi)} if dpi else {}))
+    text = spec(section("figure: {image: assets/low.png, alt: 白い四角の絵}",
+                        "figure: {image: assets/fine.png, alt: 白い四角の絵}",
+                        "figure: {image: assets/plain.png, alt: 白い四角の絵}"))
+    hits = findings(tmp_path, text, "resolution")
+    assert [(h[0], h[1], h[2]) for h in hits] == [(*at(text, "assets/low.png"), "warning")]
+    assert "600×200 pixels at 72 dpi" in hits[0][3] and "180 mm wide at 85 ppi" in hits[0][3]
+
+    from handouts.document import Figure, load_document
+
+    doc = load_document(write(tmp_path, text))
+    figures = [b for sec in doc.sections for b in sec.blocks if isinstance(b, Figure)]
+    sizes = [f.printed_size(510.2, 255.1) for f in figures]
+    assert [round(w / 72 * 25.4) for w, _ in sizes] == [180, 51, 51]
+    assert [round(f.ppi(w)) for f, (w, _) in zip(figures, sizes)] == [85, 300, 300]
+
+
 def test_ref_link(tmp_path):
     text = spec(section("text: ふだんどおりに動きましょう。")
                 + "references:\n  - id: book\n    cite: 腰痛の本. 2020.\n")

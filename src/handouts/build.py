@@ -87,6 +87,7 @@ FORMATS: dict[str, tuple[str, Callable[[Sources, Path], None]]] = {
     "large": (".large.pdf", _leaflet("large")),
     "print": (".print.pdf", _leaflet("print")),
     "a5": (".a5.pdf", _leaflet("a5")),
+    "a5print": (".a5.print.pdf", _leaflet("a5print")),
     "pptx": (".pptx", _pptx),
     "slides": (".slides.pdf", _slides),
     "notes": (".notes.pdf", _notes),

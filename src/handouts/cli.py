@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("specs", nargs="*", type=Path, help="spec files or folders (default: specs/)")
     b.add_argument("-o", "--output", type=Path, default=Path("build"), help="output folder")
     b.add_argument("--format", type=_formats, default=None,
-                   help="comma-separated: pdf,large,print,a5,pptx,slides,notes "
+                   help="comma-separated: pdf,large,print,a5,a5print,pptx,slides,notes "
                    "(default: pdf,pptx)")
     b.add_argument("--profile", type=Path, help="clinic profile instead of specs/_clinic.yaml")
     b.add_argument("--template", type=Path, metavar="FILE",

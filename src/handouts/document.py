@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,14 @@ class Flow(Block):
     highlight: int | None
     caption: Rich | None
 
+    @property
+    def alt(self) -> str:
+        """「流れ図：ふだん → 痛み → しびれ → 力が入らない（強調：力が入らない）」"""
+        text = "流れ図：" + " → ".join(s.plain for s in self.steps)
+        if self.highlight is not None:
+            text += f"（強調：{self.steps[self.highlight].plain}）"
+        return text
+
 
 @dataclass
 class Node:
@@ -102,6 +111,22 @@ class Tree(Block):
     root: Node
     caption: Rich | None
 
+    @property
+    def alt(self) -> str:
+        """「分かれ道の図：A（注）から B、C に分かれます。B から …」"""
+        def name(n: Node) -> str:
+            return n.label.plain + (f"（{n.note.plain}）" if n.note else "") + (
+                "（強調）" if n.highlight else "")
+
+        parts, stack = [], [self.root]
+        while stack:
+            n = stack.pop(0)
+            if n.children:
+                parts.append(f"{name(n)} から " + "、".join(name(k) for k in n.children)
+                             + " に分かれます。")
+                stack += n.children
+        return "分かれ道の図：" + ("".join(parts) or name(self.root))
+
 
 @dataclass
 class Chart(Block):
@@ -112,6 +137,16 @@ class Chart(Block):
     source: Reference | None
     caption: Rich | None
 
+    @property
+    def alt(self) -> str:
+        """「棒グラフ（人/100人）：遊離脱出型 96、脱出型 70」"""
+        def num(v: float) -> str:
+            return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+        head = f"棒グラフ（{self.title.plain}、{self.unit}）" if self.title else (
+            f"棒グラフ（{self.unit}）")
+        return head + "：" + "、".join(f"{k} {num(v)}" for k, v in self.data)
+
 
 @dataclass
 class Table(Block):
@@ -120,11 +155,28 @@ class Table(Block):
     caption: Rich | None
 
 
+DEFAULT_PPI = 300  # an image that does not say its resolution is printed at 300 ppi
+
+
 @dataclass
 class Figure(Block):
     image: Path
     alt: str
     caption: Rich | None
+    pixels: tuple[int, int] = (1, 1)
+    dpi: float | None = None  # the resolution the image file declares, if any
+
+    def printed_size(self, column: float, max_height: float) -> tuple[float, float]:
+        """Width and height in points: the image's own size at its resolution (or 300 ppi),
+        made smaller if it is wider than the column or taller than `max_height`."""
+        iw, ih = self.pixels
+        w = iw / (self.dpi or DEFAULT_PPI) * 72
+        w = min(w, column, max_height * iw / ih)
+        return w, w * ih / iw
+
+    def ppi(self, width: float) -> float:
+        """Pixels per inch when printed `width` points wide."""
+        return self.pixels[0] / (width / 72)
 
 
 @dataclass
@@ -203,10 +255,12 @@ class Document:
     triage: list[Tier] = field(default_factory=list)  # the project's tiers, used or not
     warnings: list[Diagnostic] = field(default_factory=list)  # of the spec and parts it used
     handout: "Document | None" = None  # leaflet front matter when it differs from the deck
+    leaflet: "Document | None" = field(default=None, repr=False)  # see for_handout()
 
     def for_handout(self) -> "Document":
-        """The leaflet's view: the spec's `handout:` front matter replaces the deck's."""
-        return self.handout or self
+        """The leaflet's view: the spec's `handout:` front matter replaces the deck's, and
+        citations are numbered in the leaflet's own order (it lists only what it cites)."""
+        return self.leaflet or self.handout or self
 
     def sections_for(self, target: str) -> list[Section]:
         return [s for s in self.sections if target in s.targets and s.for_target(target)]
@@ -224,6 +278,72 @@ class Document:
             h = self.handout
             out += [h.title, *([h.subtitle] if h.subtitle else []), *h.key_points]
         return out
+
+
+def numbered(doc: Document, target: str, only_cited: bool) -> Document:
+    """A copy of `doc` whose citations are numbered in order of first appearance in the
+    output for `target` (each output numbers its own: [1] is the first reference it cites).
+    References the output never cites follow in spec order, or are left out."""
+    order: dict[str, int] = {}
+
+    def see(rich: Rich | None) -> None:
+        for sp in rich.spans if rich else ():
+            for rid in sp.refs:
+                order.setdefault(rid, len(order) + 1)
+
+    for r in [doc.title, doc.subtitle, *doc.key_points]:
+        see(r)
+    for sec in doc.sections_for(target):
+        see(sec.heading)
+        for b in sec.for_target(target):
+            for r in block_texts(b):
+                see(r)
+            if isinstance(b, Chart) and b.source is not None:  # 「出典：… [n]」 under the chart
+                order.setdefault(b.source.id, len(order) + 1)
+    for g in doc.glossary:
+        see(g.meaning)
+    if not only_cited:
+        for r in doc.references:
+            order.setdefault(r.id, len(order) + 1)
+
+    def renumber(v: Any) -> Any:
+        """`v` with its citation numbers from `order`; the same object if none changes."""
+        if isinstance(v, Rich):
+            spans = tuple(replace(sp, text="[" + ",".join(
+                map(str, sorted({order[rid] for rid in sp.refs}))) + "]") if sp.refs else sp
+                for sp in v.spans)
+            return v if spans == v.spans else Rich(spans, v.mark)
+        if isinstance(v, list):
+            new = [renumber(x) for x in v]
+            return v if all(a is b for a, b in zip(new, v)) else new
+        if isinstance(v, Reference):
+            return v if v.number == order[v.id] else replace(v, number=order[v.id])
+        if isinstance(v, (Block, Node, Section, GlossaryEntry)):
+            changed = {}
+            for name in _fields(type(v)):
+                old = getattr(v, name)
+                new = renumber(old)
+                if new is not old:
+                    changed[name] = new
+            return replace(v, **changed) if changed else v
+        return v
+
+    refs = sorted((r for r in doc.references if r.id in order), key=lambda r: order[r.id])
+    sections = doc.sections
+    if only_cited:  # the output's own view: only what it shows
+        sections = [replace(sec, blocks=sec.for_target(target))
+                    for sec in doc.sections_for(target)]
+    if all(r.number == order[r.id] for r in refs):  # the spec's numbers already
+        return replace(doc, sections=sections, references=refs)
+    return replace(doc, title=renumber(doc.title), subtitle=renumber(doc.subtitle),
+                   key_points=renumber(doc.key_points), sections=renumber(sections),
+                   glossary=renumber(doc.glossary), references=renumber(refs))
+
+
+@lru_cache(maxsize=None)
+def _fields(cls: type) -> tuple[str, ...]:
+    """The fields of a model class that can hold citations."""
+    return tuple(f.name for f in fields(cls) if f.name not in ("mark", "targets", "notes"))
 
 
 def block_texts(b: Block) -> list[Rich]:
@@ -349,11 +469,13 @@ class _Lowerer:
             used = "".join(r.plain for r in doc.handout.texts())
             doc.handout.glossary = [g for g in glossary if g.term in used]
             # ... and lists only the references it cites (numbers stay as in the text)
-            cited = {int(n) for r in doc.handout.texts() for sp in r.spans if sp.cite
-                     for n in sp.text.strip("[]").split(",")}
-            doc.handout.references = [r for r in doc.references if r.number in cited]
+            cited = {rid for r in doc.handout.texts() for sp in r.spans for rid in sp.refs}
+            doc.handout.references = [r for r in doc.references if r.id in cited]
         if self.diags:
             raise SpecError(self.diags)
+        leaflet = numbered(doc.handout or doc, "handout", only_cited=True)
+        doc = numbered(doc, "deck", only_cited=False)
+        doc.leaflet = leaflet
         return doc
 
     def tiers(self) -> list[Tier]:
@@ -433,7 +555,8 @@ class _Lowerer:
             image = self.image(m, at + ("image",), v.image)
             if image is None:
                 return None
-            return Figure(mark, targets, image, v.alt, R("caption", v.caption))
+            return Figure(mark, targets, image, v.alt, R("caption", v.caption),
+                          *_image_size(image))
         if kind == "exercise":
             ex = Exercise(mark, targets, R("name", v.name), R("target", v.target),
                           R("position", v.position), Rs("steps", v.steps), v.hold_seconds,
@@ -527,6 +650,17 @@ def _image_problem(path: Path) -> str | None:
     except Exception as exc:  # PIL raises many kinds for damaged files
         return f"is not a readable PNG or JPEG ({type(exc).__name__}: {exc or 'damaged'})"
     return None
+
+
+def _image_size(path: Path) -> tuple[tuple[int, int], float | None]:
+    """Pixel size and declared resolution (None when the file gives none or only an
+    aspect ratio) of an image already checked by _image_problem."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        dpi = im.info.get("dpi")
+        x = float(dpi[0]) if dpi else 0.0
+        return im.size, (x if 10 <= x <= 10_000 else None)
 
 
 def lower(loaded: LoadedSpec, project: Project) -> Document:

@@ -33,13 +33,28 @@ def register(face) -> str:
 def register_fonts() -> None:
     """Prepare reportlab: the body face (the canvas's initial font) and binary streams."""
     from reportlab import rl_config
-    from reportlab.pdfbase import pdfdoc
+    from reportlab.pdfbase import pdfdoc, ttfonts
 
     rl_config.useA85 = 0  # binary streams: smaller files, no time spent on ASCII85
+    # reportlab maps code 0 of every subset (its .notdef, never drawn) to U+0000, which
+    # PDF/UA forbids in a ToUnicode map; leave that code out of the map
+    ttfonts.makeToUnicodeCMap = _to_unicode_cmap
     # Flate at level 1 instead of zlib's default 6: measured 1.5 ms less per leaflet (of
     # 14–20 ms) for files 4 % larger; reportlab has no setting for the level
     pdfdoc.PDFStreamFilterZCompress.encode = _flate_fast
     register(fonts().faces["body"])
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's ToUnicode CMap (the same text) without the entries for U+0000."""
+    pairs = [f"<{i:02X}> <{v:04X}>" for i, v in enumerate(subset) if v]
+    return "\n".join([
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap", "/CIDSystemInfo",
+        f"<< /Registry ({fontname})", f"/Ordering ({fontname})", "/Supplement 0", ">> def",
+        f"/CMapName /{fontname} def", "/CMapType 2 def", "1 begincodespacerange",
+        f"<00> <{len(subset) - 1:02X}>", "endcodespacerange", f"{len(pairs)} beginbfchar",
+        *pairs, "endbfchar", "endcmap", "CMapName currentdict /CMap defineresource pop", "end",
+        "end"])
 
 
 def _flate_fast(self, data) -> bytes:
@@ -57,8 +72,9 @@ def draw_text(canv, text: str, x: float, y: float, size: float, bold: bool = Fal
 
 
 def draw_line(canv, line: Line, x: float, y: float, size: float, bold: bool = False,
-              align: str = "left", width: float = 0.0) -> None:
-    """Draw one set line with its baseline at y."""
+              align: str = "left", width: float = 0.0, marks=None) -> None:
+    """Draw one set line with its baseline at y. `marks` (leaflet tagging) is told where
+    each run begins and ends."""
     if align == "center":
         x += (width - line.width) / 2
     elif align == "right":
@@ -67,6 +83,8 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, bold: bool = Fa
         span = run.style if isinstance(run.style, Span) else Span(run.text)
         b = bold or span.strong
         w = span_width(run.text, span, size, bold)
+        if marks is not None:
+            marks.begin(span, x, y, w, size)
         if span.cite:
             draw_text(canv, run.text, x, y + size * 0.42, size * CITE_SCALE, b)
         elif span.ruby:
@@ -75,9 +93,22 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, bold: bool = Fa
             draw_text(canv, run.text, x + (w - bw) / 2, y, size, b)
             rs = size * RUBY_SCALE
             rw = reg.width(span.ruby, rs, b)
-            draw_text(canv, span.ruby, x + (w - rw) / 2, y + size * 0.92, rs, b)
+            rx, ry = x + (w - rw) / 2, y + size * 0.92
+            if marks is None:
+                draw_text(canv, span.ruby, rx, ry, rs, b)
+            else:
+                # the base's /ActualText replaces base and reading in copied text; pdftotext
+                # places it from the first glyph to the end of the last one, so the reading's
+                # last character is given the advance that ends where the base ends
+                rx = draw_text(canv, span.ruby[:-1], rx, ry, rs, b)
+                gap = x + w - rx - reg.width(span.ruby[-1], rs, b)
+                canv._code.append(f"{gap:.3f} Tc")
+                draw_text(canv, span.ruby[-1], rx, ry, rs, b)
+                canv._code.append("0 Tc")
         else:
             draw_text(canv, run.text, x, y, size, b)
+        if marks is not None:
+            marks.end(span)
         x += w
 
 

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether
+from reportlab.platypus import Table as RLTable
 
 from ..pdfdraw import draw_art, draw_line, draw_text
 from ..text.breaking import Line
 from ..text.inline import Rich, Span
 from ..text.setting import RUBY_SCALE, has_ruby, set_lines
+from .tagging import Element, artifact, content, lines
 
 DOT = "dot"  # marker drawn as a vector bullet: no stray '・' at the start of extracted lines
 # extra room above a line that carries ruby, so the readings never touch the line above
@@ -58,15 +60,21 @@ def _visible(line: Line) -> int:
 
 
 class Para(Flowable):
-    """A paragraph of Rich text, optionally with a marker (bullet, number, tick box)."""
+    """A paragraph of Rich text, optionally with a marker (bullet, number, tick box).
+
+    `element` is what the text is (a paragraph, heading, list item body...) and `label`
+    what the marker is; without an element the text is an artifact (a repeated title)."""
 
     def __init__(self, rich: Rich | list[Rich] | None, t: Type, indent: float = 0.0,
                  marker: str | None = None, box: bool = False, lines: list[Line] | None = None,
-                 continued: bool = False):
+                 continued: bool = False, element: Element | None = None,
+                 label: Element | None = None):
         super().__init__()
         self.rich, self.t, self.indent = rich, t, indent
         self.marker, self.box, self._lines, self.continued = marker, box, lines, continued
+        self.element, self.label = element, label
         self._width = None
+        self._drawn = False
 
     def _set(self, width: float) -> list[Line]:
         """Set the text; a last line of one or two characters (泣き別れ) is avoided by
@@ -105,8 +113,10 @@ class Para(Flowable):
         fit = min(fit, n - 2)  # no widow: at least two lines go on
         if fit < 2:
             return []  # no orphan: at least two lines stay (a short paragraph moves whole)
-        head = Para(None, self.t, self.indent, self.marker, self.box, self._lines[:fit])
-        tail = Para(None, self.t, self.indent, None, False, self._lines[fit:], True)
+        head = Para(None, self.t, self.indent, self.marker, self.box, self._lines[:fit],
+                    element=self.element, label=self.label)
+        tail = Para(None, self.t, self.indent, None, False, self._lines[fit:], True,
+                    element=self.element)
         head._width = tail._width = aw
         return [head, tail]
 
@@ -118,11 +128,19 @@ class Para(Flowable):
 
     def draw(self):
         c, t = self.canv, self.t
+        # drawn again (a table's header row repeated on the next page): an artifact
+        element, label = (None, None) if self._drawn else (self.element, self.label)
+        self._drawn = True
         c.setFillColor(t.color)
-        for k, line in enumerate(self._lines):
-            draw_line(c, line, self.indent, self.baseline(k), t.size, t.bold)
-        if self.marker is None and not self.box:
-            return
+        if self.marker is not None or self.box:
+            with content(c, label):
+                self._draw_marker()
+        with lines(c, element) as marks:
+            for k, line in enumerate(self._lines):
+                draw_line(c, line, self.indent, self.baseline(k), t.size, t.bold, marks=marks)
+
+    def _draw_marker(self) -> None:
+        c, t = self.canv, self.t
         y = self.baseline(0)
         if self.box:  # a tick box the reader can mark with a pen
             s = t.size * 0.9
@@ -189,34 +207,37 @@ class Box(Flowable):
 
     def draw(self):
         c = self.canv
-        c.saveState()
-        if self.fill is not None:
-            c.setFillColor(self.fill)
-            c.rect(0, 0, self.width, self.height, stroke=0, fill=1)
-        if self.left_bar is not None:
-            c.setFillColor(self.left_bar)
-            c.rect(0, 0, 6, self.height, stroke=0, fill=1)
-        if self.bw:
-            c.setStrokeColor(self.border)
-            c.setLineWidth(self.bw)
-            if self.dash:
-                c.setDash(*self.dash)
-            c.rect(self.bw / 2, self.bw / 2, self.width - self.bw, self.height - self.bw)
-        c.restoreState()
+        with artifact(c):
+            c.saveState()
+            if self.fill is not None:
+                c.setFillColor(self.fill)
+                c.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+            if self.left_bar is not None:
+                c.setFillColor(self.left_bar)
+                c.rect(0, 0, 6, self.height, stroke=0, fill=1)
+            if self.bw:
+                c.setStrokeColor(self.border)
+                c.setLineWidth(self.bw)
+                if self.dash:
+                    c.setDash(*self.dash)
+                c.rect(self.bw / 2, self.bw / 2, self.width - self.bw, self.height - self.bw)
+            c.restoreState()
         y = self.height - self.pad
         x = self.pad + (6 if self.left_bar else 0)
         for i, (ch, (_, h)) in enumerate(zip(self.children, self._sizes)):
             if i == 0 and self.band is not None:  # a dark band behind the title line
-                c.saveState()
-                c.setFillColor(self.band)
-                c.rect(0, y - h - 2, self.width, h + self.pad + 2, stroke=0, fill=1)
-                c.restoreState()
+                with artifact(c):
+                    c.saveState()
+                    c.setFillColor(self.band)
+                    c.rect(0, y - h - 2, self.width, h + self.pad + 2, stroke=0, fill=1)
+                    c.restoreState()
             y -= h
             ch.drawOn(c, x, y)
             if i == 0 and self.icon:
                 s = min(h, 20)
-                draw_icon(c, self.icon, x, y + (h - s) / 2, s, self.icon_color or colors.black,
-                          self.band or colors.white)
+                with artifact(c):
+                    draw_icon(c, self.icon, x, y + (h - s) / 2, s,
+                              self.icon_color or colors.black, self.band or colors.white)
             y -= self.gap
 
 
@@ -248,37 +269,71 @@ class Row(Flowable):
                 y -= h
                 f.drawOn(c, x, y)
         if self.rule is not None:  # a thin divider between the columns
-            c.saveState()
-            c.setStrokeColor(self.rule)
-            c.setLineWidth(0.8)
-            c.line(lw + self.gap / 2, 2, lw + self.gap / 2, self.height - 2)
-            c.restoreState()
+            with artifact(c):
+                c.saveState()
+                c.setStrokeColor(self.rule)
+                c.setLineWidth(0.8)
+                c.line(lw + self.gap / 2, 2, lw + self.gap / 2, self.height - 2)
+                c.restoreState()
 
 
 class Drawing(Flowable):
-    """A fixed-height vector drawing: `paint(canvas, width, height)` draws it."""
+    """A fixed-height vector drawing: `paint(canvas, width, height)` draws it. `element`
+    says what it is (a figure with its alt text); without one it is decoration."""
 
-    def __init__(self, height_for, paint):
+    def __init__(self, height_for, paint, element: Element | None = None):
         super().__init__()
-        self.height_for, self.paint = height_for, paint
+        self.height_for, self.paint, self.element = height_for, paint, element
 
     def wrap(self, aw: float, ah: float):
         self.width, self.height = aw, self.height_for(aw)
         return self.width, self.height
 
     def draw(self):
-        self.paint(self.canv, self.width, self.height)
+        with content(self.canv, self.element):
+            self.paint(self.canv, self.width, self.height)
+
+
+class Picture(Flowable):
+    """An image (a file or a PIL image) placed centred as a figure; its element carries
+    the alt text."""
+
+    def __init__(self, source, width: float, height: float, element: Element):
+        super().__init__()
+        self.source, self.element = source, element
+        self.width, self.height = width, height
+
+    def wrap(self, aw: float, ah: float):
+        self._x = (aw - self.width) / 2
+        return aw, self.height
+
+    def draw(self):
+        from reportlab.lib.utils import ImageReader
+
+        with content(self.canv, self.element):
+            self.canv.drawImage(ImageReader(self.source), self._x, 0, self.width, self.height)
+
+
+class Table(RLTable):
+    """reportlab's table with its cells tagged by their Paras and the grid and shading as
+    artifacts."""
+
+    def _drawBkgrnd(self):
+        with artifact(self.canv):
+            super()._drawBkgrnd()
+
+    def _drawLines(self):
+        with artifact(self.canv):
+            super()._drawLines()
 
 
 class ArtFigure(Flowable):
-    """A computed drawing (diagrams/): a figure with alt text. `role` and `alt` say what it
-    is for PDF tagging; how it is tagged is the tagging module's business."""
+    """A computed drawing (diagrams/: a pose, the lumbar anatomy); its element is the
+    figure with its alt text."""
 
-    role = "Figure"
-
-    def __init__(self, art, alt: str, align: str = "center"):
+    def __init__(self, art, element: Element | None, align: str = "center"):
         super().__init__()
-        self.art, self.alt, self.align = art, alt, align
+        self.art, self.element, self.align = art, element, align
 
     def wrap(self, aw: float, ah: float):
         self._aw = aw
@@ -288,7 +343,8 @@ class ArtFigure(Flowable):
     def draw(self):
         x = {"left": 0.0, "center": (self.width - self.art.width) / 2,
              "right": self.width - self.art.width}[self.align]
-        draw_art(self.canv, self.art, x, self.height)
+        with content(self.canv, self.element):
+            draw_art(self.canv, self.art, x, self.height)
 
 
 def draw_icon(c, kind: str, x: float, y: float, s: float, color, ink) -> None:

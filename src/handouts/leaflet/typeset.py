@@ -7,6 +7,7 @@ by page callbacks; the content is a list of flowables, one builder per block kin
 from __future__ import annotations
 
 import math
+import unicodedata
 import zlib
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -16,9 +17,8 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A5
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, Image,
+from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame,
                                 KeepTogether, PageTemplate, Spacer)
-from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle
 
 from .. import document as d
@@ -28,7 +28,10 @@ from ..fonts import fonts
 from ..pdfdraw import draw_line, draw_text, register_fonts
 from ..text.inline import Rich, Span, continued_title, plain
 from ..text.setting import has_ruby, set_lines
-from .flowables import DOT, ArtFigure, Box, Drawing, KeepIfItFits, Para, Row, Type
+from . import tagging
+from .flowables import (DOT, ArtFigure, Box, Drawing, KeepIfItFits, Para, Picture, Row, Table,
+                        Type)
+from .tagging import Element, Tagger
 
 DANGER = colors.HexColor("#A00000")
 WARNING = colors.HexColor("#7A4300")
@@ -46,6 +49,8 @@ FOOTER_H = 22 * mm  # page footer: clinic, review date, page x/y, QR code
 MARK_LEN = 5 * mm  # crop marks: standard length,
 MARK_GAP = 1 * mm  # starting just outside the bleed so they never touch bleed artwork
 SLUG = 3 * mm + MARK_GAP + MARK_LEN + 1 * mm  # media beyond the trim in the print variant
+MARK = Mark("<clinic profile>", 0, 0)
+FIGURE_H = 90 * mm  # the tallest a figure is printed
 
 
 def luminance(c) -> float:
@@ -58,6 +63,39 @@ def contrast(a, b) -> float:
     """WCAG contrast ratio of two colours (1–21)."""
     hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
+
+
+def to_cmyk(color):
+    """The print shops' colour: an RGB colour in DeviceCMYK by the device formula with full
+    black generation (no ICC profile): K = 1 − max(R, G, B), C = (1 − R − K) / (1 − K),
+    M = (1 − G − K) / (1 − K), Y = (1 − B − K) / (1 − K). Black is K only (0/0/0/100), so
+    text never needs four plates in register, and greys are K only too."""
+    color = colors.toColor(color)
+    if isinstance(color, colors.CMYKColor):
+        return color
+    k = 1 - max(color.red, color.green, color.blue)
+    if k >= 1 - 1e-9:
+        return colors.CMYKColor(0, 0, 0, 1)
+    c, m, y = ((1 - v - k) / (1 - k) for v in (color.red, color.green, color.blue))
+    return colors.CMYKColor(*(round(v, 4) for v in (c, m, y, k)))
+
+
+def cmyk_image(path: Path):
+    """An RGB picture converted to CMYK pixel by pixel with `to_cmyk`'s formula."""
+    from PIL import Image as PILImage
+    from PIL import ImageChops, ImageMath
+
+    with PILImage.open(path) as im:
+        rgb = im.convert("RGB")
+    r, g, b = rgb.split()
+    k = ImageChops.invert(ImageChops.lighter(ImageChops.lighter(r, g), b))  # 255 − max
+
+    def ink(v):  # (1 − v − k) / (1 − k), on 0–255 values
+        return ImageMath.lambda_eval(lambda a: a["convert"](
+            a["float"](255 - a["v"] - a["k"]) * 255 / a["max"](a["float"](255 - a["k"]), 1.0),
+            "L"), v=v, k=k)
+
+    return PILImage.merge("CMYK", (ink(r), ink(g), ink(b), k))
 
 
 def readable(color, *backgrounds, target: float = MIN_CONTRAST + 0.1):
@@ -78,11 +116,15 @@ class Options:
     bleed: float = 0.0  # mm of bleed around the trim box (print-shop variant)
     margin: float = 15 * mm
     pitch: float = 1.5  # body line pitch (1.5–1.8 × size)
+    footer: float = 8.5  # the footer's hours (large print: hours and phone at the body size)
+    cmyk: bool = False  # every colour in DeviceCMYK (print-shop variants)
 
     @classmethod
     def variant(cls, name: str) -> "Options":
-        return {"pdf": cls(), "large": cls(body=14.5), "print": cls(bleed=3.0),
-                "a5": cls(pagesize=A5, body=12.0, margin=11 * mm)}[name]
+        a5 = dict(pagesize=A5, body=12.0, margin=11 * mm)
+        return {"pdf": cls(), "large": cls(body=14.5, footer=14.5),
+                "print": cls(bleed=3.0, cmyk=True), "a5": cls(**a5),
+                "a5print": cls(**a5, bleed=3.0, cmyk=True)}[name]
 
     @property
     def slug(self) -> float:
@@ -112,7 +154,10 @@ class _Builder:
         self.small = Type(8.5, pitch=1.4, color=GREY)  # references and sources only
         self.key = Type(b + 1.5, bold=True, pitch=opt.pitch)
         self.frame_w = opt.pagesize[0] - 2 * opt.margin
-        self.frame_h = opt.pagesize[1] - self.top_margin - FOOTER_H - 4 * mm
+        self.tagger = Tagger()
+        self.at: Element = self.tagger.root  # where the blocks being built belong
+        self.footer = _Footer(doc, opt, self.accent, self.tagger)
+        self.frame_h = opt.pagesize[1] - self.top_margin - self.footer.height - 4 * mm
         self.ends: list[tuple[str, Mark, int]] = []  # (part, its mark, page it ends on)
 
     @property
@@ -122,15 +167,26 @@ class _Builder:
     # -- blocks --------------------------------------------------------------------------
     def items(self, riches: list[Rich], style: str, t: Type | None = None) -> list:
         t = t or self.body
+        lst = self.at.child("list", attribute={"steps": "Decimal", "checklist": "None"}.get(
+            style, "Disc"))
         out = []
         for i, r in enumerate(riches, 1):
-            if style == "checklist":
-                out.append(Para(r, t, t.size * 1.5, box=True))
+            item = lst.child("item")
+            body = item.child("item body")
+            if style == "checklist":  # the tick box and the dot are decoration (artifacts)
+                out.append(Para(r, t, t.size * 1.5, box=True, element=body))
             elif style == "steps":
-                out.append(Para(r, t, t.size * 1.6, marker=f"{i}."))
+                out.append(Para(r, t, t.size * 1.6, marker=f"{i}.", element=body,
+                                label=item.child("label")))
             else:
-                out.append(Para(r, t, t.size * 1.1, marker=DOT))
+                out.append(Para(r, t, t.size * 1.1, marker=DOT, element=body))
         return out
+
+    @property
+    def column_gap(self) -> float:
+        """Between an exercise's steps and its dose: over one em, so text extraction (and a
+        reader's eye) keeps the two columns apart."""
+        return max(14.0, self.body.size * 1.4)
 
     def item_grid(self, riches: list[Rich], t: Type) -> list:
         """A box's short items in two columns (read down the left one first) when every
@@ -144,6 +200,11 @@ class _Builder:
             return paras
         half = (len(paras) + 1) // 2
         return [Row(paras[:half], paras[half:], ratio=0.5, gap=gap)]
+
+    def para(self, rich: Rich, t: Type | None = None, kind: str = "paragraph",
+             lang: str | None = None, **kw) -> Para:
+        """A paragraph that is a `kind` of the current part of the document."""
+        return Para(rich, t or self.body, element=self.at.child(kind, lang=lang), **kw)
 
     def block(self, b: d.Block) -> list:
         m = getattr(self, "b_" + type(b).__name__.lower())
@@ -166,7 +227,7 @@ class _Builder:
         return out
 
     def b_text(self, b: d.Text) -> list:
-        return [Para(b.text, self.body)]
+        return [self.para(b.text)]
 
     def b_itemlist(self, b: d.ItemList) -> list:
         return self.items(b.items, b.style)
@@ -177,21 +238,22 @@ class _Builder:
         color = {"danger": DANGER, "warning": WARNING, "info": INFO}[b.level]
         icon_w = min(self.h3.lead, 20) + 6
         if b.level == "danger":
-            title = Para(b.title, replace(self.h3, color=colors.white), indent=icon_w)
+            title_t = replace(self.h3, color=colors.white)
             box = dict(border=color, width=3.0, band=color, icon_color=colors.white,
                        fill=DANGER_FILL)
         elif b.level == "warning":
-            title = Para(b.title, replace(self.h3, color=color), indent=icon_w)
+            title_t = replace(self.h3, color=color)
             box = dict(border=color, width=2.0, dash=(5, 3), icon_color=color)
         else:
-            title = Para(b.title, replace(self.h3, color=color), indent=icon_w)
+            title_t = replace(self.h3, color=color)
             box = dict(border=color, width=0.8, icon_color=color)
+        title = self.para(b.title, title_t, "subheading", indent=icon_w)
         kids = [title]
         if b.level == "danger":
             kids.append(Spacer(1, 3))  # air between the dark band and the first line
         again = [Para(continued_title(b.title), title.t, indent=icon_w)] + kids[1:]
         if b.text:
-            kids.append(Para(b.text, self.body))
+            kids.append(self.para(b.text))
         kids += self.item_grid(b.items, self.strong if b.level == "danger" else self.body)
         # a warning box is read as a whole: never split across pages if it fits on one
         return [KeepIfItFits([Box(kids, icon=b.level, pad=BOX_PAD, gap=2, title_again=again,
@@ -245,7 +307,7 @@ class _Builder:
 
         out = [self.diagram(height, paint, b, "flow diagram")]
         if b.caption:
-            out.append(Para(b.caption, self.caption))
+            out.append(self.para(b.caption, self.caption, "caption"))
         return [KeepIfItFits(out)]
 
     def diagram(self, height, paint, b: d.Block, what: str) -> Drawing:
@@ -256,7 +318,7 @@ class _Builder:
             raise SpecError([b.mark.error(
                 f"{what} is taller than a page of the leaflet ({h / mm:.0f} mm, room for "
                 f"{self.frame_h / mm:.0f} mm); shorten its labels or split it", "fit")])
-        return Drawing(height, paint)
+        return Drawing(height, paint, self.at.child("figure", alt=b.alt))
 
     def b_tree(self, b: d.Tree) -> list:
         t = self.body
@@ -317,7 +379,7 @@ class _Builder:
 
         out = [self.diagram(height, paint, b, "tree diagram")]
         if b.caption:
-            out.append(Para(b.caption, self.caption))
+            out.append(self.para(b.caption, self.caption, "caption"))
         return [KeepIfItFits(out)]
 
     def b_chart(self, b: d.Chart) -> list:
@@ -346,19 +408,25 @@ class _Builder:
 
         out = []
         if b.title:
-            out.append(Para(b.title, self.strong))
-        out.append(Drawing(height, paint))
+            out.append(self.para(b.title, self.strong))
+        out.append(Drawing(height, paint, self.at.child("figure", alt=b.alt)))
         if b.caption:
-            out.append(Para(b.caption, self.caption))
+            out.append(self.para(b.caption, self.caption, "caption"))
         if b.source:  # the source is a reference: small print like the reference list
-            out.append(Para(plain(f"出典：{b.source.cite} [{b.source.number}]"), self.small))
+            out.append(self.para(plain(f"出典：{b.source.cite} [{b.source.number}]"),
+                                 self.small, lang=_lang(b.source.cite)))
         return [KeepIfItFits(out)]
 
     def b_table(self, b: d.Table) -> list:
         n = len(b.header)
-        data = [[Para(h, self.strong) for h in b.header]]
-        data += [[Para(c, self.body) for c in row] for row in b.rows]
-        table = RLTable(data, colWidths=[self.frame_w / n] * n, repeatRows=1)
+        part = self.at.child("table")
+        head = part.child("row")
+        data = [[Para(h, self.strong, element=head.child("header cell", attribute="Column"))
+                 for h in b.header]]
+        for row in b.rows:
+            tr = part.child("row")
+            data.append([Para(c, self.body, element=tr.child("cell")) for c in row])
+        table = Table(data, colWidths=[self.frame_w / n] * n, repeatRows=1)
         table.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.8, GREY),
             ("FONTNAME", (0, 0), (-1, -1), "BIZUDPGothic"),  # else reportlab adds Helvetica
@@ -369,54 +437,48 @@ class _Builder:
         ]))
         out = [table]
         if b.caption:
-            out.append(Para(b.caption, self.caption))
+            out.append(self.para(b.caption, self.caption, "caption"))
         return out
 
     def b_figure(self, b: d.Figure) -> list:
-        from reportlab.lib.utils import ImageReader
-
-        iw, ih = ImageReader(str(b.image)).getSize()
-        w = min(self.frame_w, iw)
-        h = w * ih / iw
-        if h > 90 * mm:
-            h, w = 90 * mm, 90 * mm * iw / ih
-        img = Image(str(b.image), width=w, height=h)
-        img.hAlign = "CENTER"
-        out = [img]
+        w, h = b.printed_size(self.frame_w, FIGURE_H)
+        source = cmyk_image(b.image) if self.opt.cmyk else str(b.image)
+        out = [Picture(source, w, h, self.at.child("figure", alt=b.alt))]
         if b.caption:
-            out.append(Para(b.caption, self.caption))
+            out.append(self.para(b.caption, self.caption, "caption"))
         return [KeepIfItFits(out)]
 
     def b_exercise(self, b: d.Exercise) -> list:
         """An exercise card: how to do it on the left, dose and when to stop on the right."""
+        kids = [self.para(b.name, self.h3, "subheading")]
         left = []
         if b.target:
-            left.append(Para(labeled("ねらい：", b.target), self.body))
+            left.append(self.para(labeled("ねらい：", b.target)))
         if b.position:
-            left.append(Para(labeled("姿勢：", b.position), self.body))
+            left.append(self.para(labeled("姿勢：", b.position)))
         if len(b.steps) == 1:  # a single step reads better unnumbered
-            left.append(Para(labeled("やり方：", b.steps[0]), self.body))
+            left.append(self.para(labeled("やり方：", b.steps[0])))
         else:
             left += self.items(b.steps, "steps")
         right = []
         if b.hold_seconds:
-            right.append(Para(plain(f"{b.hold_seconds}秒 保つ"), self.strong))
+            right.append(self.para(plain(f"{b.hold_seconds}秒 保つ"), self.strong))
         if b.reps:
-            right.append(Para(plain(f"{b.reps}回 くり返す"), self.strong))
+            right.append(self.para(plain(f"{b.reps}回 くり返す"), self.strong))
         if b.breathing:
-            right.append(Para(labeled("呼吸：", b.breathing), self.body))
+            right.append(self.para(labeled("呼吸：", b.breathing)))
         if b.stop_if:
-            right.append(Para(labeled("中止：", b.stop_if), replace(self.strong, color=DANGER)))
-        kids = [Para(b.name, self.h3)]
+            right.append(self.para(labeled("中止：", b.stop_if),
+                                   replace(self.strong, color=DANGER)))
         if b.pose is not None:
             kids.append(self.pose_row(b, left, right))
         elif left and right:
             # the dose column as wide as its longest line (up to 45 %), so no line of it
             # ends with a lone character
-            inner = self.frame_w - 2 * 8 - 6 - 14
+            inner = self.frame_w - 2 * 8 - 6 - self.column_gap
             need = max(fonts().width(p.rich.plain, p.t.size, True) for p in right) + 2
             ratio = 1 - min(max(need / inner, 0.3), 0.45)
-            kids.append(Row(left, right, ratio=ratio, gap=14, rule=self.accent))
+            kids.append(Row(left, right, ratio=ratio, gap=self.column_gap, rule=self.accent))
         else:
             kids += left + right
         return [KeepIfItFits([Box(kids, border=self.accent, width=1.5, pad=8, gap=2,
@@ -434,13 +496,13 @@ class _Builder:
         wide = inner >= 120 * mm
         w = min(h * aspect, inner * (0.36 if wide else 1.0))
         h = w / aspect
-        art = ArtFigure(figure.draw(b.pose, w, h, self.accent.hexval()[2:], 1.0), b.alt,
-                        "left" if wide else "center")
+        art = ArtFigure(figure.draw(b.pose, w, h, self.accent.hexval()[2:], 1.0),
+                        self.at.child("figure", alt=b.alt), "left" if wide else "center")
         if left and right:  # the widths Row will give: the figure's column, then the gaps
             rest = (inner - 10) * (1 - (w + 2) / inner) if wide else inner
             need = max(fonts().width(p.rich.plain, p.t.size, True) for p in right) + 2
-            ratio = 1 - min(max(need / (rest - 14), 0.3), 0.56)
-            text = Row(left, right, ratio=ratio, gap=14, rule=self.accent)
+            ratio = 1 - min(max(need / (rest - self.column_gap), 0.3), 0.56)
+            text = Row(left, right, ratio=ratio, gap=self.column_gap, rule=self.accent)
         else:
             text = _stack(left + right)
         if wide:
@@ -455,7 +517,7 @@ class _Builder:
         art = lumbar.draw(b.detail, [t.site for t in b.markers], b.emphasis, self.frame_w,
                           (120 if full else 80) * mm, size, fonts().width,
                           lumbar.Style(self.accent.hexval()[2:]))
-        out: list = [ArtFigure(art, b.alt)]
+        out: list = [ArtFigure(art, self.at.child("figure", alt=b.alt))]
         out += [Para(t.text, self.body, self.body.size * 1.8, marker="①②③④⑤⑥"[i])
                 for i, t in enumerate(b.markers)]
         if b.caption:
@@ -463,17 +525,20 @@ class _Builder:
         return [KeepIfItFits(out)]
 
     def b_quiz(self, b: d.Quiz) -> list:
-        kids = [Para(labeled("Q. ", b.question), self.strong)]
-        kids += [Para(c, self.body, self.body.size * 1.8, marker=f"{'①②③④⑤⑥⑦⑧⑨'[i]}")
-                 for i, c in enumerate(b.choices)]
-        kids.append(Para(labeled("答え：", b.answer), self.body))
+        kids = [self.para(labeled("Q. ", b.question), self.strong)]
+        choices = self.at.child("list", attribute="Decimal")
+        for i, c in enumerate(b.choices):
+            item = choices.child("item")
+            kids.append(Para(c, self.body, self.body.size * 1.8, marker=f"{'①②③④⑤⑥⑦⑧⑨'[i]}",
+                             element=item.child("item body"), label=item.child("label")))
+        kids.append(self.para(labeled("答え：", b.answer)))
         if b.explanation:
-            kids.append(Para(b.explanation, self.body))
+            kids.append(self.para(b.explanation))
         return [KeepIfItFits([Box(kids, border=GREY, width=1.0, dash=(2, 2), pad=8, gap=2)])]
 
     # -- page -----------------------------------------------------------------------------
     def heading(self, rich: Rich) -> list:
-        return [Para(rich, self.h2), Drawing(lambda aw: 5, _rule(self.accent))]
+        return [self.para(rich, self.h2, "heading"), Drawing(lambda aw: 5, _rule(self.accent))]
 
     def section(self, heading: Rich, blocks: list[list]) -> list:
         """A heading never ends a page: it goes with its first block (or two lines of it)."""
@@ -494,23 +559,32 @@ class _Builder:
     def story(self) -> list:
         doc = self.doc
         gap = Spacer(1, self.body.size * 1.0)
-        key = [Para(plain("この紙でいちばん伝えたいこと"), replace(self.h3, color=self.accent))]
+        root = self.tagger.root
+        self.at = root.child("section")
+        # the main message is the first section of the page: its title is a level-2 heading
+        key = [self.para(plain("この紙でいちばん伝えたいこと"), replace(self.h3, color=self.accent),
+                         "heading")]
         key += self.items(doc.key_points, "bullets", self.key)
         out: list = [KeepIfItFits([Box(key, border=self.accent, width=1.5, fill=KEY_FILL,
                                        left_bar=self.accent, pad=8, gap=2)]), gap]
         for sec in doc.sections_for("handout"):
+            self.at = root.child("section")
             out += self.section(sec.heading, self.blocks(sec.for_target("handout")))
             out += [_PageNote(self.ends, sec.heading.plain, sec.mark), gap]
         if doc.glossary:
+            self.at = root.child("section")
             out += self.section(plain("ことばの説明"),
-                                [[Para(labeled(g.term + "：", g.meaning), self.body)]
+                                [[self.para(labeled(g.term + "：", g.meaning))]
                                  for g in doc.glossary])
             out += [_PageNote(self.ends, "ことばの説明", doc.glossary[0].meaning.mark), gap]
         if doc.references:
-            refs = [Para(plain("参考文献"), replace(self.small, bold=True))]
+            self.at = root.child("section")
+            refs = [self.para(plain("参考文献"), replace(self.small, bold=True), "heading")]
             for r in doc.references:
-                refs.append(Para(plain(f"[{r.number}] {r.cite}" + (f" {r.link}" if r.link else "")),
-                                 self.small))
+                spans = (Span(f"[{r.number}] {r.cite}" + (" " if r.link else "")),)
+                if r.link:
+                    spans += (Span(r.link, link=r.link),)
+                refs.append(self.para(Rich(spans, r.mark), self.small, lang=_lang(r.cite)))
             out += [KeepIfItFits(refs[:2])] + refs[2:]
             out.append(_PageNote(self.ends, "参考文献", doc.references[0].mark))
         return out
@@ -547,39 +621,53 @@ class _Builder:
         band_h = (sum(title_t.lead + ruby_room(ln, title_t) for ln in title_lines)
                   + sum(sub_t.lead + ruby_room(ln, sub_t) for ln in sub_lines) + 10 * mm)
 
+        title_el = self.tagger.root.child("title")
+        sub_el = self.tagger.root.child("paragraph")
+
         def first(c, _doc):
             c.saveState()
-            c.setFillColor(self.accent)  # the band runs into the bleed on three sides
-            c.rect(off - bleed, off + ph - band_h, pw + 2 * bleed, band_h + bleed, stroke=0,
-                   fill=1)
+            with tagging.artifact(c):
+                c.setFillColor(self.accent)  # the band runs into the bleed on three sides
+                c.rect(off - bleed, off + ph - band_h, pw + 2 * bleed, band_h + bleed,
+                       stroke=0, fill=1)
             c.setFillColor(colors.white)
             y = off + ph - 5 * mm
-            for line in title_lines:
-                y -= title_t.lead + ruby_room(line, title_t)
-                draw_line(c, line, off + margin, y + title_t.size * 0.3, title_t.size, True)
+            with tagging.lines(c, title_el) as marks:
+                for line in title_lines:
+                    y -= title_t.lead + ruby_room(line, title_t)
+                    draw_line(c, line, off + margin, y + title_t.size * 0.3, title_t.size, True,
+                              marks=marks)
             y -= 1 * mm
-            for line in sub_lines:
-                y -= sub_t.lead + ruby_room(line, sub_t)
-                draw_line(c, line, off + margin, y + sub_t.size * 0.3, sub_t.size)
+            with tagging.lines(c, sub_el) as marks:
+                for line in sub_lines:
+                    y -= sub_t.lead + ruby_room(line, sub_t)
+                    draw_line(c, line, off + margin, y + sub_t.size * 0.3, sub_t.size,
+                              marks=marks)
             c.restoreState()
 
         frame_kw = dict(leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        body_bottom = off + FOOTER_H + 4 * mm
+        body_bottom = off + self.footer.height + 4 * mm
         f1 = Frame(off + margin, body_bottom, self.frame_w,
-                   ph - band_h - 5 * mm - FOOTER_H - 4 * mm, id="first", **frame_kw)
+                   ph - band_h - 5 * mm - self.footer.height - 4 * mm, id="first", **frame_kw)
         f2 = Frame(off + margin, body_bottom, self.frame_w, self.frame_h, id="later", **frame_kw)
         meta = dict(title=doc.title.plain, author=doc.clinic.author or doc.clinic.name,
                     subject=doc.subtitle.plain if doc.subtitle else doc.title.plain,
                     creator="handouts", producer="handouts (reportlab)",
                     keywords=f"{doc.audience}, review_by {doc.review_by}")
-        footer = _Footer(doc, opt, self.accent)
+        footer = self.footer
         template = BaseDocTemplate(str(out), pagesize=(pw + 2 * off, ph + 2 * off),
                                    leftMargin=0, rightMargin=0, topMargin=0, bottomMargin=0,
                                    invariant=1, lang="ja-JP", **meta)
         template.addPageTemplates([
             PageTemplate("first", [f1], onPage=first, autoNextPageTemplate="later"),
             PageTemplate("later", [f2])])
-        template.build(self.story(), canvasmaker=footer.canvasmaker())
+        template.build(self.story(), canvasmaker=footer.canvasmaker(doc.title.plain))
+
+
+def _lang(text: str) -> str | None:
+    """en-US for a reference written in English (set apart from the Japanese document)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return "en-US" if letters and all(ch.isascii() for ch in letters) else None
 
 
 def _fmt(v: float) -> str:
@@ -617,47 +705,94 @@ def _rule(color):
     return paint
 
 
-def _fit_text(c, text: str, x: float, y: float, size: float, width: float,
-              bold: bool = False) -> None:
-    """One footer line, set smaller (down to 6.5 pt) rather than running under the QR code."""
-    w = fonts().width(text, size, bold)
-    if w > width:
-        size = max(6.5, size * width / w)
-    draw_text(c, text, x, y, size, bold)
+def tel_uri(phone: str) -> str:
+    """A Japanese phone number as a tel: URI in international form (RFC 3966):
+    03-0000-0000 → tel:+81-3-0000-0000."""
+    number = unicodedata.normalize("NFKC", phone).strip()
+    number = "-".join(number.replace("(", " ").replace(")", " ").split())
+    if number.startswith("0"):
+        number = "+81-" + number[1:].lstrip("-")
+    return "tel:" + number
 
 
 class _Footer:
-    """Footer on every page: clinic, phone, review dates, page x/y and the clinic's QR code."""
+    """Footer on every page: clinic, phone, hours, review dates, page x/y and the clinic's
+    QR code. Repeated page furniture is an artifact, except on the last page, where it is
+    the document's contact details (with the phone and QR code as links)."""
 
-    def __init__(self, doc: d.Document, opt: Options, accent):
-        self.doc, self.opt, self.accent = doc, opt, accent
+    def __init__(self, doc: d.Document, opt: Options, accent, tagger: Tagger):
+        self.doc, self.opt, self.accent, self.tagger = doc, opt, accent, tagger
+        clinic = doc.clinic
+        self.qr = 14 * mm if clinic.url else 0
+        pw = opt.pagesize[0]
+        self.x0, self.right = opt.margin, pw - opt.margin
+        self.text_right = self.right - (self.qr + 4 * mm if self.qr else 0)
+        lw = fonts().width("99/99", 11, True) + 4 * mm  # room for the page label
+        size = opt.footer  # the hours' size; in large print the phone's too
+        large = size > 11
+        name = Rich((Span(clinic.name),), MARK)
+        rows = []  # (text, size, bold, room kept for the page label, smallest size)
+        if clinic.phone:
+            phone = Span(clinic.phone, link=tel_uri(clinic.phone))
+            if large:  # the phone on a line of its own, as large as the body
+                rows += [(name, 11.0, True, lw, 8.5),
+                         (Rich((Span("電話 "), phone), MARK), size, True, lw, size)]
+            else:
+                rows.append((Rich((Span(clinic.name + "　電話 "), phone), MARK), 11.0, True,
+                             lw, 6.5))
+        else:
+            rows.append((name, 11.0, True, lw, 6.5))
+        if clinic.address:
+            rows.append((plain(clinic.address), 11.0 if large else 8.5, False, 0, 6.5))
+        if clinic.hours:
+            rows.append((plain(clinic.hours), size, False, 0, size if large else 6.5))
+        rows.append((plain(f"内容の確認日 {doc.reviewed:%Y-%m-%d}・次の見直し "
+                           f"{doc.review_by:%Y-%m-%d}"), 8.5, False, 0, 6.5))
+        self.rows = []  # (line, size, bold, baseline below the footer's top rule)
+        y, prev = 5 * mm, None
+        for rich, pt, bold, reserve, least in rows:
+            width = self.text_right - self.x0 - reserve
+            need = fonts().width(rich.plain, pt, bold)
+            if need > width:  # smaller rather than wrapped, down to `least`
+                pt = max(least, pt * width / need)
+            # set like a paragraph, so a wrapped row never ends with one or two characters
+            for line in Para(rich, Type(pt, bold))._set(width):
+                if prev is not None:  # 4.1 mm between 8.5 pt lines, more for larger ones
+                    y += max(4.1 * mm, (prev + pt) / 2 * 1.25)
+                self.rows.append((line, pt, bold, y))
+                prev = pt
+        self.height = max(FOOTER_H, y + 4.5 * mm)
 
     def draw(self, c, page: int, total: int) -> None:
-        doc, opt, off = self.doc, self.opt, self.opt.slug
-        pw = opt.pagesize[0]
-        x0, right, top = off + opt.margin, off + pw - opt.margin, off + FOOTER_H
-        qr = 14 * mm if doc.clinic.url else 0
-        text_right = right - (qr + 4 * mm if qr else 0)
+        off = self.opt.slug
+        x0, right, top = off + self.x0, off + self.right, off + self.height
+        last = page == total
         c.saveState()
-        c.setStrokeColor(self.accent)
-        c.setLineWidth(1)
-        c.line(x0, top, right, top)
-        c.setFillColor(colors.black)
-        label = f"{page}/{total}"
-        lw = fonts().width(label, 11, True)
-        draw_text(c, label, text_right - lw, top - 5 * mm, 11, True)
-        name = doc.clinic.name + (f"　電話 {doc.clinic.phone}" if doc.clinic.phone else "")
-        _fit_text(c, name, x0, top - 5 * mm, 11, text_right - lw - 4 * mm - x0, True)
-        lines = [x for x in (doc.clinic.address, doc.clinic.hours) if x]
-        lines.append(f"内容の確認日 {doc.reviewed:%Y-%m-%d}・次の見直し {doc.review_by:%Y-%m-%d}")
-        for k, text in enumerate(lines):
-            _fit_text(c, text, x0, top - (9.3 + 4.1 * k) * mm, 8.5, text_right - x0)
-        if qr:
-            _draw_qr(c, doc.clinic.url, right - qr, top - 2.5 * mm - qr, qr)
+        with tagging.artifact(c, "Pagination"):
+            c.setStrokeColor(self.accent)
+            c.setLineWidth(1)
+            c.line(x0, top, right, top)
+            c.setFillColor(colors.black)
+            label = f"{page}/{total}"
+            lw = fonts().width(label, 11, True)
+            draw_text(c, label, off + self.text_right - lw, top - 5 * mm, 11, True)
+        contact = self.tagger.root if last else None
+        for line, size, bold, below in self.rows:
+            with tagging.lines(c, contact.child("paragraph") if contact else None) as marks:
+                draw_line(c, line, x0, top - below, size, bold, marks=marks)
+        if self.qr:
+            url = self.doc.clinic.url
+            x, y = right - self.qr, top - 2.5 * mm - self.qr
+            link = contact.child("link", alt=f"クリニックのウェブサイト {url}") if contact else None
+            figure = link.child("figure", alt=f"QRコード（{url}）") if link else None
+            with tagging.content(c, figure):
+                _draw_qr(c, url, x, y, self.qr)
+            if link is not None:
+                self.tagger.link_area(c, link, url, x, y, self.qr, self.qr)
         c.restoreState()
 
-    def canvasmaker(self):
-        footer, opt = self, self.opt
+    def canvasmaker(self, title: str):
+        footer, opt, tagger = self, self.opt, self.tagger
         pw, ph = opt.pagesize
         off, bleed = opt.slug, opt.bleed * mm
 
@@ -669,10 +804,13 @@ class _Footer:
                     kw.update(trimBox=(off, off, off + pw, off + ph),
                               bleedBox=(off - bleed, off - bleed, off + pw + bleed,
                                         off + ph + bleed), cropMarks=None)
+                if opt.cmyk:  # every colour set on the page goes through to_cmyk
+                    kw.update(enforceColorSpace=to_cmyk)
                 # without an initial font reportlab declares an unembedded Helvetica
                 kw.update(initialFontName="BIZUDPGothic", initialFontSize=12)
                 super().__init__(*a, **kw)
                 self._pages: list[dict] = []
+                self.tagger = tagger
 
             def showPage(self):
                 self._pages.append(dict(self.__dict__))
@@ -684,8 +822,12 @@ class _Footer:
                     self.__dict__.update(state)
                     footer.draw(self, i, total)
                     if bleed:
-                        _crop_marks(self, off, bleed, pw, ph)
+                        with tagging.artifact(self):
+                            _crop_marks(self, off, bleed, pw, ph)
+                    tagger.annotate(self, i - 1, total)
                     Canvas.showPage(self)
+                    tagger.page_done(self._doc.Pages.pages[-1], i - 1)
+                tagger.finish(self, title)
                 Canvas.save(self)
 
         return FooterCanvas
@@ -732,16 +874,28 @@ def _draw_qr(c, data: str, x: float, y: float, size: float) -> None:
     c.restoreState()
 
 
+REGISTRATION = colors.CMYKColor(1, 1, 1, 1)  # marks print on every plate
+
+
 def _crop_marks(c, off: float, bleed: float, pw: float, ph: float) -> None:
-    """Standard corner crop marks: MARK_LEN long on the trim lines, outside the bleed."""
+    """Corner crop marks, MARK_LEN long on the trim lines, and a centre mark (a cross on the
+    centre line) on each side; all outside the bleed, in registration colour."""
     c.saveState()
     c.setLineWidth(0.3)
-    c.setStrokeColor(colors.black)
+    c.setStrokeColor(REGISTRATION)
+    a, b = bleed + MARK_GAP, bleed + MARK_GAP + MARK_LEN
     for x, dx in ((off, -1), (off + pw, 1)):
         for y, dy in ((off, -1), (off + ph, 1)):
-            a, b = bleed + MARK_GAP, bleed + MARK_GAP + MARK_LEN
             c.line(x + dx * a, y, x + dx * b, y)
             c.line(x, y + dy * a, x, y + dy * b)
+    mid = (a + b) / 2
+    cx, cy = off + pw / 2, off + ph / 2
+    for y, dy in ((off, -1), (off + ph, 1)):  # top and bottom
+        c.line(cx, y + dy * a, cx, y + dy * b)
+        c.line(cx - MARK_LEN, y + dy * mid, cx + MARK_LEN, y + dy * mid)
+    for x, dx in ((off, -1), (off + pw, 1)):  # left and right
+        c.line(x + dx * a, cy, x + dx * b, cy)
+        c.line(x + dx * mid, cy - MARK_LEN, x + dx * mid, cy + MARK_LEN)
     c.restoreState()
 
 
@@ -760,7 +914,8 @@ class _PageNote(Flowable):
 
 
 def render(doc: d.Document, out: Path, variant: str = "pdf") -> list[Diagnostic]:
-    """Write the leaflet (variant: pdf | large | print | a5) to `out`; return warnings
+    """Write the leaflet (variant: pdf | large | print | a5 | a5print) to `out`; return
+    warnings
     about its length."""
     builder = _Builder(doc, Options.variant(variant))
     builder.build(out)

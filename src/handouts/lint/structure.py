@@ -99,6 +99,28 @@ def alt(doc: Document, where: Where) -> list[Diagnostic]:
         if isinstance(b, Figure) and not b.alt.strip()]
 
 
+MIN_PPI = 150  # under this, print shops see pixels
+A4_COLUMN = (210 - 2 * 15) / 25.4 * 72  # the widest leaflet column (A4), in points
+FIGURE_H = 90 / 25.4 * 72  # the tallest a leaflet figure is printed
+
+
+def resolution(doc: Document, where: Where) -> list[Diagnostic]:
+    """Figures that would print under 150 ppi in the A4 leaflet (its column is the widest,
+    so every other variant prints them sharper)."""
+    diags = []
+    for sec in doc.sections:
+        for b in sec.blocks:
+            if isinstance(b, Figure) and "handout" in b.targets:
+                w, _ = b.printed_size(A4_COLUMN, FIGURE_H)
+                ppi = b.ppi(w)
+                if ppi < MIN_PPI:
+                    diags.append(where.field(b, "figure", "image").warning(
+                        f"image is {b.pixels[0]}×{b.pixels[1]} pixels at {b.dpi or 0:.0f} dpi: it "
+                        f"prints {w / 72 * 25.4:.0f} mm wide at {ppi:.0f} ppi (under "
+                        f"{MIN_PPI}); use a larger image or set its resolution", "resolution"))
+    return diags
+
+
 def ref_link(doc: Document) -> list[Diagnostic]:
     return [r.mark.error(f"reference '{r.id}' has no DOI or URL; readers cannot check it",
                          "ref-link") for r in doc.references if not r.doi and not r.url]
@@ -134,5 +156,6 @@ def exercise(doc: Document, where: Where) -> list[Diagnostic]:
 def check(doc: Document, patients: Document | None, where: Where, today: dt.date
           ) -> list[Diagnostic]:
     """`patients` is the part of `doc` patients read (see rules.patient_view), if any."""
-    return (help_box(patients) + triage.check(doc, patients) + cite(doc) + alt(doc, where) + ref_link(doc)
-            + review_due(doc, where, today) + exercise(doc, where))
+    return (help_box(patients) + triage.check(doc, patients) + cite(doc) + alt(doc, where)
+            + resolution(doc, where) + ref_link(doc) + review_due(doc, where, today)
+            + exercise(doc, where))

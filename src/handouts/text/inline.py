@@ -23,6 +23,8 @@ class Span:
     term: bool = False  # a glossary term
     cite: bool = False  # text is a citation marker such as "[1,2]"
     whole: bool = False  # never broken inside (a reading written out: 靱帯（じんたい）)
+    link: str | None = None  # the address the text links to (a reference's DOI or URL)
+    refs: tuple[str, ...] = ()  # a citation's reference ids (its numbers depend on the output)
 
 
 @dataclass(frozen=True)
@@ -87,11 +89,15 @@ def parse(text: str, mark: Mark, glossary: dict[str, str],
                     f"'{{{term}}}' marks a glossary term, but '{term}' is not in the glossary"))
             spans.append(Span(term, term=True))
         elif refs is not None:
-            nums = [n for n in (cite(rid, at(m)) for rid in
-                                (c.strip().lstrip("@") for c in refs.split(";")))
-                    if n is not None]
+            nums, ids = [], []
+            for rid in (c.strip().lstrip("@") for c in refs.split(";")):
+                n = cite(rid, at(m))
+                if n is not None:
+                    nums.append(n)
+                    ids.append(rid)
             if nums:
-                spans.append(Span("[" + ",".join(map(str, sorted(set(nums)))) + "]", cite=True))
+                spans.append(Span("[" + ",".join(map(str, sorted(set(nums)))) + "]", cite=True,
+                                  refs=tuple(ids)))
         else:
             spans.append(Span(strong, strong=True))
         pos = m.end()
@@ -103,8 +109,8 @@ def parse(text: str, mark: Mark, glossary: dict[str, str],
 def _merge(spans: list[Span]) -> list[Span]:
     out: list[Span] = []
     for s in spans:
-        if out and s.ruby is None and not s.cite and not s.term and out[-1] == Span(
-                out[-1].text, s.strong):
+        if out and s.ruby is None and not s.cite and not s.term and not s.link and (
+                out[-1] == Span(out[-1].text, s.strong)):
             out[-1] = Span(out[-1].text + s.text, s.strong)
         else:
             out.append(s)

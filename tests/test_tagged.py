@@ -1,0 +1,367 @@
+"""Tagged PDF (PDF/UA-1), links and per-output citation numbers, read back from the real
+leaflets: the `page` validator (PyPI page-validation), pikepdf for the structure tree and the
+content streams, poppler's pdfinfo/pdftotext and PDFium for what readers and copying get."""
+
+import re
+import subprocess
+
+import pytest
+
+from conftest import ROOT, need, pdftotext, run_cli
+from handouts.document import load_document
+from handouts.spec.loader import topic_specs
+
+STEMS = [p.stem for p in topic_specs(ROOT / "specs")]
+VARIANTS = ["", ".large", ".a5", ".print", ".a5.print"]
+PAINT = {"f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "sh", "Do", "BI"}
+SHOW = {"Tj", "TJ", "'", '"'}
+
+
+def _struct(pdf):
+    """(structure type, element) for every structure element, depth first."""
+    out = []
+
+    def walk(node):
+        kids = node.get("/K")
+        if kids is None:
+            return
+        for k in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/StructElem" or (
+                    isinstance(k, pikepdf.Dictionary) and "/S" in k):
+                out.append((str(k.S), k))
+                walk(k)
+
+    import pikepdf
+    walk(pdf.Root.StructTreeRoot)
+    return out
+
+
+def _mcids(el) -> list:
+    import pikepdf
+    kids = el.get("/K")
+    kids = kids if isinstance(kids, pikepdf.Array) else [kids]
+    return [int(k) if not isinstance(k, pikepdf.Dictionary) else int(k.MCID)
+            for k in kids if isinstance(k, int) or (
+                isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/MCR")]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("stem", STEMS)
+def test_passes_pdf_ua_1(shipped_build, stem, variant):
+    import page
+
+    report = page.validate_pdf(shipped_build / f"{stem}{variant}.pdf", profile="ua1")
+    failures = [(f.rule_id, f.message) for f in report.failures]
+    assert report.is_compliant and failures == [], failures[:5]
+    assert report.rules.total > 100  # the whole PDF/UA-1 profile ran
+
+
+def check_marks(path) -> int:
+    """What the validator does not check: each page's MCIDs are 0..n-1, each used once,
+    each owned by the structure element the ParentTree names, and no text or painting
+    happens outside marked content. Returns how many marks point to another page (MCRs)."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        nums = list(pdf.Root.StructTreeRoot.ParentTree.Nums)
+        tree = dict(zip(map(int, nums[::2]), nums[1::2]))
+        for index, pg in enumerate(pdf.pages):
+            assert int(pg.obj.StructParents) == index and pg.obj.Tabs == "/S"
+            depth, seen = 0, []
+            for operands, op in pikepdf.parse_content_stream(pg):
+                op = str(op)
+                if op in ("BDC", "BMC"):
+                    depth += 1
+                    if op == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and (
+                            "/MCID" in operands[1]):
+                        assert depth == 1, "tagged content inside other marked content"
+                        seen.append((int(operands[1].MCID), str(operands[0])))
+                elif op == "EMC":
+                    depth -= 1
+                elif op in PAINT or op in SHOW:
+                    assert depth > 0, f"page {index + 1}: {op} outside marked content"
+            assert depth == 0
+            assert [m for m, _ in seen] == list(range(len(seen)))
+            owners = tree[index]
+            assert len(owners) == len(seen)
+            for (mcid, tag), owner in zip(seen, owners):
+                # content standing for other text (ruby) is a /Span, as poppler needs
+                assert str(owner.S) == tag or tag == "/Span", (owner.S, tag)
+                assert mcid in _mcids(owner)
+        return sum(1 for _, el in _struct(pdf) for k in _kids(el)
+                   if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/MCR")
+
+
+def _kids(el) -> list:
+    import pikepdf
+    kids = el.get("/K")
+    return list(kids) if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_mark_is_tagged_or_artifact_and_in_the_tree(shipped_build, stem, variant):
+    check_marks(shipped_build / f"{stem}{variant}.pdf")
+
+
+def test_split_paragraphs_tables_and_links_across_pages(tmp_path):
+    """A paragraph split over two pages is one P (its second page's marks as MCRs); a
+    table's header row repeated on the next page is an artifact (still one TR of THs); a
+    URL broken over lines is one link annotation with a quad per line."""
+    import page
+    import pikepdf
+
+    (tmp_path / "_clinic.yaml").write_text("name: 架空の医院\nphone: 03-0000-0000\n"
+                                           "url: https://example.jp/\n", encoding="utf-8")
+    rows = "".join(f'          - ["こうもく{i}の{{説明|せつめい}}", "{i}回"]\n' for i in range(30))
+    url = "https://example.jp/" + "/".join(["long-path-part"] * 8) + "/index.html"
+    spec = tmp_path / "split.yaml"
+    spec.write_text(
+        'title: "{長|なが}い資料で分かれ方を試します"\naudience: patients\n'
+        "reviewed: 2026-01-01\nreview_by: 2099-01-01\nkey_points: [分かれ方を試します]\n"
+        "sections:\n  - heading: 長い段落の見本です\n    blocks:\n"
+        f"      - text: {'これは長い文章です。' * 150}[@r1]\n"
+        f"      - text: {'これも長い文章です。' * 150}\n"
+        "  - heading: 長い表の見本です\n    blocks:\n"
+        "      - table:\n          header: [こうもく, 回数]\n          rows:\n" + rows +
+        f"references:\n  - id: r1\n    cite: 日本の文献. 2021.\n    url: {url}\n",
+        encoding="utf-8")
+    r = run_cli("build", spec, "-o", tmp_path / "out", "--format", "pdf,a5print")
+    assert r.returncode == 0, r.stderr
+    for name in ("split.pdf", "split.a5.print.pdf"):
+        pdf_path = tmp_path / "out" / name
+        report = page.validate_pdf(pdf_path, profile="ua1")
+        assert report.is_compliant, [(f.rule_id, f.message) for f in report.failures][:5]
+        assert check_marks(pdf_path) >= 1  # the long paragraph goes on over a page
+        with pikepdf.open(pdf_path) as pdf:
+            els = _struct(pdf)
+            assert [k for k, _ in els].count("/TH") == 2
+            assert [k for k, _ in els].count("/TR") == 31
+            links = [a for pg in pdf.pages for a in pg.obj.get("/Annots", [])
+                     if str(a.A.URI) == url]
+            quads = len(links[0].QuadPoints) / 8 if len(links) == 1 else 0
+            assert quads >= 2 and quads.is_integer()  # one per line of the address
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_struct_text_shows_headings_lists_and_figures(shipped_build, stem):
+    pdf = shipped_build / f"{stem}.pdf"
+    out = subprocess.run([need("pdfinfo"), "-struct-text", str(pdf)], capture_output=True,
+                         text=True, check=True).stdout
+    doc = load_document(ROOT / "specs" / f"{stem}.yaml").for_handout()
+    found = re.findall(r'^\s*(H1|H2|H3) \(block\)\n\s*"(.*)"', out, re.M)
+    assert found[0] == ("H1", doc.title.plain)
+    h2 = [t for level, t in found if level == "H2"]
+    for sec in doc.sections_for("handout"):
+        assert sec.heading.plain in h2
+    assert "LBody (block)" in out and "LI (block)" in out
+    key = doc.key_points[0].plain
+    assert key[:10] in out  # list item text is in the tree
+    # each diagram is a Figure whose content is its drawn labels
+    from handouts.document import Anatomy, Chart, Flow, Tree
+
+    diagrams = [b for sec in doc.sections_for("handout") for b in sec.for_target("handout")
+                if isinstance(b, (Flow, Tree, Chart, Anatomy))]
+    figures = [t for t in re.findall(r'^\s*Figure\n\s*"(.*)"', out, re.M)
+               if t]  # not the QR code or a pose (paths only, alt text in the tree)
+    assert len(figures) == len(diagrams)
+    for b, text in zip(diagrams, figures):
+        if isinstance(b, Anatomy):  # its labels, e.g. 「椎間関節」
+            assert "椎間関節" in text, text
+            continue
+        first = (b.steps[0].plain if isinstance(b, Flow) else b.root.label.plain
+                 if isinstance(b, Tree) else b.data[0][0])
+        assert text.startswith(first), (first, text)
+
+
+def test_figures_tables_ruby_and_citations_in_the_structure(all_kinds_build):
+    """The test spec has every block kind: a figure with alt, a table, ruby, diagrams."""
+    import pikepdf
+
+    pdf_path = all_kinds_build / "all-kinds.pdf"
+    with pikepdf.open(pdf_path) as pdf:
+        els = _struct(pdf)
+        kinds = [k for k, _ in els]
+        figures = [el for k, el in els if k == "/Figure"]
+        alts = [str(el.Alt) for el in figures]
+        assert "てんのえ" in alts  # the spec's alt text for the image
+        assert any(a.startswith("流れ図：正常 → 痛み → しびれ → 力が入らない") for a in alts)
+        assert any(a.startswith("分かれ道の図：ねっこ から えだA、えだB（ほそくB）") for a in alts)
+        assert any(a.startswith("棒グラフ（グラフのだい、人）：遊離脱出型 96、膨隆型 13") for a in alts)
+        assert all(el.get("/Alt") for el in figures)
+        ths = [el for k, el in els if k == "/TH"]
+        assert len(ths) == 2 and all(el.A.Scope == "/Column" for el in ths)
+        assert kinds.count("/TR") == 2 and "/Table" in kinds and "/Caption" in kinds
+        assert {"/Ruby", "/RB", "/RT"} <= set(kinds)
+        numbering = [str(el.A.ListNumbering) for k, el in els if k == "/L"]
+        # key points, bullets, steps, checklist, two boxes' items, quiz choices
+        assert numbering == ["/Disc", "/Disc", "/Decimal", "/None", "/Disc", "/Disc", "/Decimal"]
+        assert "/Lbl" in kinds  # citation marks
+    # copied text: the ruby base once, never followed by its reading
+    text = pdftotext(pdf_path)
+    assert "椎間板を片付けます" in text and "ついかんばん" not in text
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(pdf_path)
+    copied = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "椎間板を片付けます" in copied and "ついかんばん" not in copied
+
+
+def test_ruby_reading_is_in_the_tree_for_screen_readers(all_kinds_build):
+    """The base's marked content stands for the base (/ActualText); the reading is the
+    /ActualText of the RT element beside it."""
+    import pikepdf
+
+    with pikepdf.open(all_kinds_build / "all-kinds.pdf") as pdf:
+        actual = [str(operands[1].ActualText) for pg in pdf.pages
+                  for operands, op in pikepdf.parse_content_stream(pg)
+                  if str(op) == "BDC" and "/ActualText" in operands[1]]
+        ruby = [el for k, el in _struct(pdf) if k == "/Ruby"]
+        assert actual == ["椎間板"] and len(ruby) == 1
+        rb, rt = ruby[0].K
+        assert rb.S == "/RB" and rt.S == "/RT" and str(rt.ActualText) == "ついかんばん"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_links_one_per_reference_plus_qr_and_phone(shipped_build, stem):
+    import pikepdf
+
+    doc = load_document(ROOT / "specs" / f"{stem}.yaml").for_handout()
+    with pikepdf.open(shipped_build / f"{stem}.pdf") as pdf:
+        uris = [str(a.A.URI) for pg in pdf.pages for a in pg.obj.get("/Annots", [])]
+        links = [el for k, el in _struct(pdf) if k == "/Link"]
+    refs = [r.link for r in doc.references if r.link]
+    assert len(uris) == len(refs) + 2
+    assert sorted(uris) == sorted(refs + [doc.clinic.url, "tel:+81-3-0000-0000"])
+    # a DOI always links over https; a URL as the spec writes it
+    assert all(u.startswith("https://doi.org/") for u in uris if "doi" in u)
+    assert len(links) == len(uris)  # each annotation sits in its own Link element
+
+
+def test_citations_numbered_in_order_of_first_appearance(shipped_build):
+    """medial-branch's leaflet cites only some of the spec's references: they are [1], [2],
+    [3] in the order the leaflet cites them, and so listed."""
+    text = pdftotext(shipped_build / "medial-branch.pdf")
+    body, refs = text.split("参考文献")
+    cited = [int(n) for m in re.findall(r"\[([\d,]+)\]", body) for n in m.split(",")]
+    first = list(dict.fromkeys(cited))
+    assert first == list(range(1, len(first) + 1))
+    listed = [int(n) for n in re.findall(r"^\[(\d+)\]", refs, re.M)]
+    assert listed == first
+
+
+def test_deck_numbers_its_own_citations():
+    from handouts.document import block_texts
+
+    doc = load_document(ROOT / "specs" / "medial-branch.yaml")
+    texts = [doc.title, doc.subtitle, *doc.key_points]
+    for sec in doc.sections_for("deck"):
+        texts.append(sec.heading)
+        for b in sec.for_target("deck"):
+            texts += block_texts(b)
+    order = [int(n) for r in texts if r for sp in r.spans if sp.cite
+             for n in sp.text.strip("[]").split(",")]
+    first = list(dict.fromkeys(order))
+    assert first == list(range(1, len(first) + 1))
+    assert [r.number for r in doc.references] == list(range(1, len(doc.references) + 1))
+
+
+def test_english_references_are_marked_english(shipped_build):
+    import pikepdf
+
+    with pikepdf.open(shipped_build / "disc-resorption.pdf") as pdf:
+        assert pdf.Root.Lang == "ja-JP"
+        langs = [str(el.Lang) for k, el in _struct(pdf) if "/Lang" in el]
+    assert "en-US" in langs
+
+
+def test_document_metadata_for_pdf_ua(shipped_build):
+    import pikepdf
+
+    with pikepdf.open(shipped_build / "stretches.pdf") as pdf:
+        assert pdf.Root.MarkInfo.Marked is True
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+        meta = pdf.open_metadata()
+        doc = load_document(ROOT / "specs" / "stretches.yaml").for_handout()
+        assert meta["dc:title"] == doc.title.plain
+        assert meta["pdfuaid:part"] == "1"
+
+
+@pytest.mark.parametrize("break_it,rule", [
+    ("alt", "PDFUA1-FIGURE-ALTERNATIVE-TEXT-001"),
+    ("scope", "PDFUA1-TABLE-HEADERS-SCOPE-001"),
+    ("marked", "PDFUA1-TAGGED-DOCUMENT-001"),
+    ("xmp", "PDFUA1-ID-PART-001"),
+])
+def test_the_validator_catches_what_we_write(all_kinds_build, tmp_path, break_it, rule):
+    """The checks the leaflets pass are real: the same file with one thing taken out fails
+    on that thing's rule."""
+    import page
+    import pikepdf
+
+    with pikepdf.open(all_kinds_build / "all-kinds.pdf") as pdf:
+        els = _struct(pdf)
+        if break_it == "alt":
+            del [el for k, el in els if k == "/Figure"][0].Alt
+        elif break_it == "scope":
+            for k, el in els:
+                if k == "/TH":
+                    del el.A
+        elif break_it == "marked":
+            del pdf.Root.MarkInfo
+        else:
+            del pdf.Root.Metadata
+        pdf.save(tmp_path / "broken.pdf")
+    report = page.validate_pdf(tmp_path / "broken.pdf", profile="ua1")
+    assert not report.is_compliant
+    assert rule in {f.rule_id for f in report.failures}
+
+
+@pytest.mark.parametrize("variant", ["", ".large", ".a5"])
+@pytest.mark.parametrize("stem", STEMS)
+def test_copied_text_is_the_spec_text(shipped_build, stem, variant):
+    """Every heading, paragraph, item and label copies out of the PDF (pdftotext and PDFium,
+    lines joined) exactly as the spec writes it: ruby bases once and without their readings,
+    citation numbers as printed, no space added anywhere."""
+    import pypdfium2
+
+    from handouts.document import block_texts
+
+    pdf_path = shipped_build / f"{stem}{variant}.pdf"
+    doc = load_document(ROOT / "specs" / f"{stem}.yaml").for_handout()
+    poppler = pdftotext(pdf_path).replace("\n", "").replace("\f", "")
+    pdf = pypdfium2.PdfDocument(pdf_path)
+    pdfium = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    pdfium = pdfium.replace("\r\n", "")
+    texts = [doc.title, *doc.key_points]
+    for sec in doc.sections_for("handout"):
+        texts.append(sec.heading)
+        for b in sec.for_target("handout"):
+            texts += block_texts(b)
+    checked = 0
+    for rich in texts:
+        text = "".join(sp.text for sp in rich.spans)
+        if re.search(r"[A-Za-z] [A-Za-z]", text):  # a line may end at that space
+            continue
+        assert text in poppler, text
+        assert text in pdfium, text
+        checked += 1
+    assert checked > 20
+
+
+def test_drawn_figures_are_tagged_with_their_alt_text(shipped_build):
+    """Every pose drawing in the stretches leaflet and the anatomy figure in the
+    medial-branch handout are Figures carrying the alt text computed from their data."""
+    import pikepdf
+
+    from handouts.document import Anatomy, Exercise
+
+    for stem, kind in (("stretches", Exercise), ("medial-branch", Anatomy)):
+        doc = load_document(ROOT / "specs" / f"{stem}.yaml").for_handout()
+        drawn = [b for sec in doc.sections_for("handout") for b in sec.for_target("handout")
+                 if isinstance(b, kind) and (kind is Anatomy or b.pose is not None)]
+        assert drawn, stem
+        with pikepdf.open(shipped_build / f"{stem}.pdf") as pdf:
+            alts = [str(el.Alt) for k, el in _struct(pdf) if k == "/Figure" and "/Alt" in el]
+        for b in drawn:
+            assert b.alt in alts, (stem, b.alt)
