@@ -225,7 +225,8 @@ def test_medial_branch_deck_has_the_anatomy_with_alt_text(shipped):
     groups = _groups_with_descr(shipped / "medial-branch.pptx")
     anat = [g for g in groups if g[1].startswith("腰椎を後方から見た図")]
     assert len(anat) == 1
-    assert "① L4 内側枝：L5 横突起基部" in anat[0][1]
+    # the spec's 「L4 内側枝」: the space beside Japanese goes (the typesetter sets 和欧間)
+    assert "① L4内側枝：L5横突起基部" in anat[0][1]
 
 
 def test_pptx_freeforms_carry_real_curves(shipped):

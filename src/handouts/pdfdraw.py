@@ -11,7 +11,8 @@ from functools import lru_cache
 from .fonts import fonts
 from .text.breaking import Line
 from .text.inline import Span
-from .text.setting import CITE_SCALE, RUBY_SCALE, span_width
+from .text.adjust import SAFE_GAP
+from .text.setting import CITE_SCALE, RUBY_RISE, RUBY_SCALE, span_width
 
 
 _registered: set[str] = set()
@@ -61,55 +62,116 @@ def _flate_fast(self, data) -> bytes:
     return zlib.compress(data.encode("utf-8") if isinstance(data, str) else data, 1)
 
 
-def draw_text(canv, text: str, x: float, y: float, size: float, bold: bool = False) -> float:
-    """Draw plain text with per-character font fallback; return the advance."""
+def draw_text(canv, text: str, x: float, y: float, size: float, bold: bool = False,
+              tc: float = 0.0) -> float:
+    """Draw plain text with per-character font fallback; return the advance. `tc` is extra
+    space after every character (the PDF's character spacing, set by the caller)."""
     reg = fonts()
     for face, chunk in reg.split_by_face(text, bold):
         canv.setFont(register(face), size)
         canv.drawString(x, y, chunk)
-        x += reg.width(chunk, size, bold)
+        x += reg.width(chunk, size, bold) + tc * len(chunk)
     return x
+
+
+def _draw_spaced(canv, text: str, extras, x: float, y: float, size: float, bold: bool,
+                 marks, before_atom: bool = False) -> float:
+    """Text with its own extra advance after each character; return the end.
+
+    Characters with the same extra are drawn together with that character spacing (Tc).
+    pdftotext copies a space for a gap over 0.1 em (PDFium over about 0.15 em) unless the
+    gap is inside the glyph's own advance under /ActualText: a character followed by a
+    wider gap (和欧間, a strongly spread line), or by any gap before a ruby base or a
+    citation (`before_atom`), is drawn alone, marked with its own text."""
+    if not extras or not any(extras):
+        return draw_text(canv, text, x, y, size, bold)
+    i, n = 0, len(text)
+    wide = SAFE_GAP * size
+    while i < n:
+        e, j = extras[i], i + 1
+        spaced = e > wide or (before_atom and i == n - 1 and e > 0)
+        if not spaced:
+            while j < n and abs(extras[j] - e) < 1e-9 and not (before_atom and j == n - 1):
+                j += 1
+        _marked(canv, marks, text[i], spaced, begin=True)
+        if e:  # inside the character's span: poppler counts it into the /ActualText
+            canv._code.append(f"{e:.3f} Tc")
+        x = draw_text(canv, text[i:j], x, y, size, bold, e)
+        if e:
+            canv._code.append("0 Tc")
+        _marked(canv, marks, text[i], spaced, begin=False)
+        i = j
+    return x
+
+
+def _marked(canv, marks, text: str, spaced: bool, begin: bool) -> None:
+    """Open or close a spaced character's own /ActualText span (tagged: a marked sequence
+    of the paragraph, left open until other text follows; untagged: a plain /Span; inside
+    an artifact: nothing)."""
+    if marks is not None:
+        if begin:
+            marks.spaced(text) if spaced else marks.resume()
+    elif spaced and getattr(canv, "tagger", None) is None:
+        canv._code.append(f"/Span <</ActualText {_utf16_hex(text)}>> BDC" if begin else "EMC")
 
 
 def draw_line(canv, line: Line, x: float, y: float, size: float, bold: bool = False,
               align: str = "left", width: float = 0.0, marks=None) -> None:
-    """Draw one set line with its baseline at y. `marks` (leaflet tagging) is told where
+    """Draw one set line with its baseline at y and its spacing as set (line.extras:
+    和欧間, squeezed punctuation, justification). `marks` (leaflet tagging) is told where
     each run begins and ends."""
     if align == "center":
         x += (width - line.width) / 2
     elif align == "right":
         x += width - line.width
-    for run in line.runs:
+    k = 0
+    for r, run in enumerate(line.runs):
         span = run.style if isinstance(run.style, Span) else Span(run.text)
+        n = len(run.text)
+        extras = line.extras[k:k + n] if line.extras else ()
+        k += n
         b = bold or span.strong
         w = span_width(run.text, span, size, bold)
+        after = extras[-1] if extras else 0.0
         if marks is not None:
-            marks.begin(span, x, y, w, size)
+            marks.begin(span, x, y, w + sum(extras) - after, size)
         if span.cite:
             draw_text(canv, run.text, x, y + size * 0.42, size * CITE_SCALE, b)
         elif span.ruby:
             reg = fonts()
             bw = reg.width(run.text, size, b)
-            draw_text(canv, run.text, x + (w - bw) / 2, y, size, b)
             rs = size * RUBY_SCALE
             rw = reg.width(span.ruby, rs, b)
-            rx, ry = x + (w - rw) / 2, y + size * 0.92
+            rx, ry = x + (w - rw) / 2, y + size * RUBY_RISE
             if marks is None:
+                draw_text(canv, run.text, x + (w - bw) / 2, y, size, b)
                 draw_text(canv, span.ruby, rx, ry, rs, b)
             else:
                 # the base's /ActualText replaces base and reading in copied text; pdftotext
-                # places it from the first glyph to the end of the last one, so the reading's
-                # last character is given the advance that ends where the base ends
+                # places it from the first glyph to the end of the last one (character
+                # spacing included), so the reading's last character is given the advance
+                # that ends where the next character begins
+                draw_text(canv, run.text, x + (w - bw) / 2, y, size, b)
                 rx = draw_text(canv, span.ruby[:-1], rx, ry, rs, b)
-                gap = x + w - rx - reg.width(span.ruby[-1], rs, b)
-                canv._code.append(f"{gap:.3f} Tc")
-                draw_text(canv, span.ruby[-1], rx, ry, rs, b)
-                canv._code.append("0 Tc")
+                _draw_to(canv, span.ruby[-1], rx, x + w + after, ry, rs, b)
         else:
-            draw_text(canv, run.text, x, y, size, b)
+            nxt = line.runs[r + 1].style if r + 1 < len(line.runs) else None
+            atom = isinstance(nxt, Span) and bool(nxt.ruby or nxt.cite)
+            x = _draw_spaced(canv, run.text, extras, x, y, size, b, marks, atom) - w - after
         if marks is not None:
             marks.end(span)
-        x += w
+        x += w + after
+
+
+def _draw_to(canv, ch: str, x: float, end: float, y: float, size: float, bold: bool) -> None:
+    """One character at x whose advance reaches `end` (by character spacing)."""
+    canv._code.append(f"{end - x - fonts().width(ch, size, bold):.3f} Tc")
+    draw_text(canv, ch, x, y, size, bold)
+    canv._code.append("0 Tc")
+
+
+def _utf16_hex(text: str) -> str:
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
 
 
 def draw_art(canv, art, x: float, top: float) -> None:

@@ -183,8 +183,8 @@ class Planner:
                 box.paras += [P(r, w - 12, marker=f"{i}.")
                               for i, r in enumerate(b.steps, 1)]
             dose = "・".join(x for x in (
-                f"{b.hold_seconds}秒 保つ" if b.hold_seconds else "",
-                f"{b.reps}回 くり返す" if b.reps else "") if x)
+                f"{b.hold_seconds}秒保つ" if b.hold_seconds else "",
+                f"{b.reps}回くり返す" if b.reps else "") if x)
             if dose:
                 box.paras.append(P(plain("回数：" + dose), w - 12, bold=True))
             if b.breathing:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether
@@ -11,12 +11,10 @@ from reportlab.platypus import Table as RLTable
 from ..pdfdraw import draw_art, draw_line, draw_text
 from ..text.breaking import Line
 from ..text.inline import Rich, Span
-from ..text.setting import RUBY_SCALE, has_ruby, set_lines
+from ..text.setting import has_ruby, ruby_pitch, ruby_top, set_lines, visible
 from .tagging import Element, artifact, content, lines
 
 DOT = "dot"  # marker drawn as a vector bullet: no stray '・' at the start of extracted lines
-# extra room above a line that carries ruby, so the readings never touch the line above
-RUBY_ROOM = RUBY_SCALE * 0.6
 
 
 class KeepIfItFits(KeepTogether):
@@ -46,17 +44,12 @@ class Type:
     bold: bool = False
     pitch: float = 1.6
     color: object = colors.black
-    phrases: bool = False
+    phrases: bool = False  # a heading: broken at phrases, ragged right
+    justify: bool = True  # body text fills the measure (not headings, not references)
 
     @property
     def lead(self) -> float:
         return self.size * self.pitch
-
-
-def _visible(line: Line) -> int:
-    """Characters of a line, not counting citation markers and punctuation."""
-    return sum(len(r.text.strip("、。，．！？」）")) for r in line.runs
-               if not (isinstance(r.style, Span) and r.style.cite))
 
 
 class Para(Flowable):
@@ -75,22 +68,43 @@ class Para(Flowable):
         self.element, self.label = element, label
         self._width = None
         self._drawn = False
+        self._continues = False  # the head of a paragraph split across pages
 
     def _set(self, width: float) -> list[Line]:
-        """Set the text; a last line of one or two characters (泣き別れ) is avoided by
-        narrowing the paragraph by up to four characters, keeping the same line count."""
+        """Set the text, justified unless it is a heading (broken at phrases, ragged); a
+        last line of one or two characters (泣き別れ) is avoided by breaking the lines up
+        to two characters narrower, keeping the same line count (and the measure)."""
         t = self.t
-        lines = set_lines(self.rich, width, t.size, t.bold, t.phrases)
-        if len(lines) >= 2 and _visible(lines[-1]) <= 2:
-            for k in range(1, 9):
-                alt = set_lines(self.rich, width - k * t.size / 2, t.size, t.bold, t.phrases)
-                if len(alt) == len(lines) and _visible(alt[-1]) > 2:
+        just = t.justify and not t.phrases
+        lines = set_lines(self.rich, width, t.size, t.bold, t.phrases, just)
+        if len(lines) >= 2 and visible(lines[-1]) <= 2:
+            for k in range(1, 5):
+                alt = set_lines(self.rich, width - k * t.size / 2, t.size, t.bold, t.phrases,
+                                just, width)
+                if len(alt) == len(lines) and visible(alt[-1]) > 2:
                     return alt
         return lines
 
     def _line_heights(self) -> list[float]:
+        """One pitch for every line, ruby or not; a first line with ruby gets room above
+        it for the readings (the baselines keep their distance)."""
+        t = self._pitched()
+        heights = [t.lead] * len(self._lines)
+        if self._lines and has_ruby(self._lines[0]):
+            heights[0] += max(0.0, (ruby_top() - self._base_drop(t)) * t.size)
+        return heights
+
+    def _pitched(self) -> Type:
+        """The style with the pitch its ruby needs (the same one for a body paragraph)."""
         t = self.t
-        return [t.lead + (RUBY_ROOM * t.size if has_ruby(ln) else 0.0) for ln in self._lines]
+        if any(has_ruby(ln) for ln in self._lines):
+            return replace(t, pitch=ruby_pitch(t.pitch))
+        return t
+
+    @staticmethod
+    def _base_drop(t: Type) -> float:
+        """First baseline below the top of the line's pitch box, in ems."""
+        return (t.pitch + 1) / 2 - 0.14
 
     def wrap(self, aw: float, ah: float):
         if self.rich is not None and (self._lines is None or self._width != aw):
@@ -115,6 +129,7 @@ class Para(Flowable):
             return []  # no orphan: at least two lines stay (a short paragraph moves whole)
         head = Para(None, self.t, self.indent, self.marker, self.box, self._lines[:fit],
                     element=self.element, label=self.label)
+        head._continues = True
         tail = Para(None, self.t, self.indent, None, False, self._lines[fit:], True,
                     element=self.element)
         head._width = tail._width = aw
@@ -122,9 +137,9 @@ class Para(Flowable):
 
     def baseline(self, k: int) -> float:
         """Baseline of line k, measured up from the bottom of the paragraph."""
-        t = self.t
+        t = self._pitched()
         text_top = self.height - sum(self._heights[:k + 1]) + t.lead  # ruby room is above
-        return text_top - (t.lead + t.size) / 2 + 0.14 * t.size
+        return text_top - self._base_drop(t) * t.size
 
     def draw(self):
         c, t = self.canv, self.t
@@ -138,6 +153,16 @@ class Para(Flowable):
         with lines(c, element) as marks:
             for k, line in enumerate(self._lines):
                 draw_line(c, line, self.indent, self.baseline(k), t.size, t.bold, marks=marks)
+        probe = getattr(c, "line_probe", None)
+        if probe is not None:  # where each line was set, in page coordinates (tests)
+            e, f = c._currentMatrix[4:]
+            first = len(probe)  # names this drawn paragraph
+            for k, line in enumerate(self._lines):
+                probe.append(dict(page=c.getPageNumber(), x=e + self.indent,
+                                  measure=(self._width or self.width) - self.indent, y=f + self.baseline(k),
+                                  size=t.size, text=line.text, hang=line.hang,
+                                  justified=t.justify and not t.phrases, para=first,
+                                  last=k == len(self._lines) - 1 and not self._continues))
 
     def _draw_marker(self) -> None:
         c, t = self.canv, self.t

@@ -305,6 +305,9 @@ def lines(canv, element: Element | None) -> _Marked:
     return _Marked(canv, element, runs=True)
 
 
+_SPACED = Element("paragraph")  # stands for a spaced character's own marked sequence
+
+
 class Runs:
     """Marks the runs of set lines for `pdfdraw.draw_line`: plain text as the element's
     content, citation marks as labels, links as Link elements with their annotation, and
@@ -315,6 +318,7 @@ class Runs:
     def __init__(self, t: Tagger, canv, element: Element):
         self.t, self.canv, self.element = t, canv, element
         self.current: Element | None = None
+        self._back = element  # where text goes on after a spaced character
 
     def _switch(self, target: Element | None, actual: str | None = None) -> None:
         if self.current is not None:
@@ -322,6 +326,20 @@ class Runs:
         self.current = target
         if target is not None:
             self.t.begin(self.canv, target, actual)
+
+    def spaced(self, text: str) -> None:
+        """A character of the element's text drawn with a gap after it (pdfdraw), marked
+        with its own text as /ActualText (in the element it belongs to: a link's text
+        stays the link's)."""
+        if self.current is not _SPACED:
+            self._back = self.current or self.element
+        self._switch(self._back, text)
+        self.current = _SPACED
+
+    def resume(self) -> None:
+        """Back to the element's own text after a spaced character."""
+        if self.current is _SPACED:
+            self._switch(self._back)
 
     def begin(self, span, x: float, y: float, w: float, size: float) -> None:
         if not (span.ruby or span.cite or span.link):  # most runs: the element's own text

@@ -27,7 +27,7 @@ from ..diagrams import geometry as geo
 from ..fonts import fonts
 from ..pdfdraw import draw_line, draw_text, register_fonts
 from ..text.inline import Rich, Span, continued_title, plain
-from ..text.setting import has_ruby, set_lines
+from ..text.setting import has_ruby, ruby_pitch, set_lines
 from . import tagging
 from .flowables import (DOT, ArtFigure, Box, Drawing, KeepIfItFits, Para, Picture, Row, Table,
                         Type)
@@ -114,7 +114,9 @@ class Options:
     pagesize: tuple[float, float] = A4
     body: float = 12.5
     bleed: float = 0.0  # mm of bleed around the trim box (print-shop variant)
-    margin: float = 15 * mm
+    # the A4 body measure is 40 full-width characters (JLREQ's comfortable maximum for
+    # horizontal text): 500 pt of 12.5 pt text, margins of 16.8 mm
+    margin: float = (A4[0] - 40 * 12.5) / 2
     pitch: float = 1.5  # body line pitch (1.5–1.8 × size)
     footer: float = 8.5  # the footer's hours (large print: hours and phone at the body size)
     cmyk: bool = False  # every colour in DeviceCMYK (print-shop variants)
@@ -122,7 +124,7 @@ class Options:
     @classmethod
     def variant(cls, name: str) -> "Options":
         a5 = dict(pagesize=A5, body=12.0, margin=11 * mm)
-        return {"pdf": cls(), "large": cls(body=14.5, footer=14.5),
+        return {"pdf": cls(), "large": cls(body=14.5, footer=14.5, margin=15 * mm),
                 "print": cls(bleed=3.0, cmyk=True), "a5": cls(**a5),
                 "a5print": cls(**a5, bleed=3.0, cmyk=True)}[name]
 
@@ -151,7 +153,9 @@ class _Builder:
         self.caption = Type(b, pitch=opt.pitch, color=GREY)  # captions are read: body size
         self.h2 = Type(b + 4, bold=True, pitch=1.35, color=self.accent, phrases=True)
         self.h3 = Type(b + 2, bold=True, pitch=1.4, phrases=True)
-        self.small = Type(8.5, pitch=1.4, color=GREY)  # references and sources only
+        # references and sources only; ragged right: a long address would spread the
+        # few Japanese characters before it
+        self.small = Type(8.5, pitch=1.3, color=GREY, justify=False)
         self.key = Type(b + 1.5, bold=True, pitch=opt.pitch)
         self.frame_w = opt.pagesize[0] - 2 * opt.margin
         self.tagger = Tagger()
@@ -462,9 +466,9 @@ class _Builder:
             left += self.items(b.steps, "steps")
         right = []
         if b.hold_seconds:
-            right.append(self.para(plain(f"{b.hold_seconds}秒 保つ"), self.strong))
+            right.append(self.para(plain(f"{b.hold_seconds}秒保つ"), self.strong))
         if b.reps:
-            right.append(self.para(plain(f"{b.reps}回 くり返す"), self.strong))
+            right.append(self.para(plain(f"{b.reps}回くり返す"), self.strong))
         if b.breathing:
             right.append(self.para(labeled("呼吸：", b.breathing)))
         if b.stop_if:
@@ -607,7 +611,7 @@ class _Builder:
             f"「{name}」 spills onto page {MAX_PAGES + 1}: shorten it or an earlier section, "
             "or show details only in the deck (only: deck)", "pages")]
 
-    def build(self, out: Path) -> None:
+    def build(self, out: Path, probe: list | None = None) -> None:
         register_fonts()
         opt, doc = self.opt, self.doc
         bleed, off = opt.bleed * mm, opt.slug
@@ -617,9 +621,12 @@ class _Builder:
         sub_t = Type(opt.body + 1.5, pitch=1.4, color=colors.white)
         title_lines = set_lines(doc.title, self.frame_w, title_t.size, True, True)
         sub_lines = set_lines(doc.subtitle, self.frame_w, sub_t.size) if doc.subtitle else []
-        ruby_room = lambda ln, t: t.size * 0.3 if has_ruby(ln) else 0.0  # noqa: E731
-        band_h = (sum(title_t.lead + ruby_room(ln, title_t) for ln in title_lines)
-                  + sum(sub_t.lead + ruby_room(ln, sub_t) for ln in sub_lines) + 10 * mm)
+        # one pitch per paragraph, the one its ruby needs (ruby fits a 1.5 em pitch)
+        title_lead = title_t.size * (ruby_pitch(title_t.pitch) if any(
+            has_ruby(ln) for ln in title_lines) else title_t.pitch)
+        sub_lead = sub_t.size * (ruby_pitch(sub_t.pitch) if any(
+            has_ruby(ln) for ln in sub_lines) else sub_t.pitch)
+        band_h = title_lead * len(title_lines) + sub_lead * len(sub_lines) + 10 * mm
 
         title_el = self.tagger.root.child("title")
         sub_el = self.tagger.root.child("paragraph")
@@ -634,13 +641,13 @@ class _Builder:
             y = off + ph - 5 * mm
             with tagging.lines(c, title_el) as marks:
                 for line in title_lines:
-                    y -= title_t.lead + ruby_room(line, title_t)
+                    y -= title_lead
                     draw_line(c, line, off + margin, y + title_t.size * 0.3, title_t.size, True,
                               marks=marks)
             y -= 1 * mm
             with tagging.lines(c, sub_el) as marks:
                 for line in sub_lines:
-                    y -= sub_t.lead + ruby_room(line, sub_t)
+                    y -= sub_lead
                     draw_line(c, line, off + margin, y + sub_t.size * 0.3, sub_t.size,
                               marks=marks)
             c.restoreState()
@@ -661,7 +668,7 @@ class _Builder:
         template.addPageTemplates([
             PageTemplate("first", [f1], onPage=first, autoNextPageTemplate="later"),
             PageTemplate("later", [f2])])
-        template.build(self.story(), canvasmaker=footer.canvasmaker(doc.title.plain))
+        template.build(self.story(), canvasmaker=footer.canvasmaker(doc.title.plain, probe))
 
 
 def _lang(text: str) -> str | None:
@@ -791,7 +798,7 @@ class _Footer:
                 self.tagger.link_area(c, link, url, x, y, self.qr, self.qr)
         c.restoreState()
 
-    def canvasmaker(self, title: str):
+    def canvasmaker(self, title: str, probe: list | None = None):
         footer, opt, tagger = self, self.opt, self.tagger
         pw, ph = opt.pagesize
         off, bleed = opt.slug, opt.bleed * mm
@@ -811,6 +818,7 @@ class _Footer:
                 super().__init__(*a, **kw)
                 self._pages: list[dict] = []
                 self.tagger = tagger
+                self.line_probe = probe  # Para.draw reports its lines there (tests)
 
             def showPage(self):
                 self._pages.append(dict(self.__dict__))
@@ -913,10 +921,11 @@ class _PageNote(Flowable):
         self.ends.append((self.name, self.mark, self.canv.getPageNumber()))
 
 
-def render(doc: d.Document, out: Path, variant: str = "pdf") -> list[Diagnostic]:
+def render(doc: d.Document, out: Path, variant: str = "pdf",
+           probe: list | None = None) -> list[Diagnostic]:
     """Write the leaflet (variant: pdf | large | print | a5 | a5print) to `out`; return
     warnings
     about its length."""
     builder = _Builder(doc, Options.variant(variant))
-    builder.build(out)
+    builder.build(out, probe)
     return builder.spill()

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Hashable, Sequence
 
+from .adjust import (HANG, QUARTER, SQUEEZE_BEFORE, distribute, inside_word, squeeze_after,
+                     wa_o)
+
 # JLREQ character classes (W3C "Requirements for Japanese Text Layout", appendix A) that
 # must not start a line: cl-02 closing brackets, cl-03 hyphens, cl-04 dividing punctuation,
 # cl-05 middle dots, cl-06 full stops, cl-07 commas, cl-09 iteration marks, cl-10 the
@@ -67,8 +70,12 @@ class Run:
 @dataclass
 class Line:
     runs: list[Run]
-    width: float
+    width: float  # as drawn: advances plus `extras`
     gap: str = ""  # what the break after this line took out: spaces, or "\n"
+    # extra advance after each character of `text` (和欧間, squeezed punctuation, the
+    # justification); empty when there is none
+    extras: tuple[float, ...] = ()
+    hang: float = 0.0  # width of the 。、 hanging past the measure
 
     @property
     def text(self) -> str:
@@ -81,6 +88,8 @@ class _Unit:
     style: Hashable
     atomic: bool
     width: float
+    pre: float = 0.0  # 和欧間 before this unit (not at a line's start)
+    squeeze: float = 0.0  # what its punctuation may give up (oikomi)
 
 
 def _is_digit(ch: str) -> bool:
@@ -134,9 +143,17 @@ def phrase_starts(text: str) -> frozenset[int]:
 
 def break_lines(runs: Sequence[Run], width: float,
                 measure: Callable[[str, Hashable], float],
-                phrases: bool = False) -> list[Line]:
+                phrases: bool = False, em: float = 0.0, justify: bool = False,
+                hang: bool = False, fill: float | None = None) -> list[Line]:
     """Break styled runs into lines no wider than `width` (an atom wider than the line
-    gets a line of its own)."""
+    gets a line of its own).
+
+    With `em` (the text size) Japanese and Latin text are set a quarter em apart. With
+    `justify` every line but a paragraph's last fills `width` exactly (text/adjust.py:
+    punctuation squeezed to pull a character in, then the rest spread between characters);
+    `hang` lets 、。 hang past the measure instead of being pushed down; `fill` justifies
+    to a measure wider than the one the lines were broken for (a paragraph narrowed to
+    bring a lone last character down)."""
     units: list[_Unit] = []
     for r in runs:
         if r.atomic:
@@ -147,6 +164,14 @@ def break_lines(runs: Sequence[Run], width: float,
                                    0.0 if ch == "\n" else measure(ch, r.style)))
     if not units:
         return [Line([], 0.0)]
+    if em:
+        for k in range(1, len(units)):
+            if wa_o(units[k - 1].text[-1], units[k].text[0]):
+                units[k].pre = em * QUARTER
+        if justify:
+            for u in units:
+                if not u.atomic:
+                    u.squeeze = squeeze_after(u.text, u.width, em)
     levels = [NEVER] + [_level(units[i - 1], units[i]) for i in range(1, len(units))]
     if phrases:
         text = "".join(u.text for u in units)
@@ -160,19 +185,37 @@ def break_lines(runs: Sequence[Run], width: float,
             offset += len(u.text)
 
     lines: list[Line] = []
-    start, i, acc = 0, 0, 0.0
+    start, i, acc, sq = 0, 0, 0.0, 0.0
     n = len(units)
+
+    def emit(end: int, gap: str = "", hung: bool = False) -> None:
+        lines.append(_make_line(units[start:end], gap, (fill or width) if justify else None,
+                                expand=not gap and end < n, hung=hung))
+
     while i < n:
         u = units[i]
         if u.text == "\n":
-            lines.append(_make_line(units[start:i], "\n"))
-            start, acc, i = i + 1, 0.0, i + 1
+            emit(i, "\n")
+            start, acc, sq, i = i + 1, 0.0, 0.0, i + 1
             continue
-        if acc + u.width <= width + 1e-6 or i == start or u.text in SPACE:
-            acc += u.width
+        add = u.width + (u.pre if i > start else 0.0)
+        give = 0.0 if i == start and u.text in SQUEEZE_BEFORE else u.squeeze
+        if (acc + add <= width + 1e-6 or i == start or u.text in SPACE
+                or acc + add - sq - give <= width + 1e-6):  # oikomi: squeeze to fit
+            acc += add
+            sq += give
             i += 1
             continue
-        # overflow at unit i: choose the best break in (start, i]
+        if hang and u.text in HANG and acc - sq <= width + 1e-6 and (
+                i + 1 == n or levels[i + 1] <= KINSOKU_OK):
+            end = i + 1  # burasage: the mark hangs, the line breaks after it
+            while end < n and units[end].text in SPACE:
+                end += 1
+            emit(end, hung=True)
+            start = i = end
+            acc = sq = 0.0
+            continue
+        # overflow at unit i: choose the best break in (start, i] (oidashi)
         best = None
         for level in (PHRASE_ONLY, ALLOWED, URL_POINT, KINSOKU_OK, ANYWHERE):
             cands = [k for k in range(start + 1, i + 1) if levels[k] <= level]
@@ -184,29 +227,60 @@ def break_lines(runs: Sequence[Run], width: float,
         end = best
         while end < n and units[end].text in SPACE:
             end += 1
-        lines.append(_make_line(units[start:end]))
+        emit(end)
         start = i = end
-        acc = 0.0
+        acc = sq = 0.0
     if start < n or not lines:
-        lines.append(_make_line(units[start:]))
+        emit(n)
     return lines
 
 
-def _make_line(units: list[_Unit], gap: str = "") -> Line:
+def _make_line(units: list[_Unit], gap: str = "", measure: float | None = None,
+               expand: bool = True, hung: bool = False) -> Line:
     """A line of `units` without its trailing spaces (kept as the line's `gap`, so a writer
-    that lets the reader's software wrap can join the lines again)."""
+    that lets the reader's software wrap can join the lines again). With a `measure` the
+    line is adjusted to it (squeezed, or expanded unless it ends a paragraph)."""
     while units and units[-1].text in SPACE:
         gap = units[-1].text + gap
         units = units[:-1]
     runs: list[Run] = []
-    width = 0.0
+    natural = 0.0
     for u in units:
-        width += u.width
+        natural += u.width
         if runs and not u.atomic and not runs[-1].atomic and runs[-1].style == u.style:
             runs[-1] = Run(runs[-1].text + u.text, u.style)
         else:
             runs.append(Run(u.text, u.style, u.atomic))
-    return Line(runs, width, gap)
+    if not units:
+        return Line(runs, 0.0, gap)
+    body = units[:-1] if hung else units
+    if measure is None:  # 和欧間 only
+        after = [u.pre for u in body[1:]] + [0.0]
+    else:
+        after = distribute(
+            [u.width for u in body], [u.pre for u in body], [u.squeeze for u in body],
+            [u.text in SQUEEZE_BEFORE for u in body],
+            [_stretches(a, b) for a, b in zip(body, body[1:])] + [False], measure, expand)
+    if hung:
+        after.append(0.0)
+    extras: list[float] = []
+    for u, e in zip(units, after):
+        if len(u.text) > 1:
+            extras.extend([0.0] * (len(u.text) - 1))
+        extras.append(e)
+    hung_width = units[-1].width if hung else 0.0
+    if not any(extras):
+        return Line(runs, natural, gap, (), hung_width)
+    return Line(runs, natural + sum(extras), gap, tuple(extras), hung_width)
+
+
+def _stretches(a: _Unit, b: _Unit) -> bool:
+    """May the gap between units a and b grow? Not inside a Latin word or number, not
+    around a citation mark (it belongs to the word before it, and copied text would get a
+    space where its small raised figures leave a gap)."""
+    if (b.atomic and b.text.startswith("[")) or (a.atomic and a.text.startswith("[")):
+        return False
+    return not inside_word(a.text[-1], b.text[0])
 
 
 def violations(lines: Sequence[str]) -> list[str]:

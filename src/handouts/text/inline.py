@@ -55,7 +55,10 @@ def continued_title(rich: Rich, n: int = 1) -> Rich:
     return Rich(rich.spans + (Span(CONTINUED if n <= 1 else f"（続き {n}）"),), rich.mark)
 
 
-_FOLD_SPACE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
+# an ASCII space next to Japanese text: a YAML fold or a typed word gap, where Japanese
+# setting puts none (the typesetter sets 和欧間 itself)
+_FOLD_SPACE = re.compile(r"(?<=[^\x00-\x7f]) +(?=[^\x00-\x7f\s]|[0-9A-Za-z{*\[])"
+                         r"|(?<=[0-9A-Za-z}*\]%]) +(?=[^\x00-\x7f\s])")
 _TOKEN = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}|\{([^{}|]+)\}|\[@([^\]]+)\]|\*\*([^*]+)\*\*")
 
 
@@ -66,8 +69,8 @@ def parse(text: str, mark: Mark, glossary: dict[str, str],
     a reference's number (or reports it unknown). `locate(token, n)` says where the n-th
     occurrence of a token such as '[@x]' was written (its own line in folded text)."""
     text = " ".join(text.split("\n")) if "\n" in text else text
-    # YAML folding turns line ends into spaces; between two Japanese characters that space
-    # is an artefact, not a word gap (「です。 とび出した」 → 「です。とび出した」)
+    # YAML folding turns line ends into spaces; next to Japanese that space is an artefact,
+    # not a word gap (「です。 とび出した」 → 「です。とび出した」, 「高さと 1 つ下」 → 「高さと1つ下」)
     text = _FOLD_SPACE.sub("", text)
     spans: list[Span] = []
     pos = 0

@@ -11,6 +11,7 @@ from .inline import Rich, Span
 
 RUBY_SCALE = 0.5  # furigana size relative to the base text
 CITE_SCALE = 0.6  # citation markers are set small and raised
+RUBY_RISE = 0.92  # the reading's baseline above the base's, in base ems
 
 
 def span_width(text: str, span: Hashable, size: float, bold: bool = False) -> float:
@@ -27,25 +28,54 @@ def span_width(text: str, span: Hashable, size: float, bold: bool = False) -> fl
 
 
 def set_lines(rich: Rich | list[Rich], width: float, size: float, bold: bool = False,
-              phrases: bool = False) -> list[Line]:
-    """Break text into lines that fit `width` points at `size` points.
+              phrases: bool = False, justify: bool = False,
+              fill: float | None = None) -> list[Line]:
+    """Break text into lines that fit `width` points at `size` points, Japanese and Latin
+    text a quarter em apart; `justify` fills every line but the last (text/adjust.py) to
+    `width`, or to `fill` when the lines are broken narrower than they are set.
 
     Cached by content, not by where the text was written: layout engines ask again for
     the same text and width (reportlab wraps a flowable several times while it looks for
     page breaks), and a batch sets the same shared blocks in many documents."""
     riches = rich if isinstance(rich, list) else [rich]
-    return list(_set_lines(tuple(r.spans for r in riches), width, size, bold, phrases))
+    return list(_set_lines(tuple(r.spans for r in riches), width, size, bold, phrases,
+                           justify, fill))
 
 
 @lru_cache(maxsize=4096)
 def _set_lines(spans: tuple[tuple[Span, ...], ...], width: float, size: float, bold: bool,
-               phrases: bool) -> tuple[Line, ...]:
+               phrases: bool, justify: bool, fill: float | None) -> tuple[Line, ...]:
     # ruby and citation markers never break inside
     runs = [Run(s.text, s, atomic=bool(s.ruby or s.cite or s.whole))
             for group in spans for s in group]
     return tuple(break_lines(runs, width,
-                             lambda text, span: span_width(text, span, size, bold), phrases))
+                             lambda text, span: span_width(text, span, size, bold), phrases,
+                             em=size, justify=justify, fill=fill))
+
+
+def visible(line: Line) -> int:
+    """Characters of a line, not counting citation markers and punctuation: a last line of
+    one or two (泣き別れ) is avoided."""
+    return sum(len(r.text.strip(" 、。，．！？」）")) for r in line.runs
+               if not (isinstance(r.style, Span) and r.style.cite))
 
 
 def has_ruby(line: Line) -> bool:
     return any(isinstance(r.style, Span) and r.style.ruby for r in line.runs)
+
+
+def ruby_top() -> float:
+    """How far a ruby reading reaches above its base's baseline, in base ems (by the font's
+    ascent): 1.36 for BIZ UDPGothic."""
+    return RUBY_RISE + RUBY_SCALE * fonts().faces["body"].ascent
+
+
+RUBY_CLEAR = 0.11  # ems kept between a reading and the descent of the line above
+
+
+def ruby_pitch(pitch: float) -> float:
+    """The line pitch (in ems) of every line of a paragraph with ruby: the same as without,
+    unless the reading would come closer than 0.11 em to the descent of the line above
+    (pitches under 1.59 em for BIZ UDPGothic; JLREQ fits ruby in a line gap of half an
+    em, em box touching em box)."""
+    return max(pitch, ruby_top() + fonts().faces["body"].descent + RUBY_CLEAR)
