@@ -179,6 +179,21 @@ def test_lines_fit_their_boxes_in_every_shipped_deck():
             assert box.text_height() <= box.h + 0.5, (spec.stem, s.number)
 
 
+def test_no_paragraph_ends_with_a_line_of_one_or_two_characters():
+    """泣き別れ: a wrapped paragraph's last line holds more than two characters (citation
+    marks and closing punctuation not counted: 「す[3]。」 and 「した。」 were on slides)."""
+    from handouts.text.setting import visible
+
+    lone = []
+    for spec in SPECS:
+        for s in plan(load_document(spec)).slides:
+            for box in m.flat(s.shapes):
+                for p in getattr(box, "paras", []):
+                    if len(p.lines) >= 2 and visible(p.lines[-1]) <= 2:
+                        lone.append((spec.stem, s.number, p.lines[-1].text))
+    assert not lone
+
+
 def test_titles_break_at_phrases(tmp_path):
     title = "腰部椎間板ヘルニアは自然に小さくなることがあり手術をしなくても多くの人がよくなります"
     doc = _doc(tmp_path, "      - text: 本文です。\n")

@@ -17,7 +17,8 @@ from ..diagrams import geometry as geo
 from ..fonts import fonts
 from ..text.breaking import phrase_starts
 from ..text.inline import Rich, Span, continued_title, plain
-from ..text.setting import set_lines
+from ..text.adjust import wa_o
+from ..text.setting import set_lines, visible
 from .model import (INSET, PITCH, SLIDE_W, Arrow, BarChart, Deck, Diagram, Drawing, Para,
                     Picture, Shape, Slide, Table, TextBox)
 
@@ -55,10 +56,11 @@ AUTOSPACE = 0.25  # em LibreOffice adds between Japanese and Latin text (measure
 
 
 def autospace(text: str, size: float) -> float:
-    """Extra width LibreOffice draws at each Japanese↔Latin boundary of one line (its
-    'Asian typography' spacing; PowerPoint adds none, so counting it only costs a little
+    """Extra width LibreOffice draws at the Asian↔Latin boundaries of one line beyond the
+    和欧間 the line was set with (its 'Asian typography' spacing also comes beside
+    punctuation such as 「（MRI」; PowerPoint adds none, so counting it only costs a little
     room there)."""
-    n = sum(1 for a, b in zip(text, text[1:]) if a.isascii() != b.isascii())
+    n = sum(1 for a, b in zip(text, text[1:]) if a.isascii() != b.isascii() and not wa_o(a, b))
     return n * size * AUTOSPACE
 
 
@@ -77,10 +79,10 @@ def lines(rich: Rich | list[Rich], width: float, size: float, bold: bool = False
     # no widow of one or two characters (「す。」): narrow the lines a little if that
     # brings more text down without adding a line
     for k in range(1, 4):
-        if len(ls) < 2 or len(ls[-1].text.strip()) > 2:
+        if len(ls) < 2 or visible(ls[-1]) > 2:
             break
         alt = set_lines(riches, w - k * size, size, bold, phrases)
-        if len(alt) == len(ls) and len(alt[-1].text.strip()) > 2:
+        if len(alt) == len(ls) and visible(alt[-1]) > 2:
             return alt
     return ls
 
