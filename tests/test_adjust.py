@@ -135,3 +135,46 @@ def test_citation_marks_stay_against_their_word():
         if "[1]" in t:
             k = t.index("[1]")
             assert ln.extras[k - 1] == 0 and ln.extras[k + 2] == 0
+
+
+# -- ruby ---------------------------------------------------------------------------------
+
+def _rich(text: str, diags=None):
+    return parse(text, Mark("x", 1, 1), {}, lambda i, m: None, [] if diags is None else diags)
+
+
+def test_mono_ruby_breaks_between_the_characters_of_a_word():
+    """{椎間関節|つい.かん.かん.せつ}: one reading per character, so the word can break
+    inside, each character keeping its own reading (group ruby never breaks)."""
+    mono = _rich("ああああああ{椎間関節|つい.かん.かん.せつ}です")
+    assert [(s.text, s.ruby) for s in mono.spans[1:5]] == [
+        ("椎", "つい"), ("間", "かん"), ("関", "かん"), ("節", "せつ")]
+    lines = set_lines(mono, 8 * 12.5, 12.5)
+    assert lines[0].text == "ああああああ椎間"
+    group = _rich("ああああああ{椎間関節|ついかんかんせつ}です")
+    assert set_lines(group, 8 * 12.5, 12.5)[0].text == "ああああああ"
+
+
+def test_mono_ruby_needs_a_reading_per_character():
+    diags = []
+    _rich("{椎間関節|つい.かん.せつ}", diags)
+    assert len(diags) == 1 and "one reading for each of the 4 characters" in diags[0].message
+
+
+def test_a_long_reading_overhangs_neighbouring_kana_by_at_most_half_a_ruby_character():
+    """JLREQ §3.3.8: 「腸（ちょう）」 is wider than its base; beside kana the reading
+    reaches over them (up to half a ruby character, 0.25 em here), beside a kanji or at a
+    line's ends it does not."""
+    from handouts.text.setting import ruby_overhang, span_width
+
+    rich = _rich("これは{腸|ちょう}のはなし")
+    (line,) = set_lines(rich, 1000, SIZE)
+    ruby = rich.spans[1]
+    o = ruby_overhang(ruby, SIZE)
+    assert 0 < o <= SIZE * 0.25
+    k = line.text.index("腸")
+    assert line.extras[k - 1] == pytest.approx(-o) and line.extras[k] == pytest.approx(-o)
+    assert line.width == pytest.approx(fonts().width("これはのはなし", SIZE)
+                                       + span_width("腸", ruby, SIZE) - 2 * o)
+    (kanji,) = set_lines(_rich("漢字{腸|ちょう}漢字"), 1000, SIZE)
+    assert not kanji.extras

@@ -44,12 +44,20 @@ PAD = 10.0  # inset of bordered boxes (callouts, exercise cards, key points)
 
 
 def for_deck(rich: Rich) -> Rich:
-    """Slides show ruby as base（reading）: PowerPoint has no ruby of its own."""
+    """Slides show ruby as base（reading）: PowerPoint has no ruby of its own. Readings
+    given per character ({椎間関節|つい.かん.かん.せつ}) are shown once for the word."""
     if not any(s.ruby for s in rich.spans):
         return rich
-    spans = tuple(Span(f"{s.text}（{s.ruby}）", s.strong, whole=True) if s.ruby else s
-                  for s in rich.spans)
-    return Rich(spans, rich.mark)
+    spans: list[Span] = []
+    for s in rich.spans:
+        if s.ruby and spans and spans[-1].ruby:
+            spans[-1] = Span(spans[-1].text + s.text, spans[-1].strong, ruby=spans[-1].ruby
+                             + s.ruby)
+        else:
+            spans.append(s)
+    spans = [Span(f"{s.text}（{s.ruby}）", s.strong, whole=True) if s.ruby else s
+             for s in spans]
+    return Rich(tuple(spans), rich.mark)
 
 
 AUTOSPACE = 0.25  # em LibreOffice adds between Japanese and Latin text (measured 0.243)

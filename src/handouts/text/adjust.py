@@ -39,6 +39,11 @@ def is_japanese(ch: str) -> bool:
             or 0xF900 <= o <= 0xFAFF or 0xFF66 <= o <= 0xFF9F or ch in "々〆〇ヶ")
 
 
+def is_kana(ch: str) -> bool:
+    """Hiragana and katakana: a longer ruby reading may overhang them (JLREQ §3.3.8)."""
+    return 0x3041 <= ord(ch) <= 0x30FF and ch not in "・"
+
+
 def is_latin(ch: str) -> bool:
     """Latin letters, digits and the Western signs that belong to them (JLREQ cl-27)."""
     return ch.isascii() and ch.isalnum() or ch in _LATIN_SIGNS

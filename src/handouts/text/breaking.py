@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Hashable, Sequence
 
-from .adjust import (HANG, QUARTER, SQUEEZE_BEFORE, distribute, inside_word, squeeze_after,
-                     wa_o)
+from .adjust import (HANG, QUARTER, SQUEEZE_BEFORE, distribute, inside_word, is_kana,
+                     squeeze_after, wa_o)
 
 # JLREQ character classes (W3C "Requirements for Japanese Text Layout", appendix A) that
 # must not start a line: cl-02 closing brackets, cl-03 hyphens, cl-04 dividing punctuation,
@@ -144,7 +144,8 @@ def phrase_starts(text: str) -> frozenset[int]:
 def break_lines(runs: Sequence[Run], width: float,
                 measure: Callable[[str, Hashable], float],
                 phrases: bool = False, em: float = 0.0, justify: bool = False,
-                hang: bool = False, fill: float | None = None) -> list[Line]:
+                hang: bool = False, fill: float | None = None,
+                overhang: Callable[[Hashable], float] | None = None) -> list[Line]:
     """Break styled runs into lines no wider than `width` (an atom wider than the line
     gets a line of its own).
 
@@ -153,7 +154,9 @@ def break_lines(runs: Sequence[Run], width: float,
     punctuation squeezed to pull a character in, then the rest spread between characters);
     `hang` lets 、。 hang past the measure instead of being pushed down; `fill` justifies
     to a measure wider than the one the lines were broken for (a paragraph narrowed to
-    bring a lone last character down)."""
+    bring a lone last character down); `overhang(style)` is how far an atom (a ruby
+    reading longer than its base) may reach over a kana on either side, never past the
+    line's ends."""
     units: list[_Unit] = []
     for r in runs:
         if r.atomic:
@@ -172,6 +175,13 @@ def break_lines(runs: Sequence[Run], width: float,
             for u in units:
                 if not u.atomic:
                     u.squeeze = squeeze_after(u.text, u.width, em)
+    if overhang is not None:
+        for k, u in enumerate(units):
+            o = overhang(u.style) if u.atomic else 0.0
+            if o and k and is_kana(units[k - 1].text[-1]):
+                u.pre -= o
+            if o and k + 1 < len(units) and is_kana(units[k + 1].text[0]):
+                units[k + 1].pre -= o
     levels = [NEVER] + [_level(units[i - 1], units[i]) for i in range(1, len(units))]
     if phrases:
         text = "".join(u.text for u in units)

@@ -1,6 +1,8 @@
 """Inline markup of spec text, parsed into styled spans.
 
-    {椎間板|ついかんばん}   ruby (furigana) over the base text, never split
+    {椎間板|ついかんばん}   ruby (furigana) over the base text, never split (group ruby)
+    {椎間関節|つい.かん.かん.せつ}  one reading per character (mono ruby): the word may
+                          break between its characters
     {マクロファージ}        a glossary term (must be in the spec's glossary)
     [@chiu2015; @wang2020]  citation, rendered as the references' numbers
     **大切なこと**          strong emphasis
@@ -84,7 +86,17 @@ def parse(text: str, mark: Mark, glossary: dict[str, str],
         if m.start() > pos:
             spans.append(Span(text[pos:m.start()]))
         base, reading, term, refs, strong = m.groups()
-        if base is not None:
+        if base is not None and "." in reading:
+            parts = reading.split(".")
+            if len(parts) != len(base) or not all(parts):
+                diags.append(at(m).error(
+                    f"'{m.group()}' gives readings per character: it needs one reading for "
+                    f"each of the {len(base)} characters of '{base}' (it has "
+                    f"{len([p for p in parts if p])})"))
+                spans.append(Span(base, ruby=reading.replace(".", "")))
+            else:
+                spans.extend(Span(ch, ruby=part) for ch, part in zip(base, parts))
+        elif base is not None:
             spans.append(Span(base, ruby=reading))
         elif term is not None:
             if term not in glossary:

@@ -50,7 +50,18 @@ def _set_lines(spans: tuple[tuple[Span, ...], ...], width: float, size: float, b
             for group in spans for s in group]
     return tuple(break_lines(runs, width,
                              lambda text, span: span_width(text, span, size, bold), phrases,
-                             em=size, justify=justify, fill=fill))
+                             em=size, justify=justify, fill=fill,
+                             overhang=lambda span: ruby_overhang(span, size, bold)))
+
+
+def ruby_overhang(span: Span, size: float, bold: bool = False) -> float:
+    """How far a reading longer than its base may reach over a kana beside it: half of
+    what it is longer, at most half a ruby character (JLREQ §3.3.8)."""
+    if not span.ruby:
+        return 0.0
+    b = bold or span.strong
+    excess = (fonts().width(span.ruby, size * RUBY_SCALE, b) - fonts().width(span.text, size, b))
+    return min(max(excess, 0.0) / 2, size * RUBY_SCALE / 2)
 
 
 def visible(line: Line) -> int:
