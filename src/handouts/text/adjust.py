@@ -49,9 +49,19 @@ def is_latin(ch: str) -> bool:
     return ch.isascii() and ch.isalnum() or ch in _LATIN_SIGNS
 
 
+_SIDE: dict[str, int] = {}  # character → 1 Japanese, 2 Latin, 0 neither (memo: hot path)
+
+
+def _side(ch: str) -> int:
+    v = _SIDE.get(ch)
+    if v is None:
+        v = _SIDE[ch] = 1 if is_japanese(ch) else 2 if is_latin(ch) else 0
+    return v
+
+
 def wa_o(a: str, b: str) -> bool:
     """Does 和欧間 go between the characters a and b?"""
-    return (is_japanese(a) and is_latin(b)) or (is_latin(a) and is_japanese(b))
+    return _side(a) * _side(b) == 2
 
 
 def inside_word(a: str, b: str) -> bool:
