@@ -133,5 +133,7 @@ def _merge(spans: list[Span]) -> list[Span]:
 
 
 def plain(text: str) -> Rich:
-    """Unmarked text made by the tool itself (labels such as 「ポイント」)."""
-    return Rich((Span(text),), Mark("<handouts>", 0, 0))
+    """Unmarked text made by the tool itself (labels such as 「ポイント」) or taken from the
+    clinic profile; spaces beside Japanese go as in spec text (「電話 03…」 → 「電話03…」,
+    set with 和欧間)."""
+    return Rich((Span(_FOLD_SPACE.sub("", text)),), Mark("<handouts>", 0, 0))
