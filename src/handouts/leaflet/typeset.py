@@ -743,9 +743,9 @@ class _Footer:
             phone = Span(clinic.phone, link=tel_uri(clinic.phone))
             if large:  # the phone on a line of its own, as large as the body
                 rows += [(name, 11.0, True, lw, 8.5),
-                         (Rich((Span("電話 "), phone), MARK), size, True, lw, size)]
+                         (Rich((Span("電話"), phone), MARK), size, True, lw, size)]
             else:
-                rows.append((Rich((Span(clinic.name + "　電話 "), phone), MARK), 11.0, True,
+                rows.append((Rich((Span(clinic.name + "　電話"), phone), MARK), 11.0, True,
                              lw, 6.5))
         else:
             rows.append((name, 11.0, True, lw, 6.5))
