@@ -27,7 +27,7 @@ from ..diagrams import geometry as geo
 from ..fonts import fonts
 from ..pdfdraw import draw_line, draw_text, register_fonts
 from ..text.inline import Rich, Span, continued_title, plain
-from ..text.setting import has_ruby, ruby_pitch, set_lines
+from ..text.setting import has_ruby, one_line_width, ruby_pitch, set_lines
 from . import tagging
 from .flowables import (DOT, ArtFigure, Box, Drawing, KeepIfItFits, Para, Picture, Row, Table,
                         Type)
@@ -198,7 +198,7 @@ class _Builder:
         paras = self.items(riches, "bullets", t)
         gap = 12.0
         column = (self.frame_w - 2 * BOX_PAD - 2 * 3.0 - gap) / 2  # box padding, border
-        fits = all(fonts().width(r.plain, t.size, t.bold) + t.size * 1.1 <= column
+        fits = all(one_line_width(r, t.size, t.bold) + t.size * 1.1 <= column
                    for r in riches)
         if len(riches) < 4 or not fits:
             return paras
@@ -480,7 +480,7 @@ class _Builder:
             # the dose column as wide as its longest line (up to 45 %), so no line of it
             # ends with a lone character
             inner = self.frame_w - 2 * 8 - 6 - self.column_gap
-            need = max(fonts().width(p.rich.plain, p.t.size, True) for p in right) + 2
+            need = max(one_line_width(p.rich, p.t.size, True) for p in right) + 2
             ratio = 1 - min(max(need / inner, 0.3), 0.45)
             kids.append(Row(left, right, ratio=ratio, gap=self.column_gap, rule=self.accent))
         else:
@@ -504,7 +504,7 @@ class _Builder:
                         self.at.child("figure", alt=b.alt), "left" if wide else "center")
         if left and right:  # the widths Row will give: the figure's column, then the gaps
             rest = (inner - 10) * (1 - (w + 2) / inner) if wide else inner
-            need = max(fonts().width(p.rich.plain, p.t.size, True) for p in right) + 2
+            need = max(one_line_width(p.rich, p.t.size, True) for p in right) + 2
             ratio = 1 - min(max(need / (rest - self.column_gap), 0.3), 0.56)
             text = Row(left, right, ratio=ratio, gap=self.column_gap, rule=self.accent)
         else:
@@ -759,11 +759,12 @@ class _Footer:
         y, prev = 5 * mm, None
         for rich, pt, bold, reserve, least in rows:
             width = self.text_right - self.x0 - reserve
-            need = fonts().width(rich.plain, pt, bold)
+            need = one_line_width(rich, pt, bold)  # 和欧間 included
             if need > width:  # smaller rather than wrapped, down to `least`
                 pt = max(least, pt * width / need)
-            # set like a paragraph, so a wrapped row never ends with one or two characters
-            for line in Para(rich, Type(pt, bold))._set(width):
+            # set like a paragraph (ragged), so a wrapped row never ends with one or two
+            # characters
+            for line in Para(rich, Type(pt, bold, justify=False))._set(width):
                 if prev is not None:  # 4.1 mm between 8.5 pt lines, more for larger ones
                     y += max(4.1 * mm, (prev + pt) / 2 * 1.25)
                 self.rows.append((line, pt, bold, y))

@@ -64,6 +64,11 @@ def ruby_overhang(span: Span, size: float, bold: bool = False) -> float:
     return min(max(excess, 0.0) / 2, size * RUBY_SCALE / 2)
 
 
+def one_line_width(rich: Rich, size: float, bold: bool = False) -> float:
+    """The width of text set on one line (和欧間 included)."""
+    return sum(ln.width for ln in set_lines(rich, 1e9, size, bold))
+
+
 def visible(line: Line) -> int:
     """Characters of a line, not counting citation markers and punctuation: a last line of
     one or two (泣き別れ) is avoided."""
