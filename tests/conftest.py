@@ -75,8 +75,6 @@ def pptx_texts(path: Path) -> tuple[list[str], list[str]]:
     """(slide texts, notes texts) read back with python-pptx."""
     from pptx import Presentation
 
-    from pptx.enum.shapes import MSO_SHAPE_TYPE
-
     prs = Presentation(str(path))
     slides, notes = [], []
     for slide in prs.slides:
@@ -108,4 +106,14 @@ def shipped_build(tmp_path_factory) -> Path:
                 "pdf,large,print,a5,a5print,pptx",
                 timeout=600)
     assert r.returncode == 0, r.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def decks(shipped_build, all_kinds_build) -> dict[str, Path]:
+    """Every shipped deck and the all-kinds test deck, by stem."""
+    from handouts.spec.loader import topic_specs
+
+    out = {p.stem: shipped_build / f"{p.stem}.pptx" for p in topic_specs(ROOT / "specs")}
+    out["all-kinds"] = all_kinds_build / "all-kinds.pptx"
     return out

@@ -1,7 +1,6 @@
 """Seminar decks: Japanese correctness, notes, geometry, fitting, and LibreOffice rendering."""
 
 import re
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,13 +17,6 @@ SPECS = topic_specs(ROOT / "specs")
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
-
-
-@pytest.fixture(scope="session")
-def decks(shipped_build, all_kinds_build) -> dict[str, Path]:
-    out = {p.stem: shipped_build / f"{p.stem}.pptx" for p in SPECS}
-    out["all-kinds"] = all_kinds_build / "all-kinds.pptx"
-    return out
 
 
 def _presentation(path: Path):

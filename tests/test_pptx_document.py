@@ -24,13 +24,6 @@ A = "{%s}" % NS["a"]
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
-@pytest.fixture(scope="session")
-def decks(shipped_build, all_kinds_build) -> dict[str, Path]:
-    out = {p.stem: shipped_build / f"{p.stem}.pptx" for p in SPECS}
-    out["all-kinds"] = all_kinds_build / "all-kinds.pptx"
-    return out
-
-
 def _parts(path: Path, pattern: str) -> dict[str, etree._Element]:
     with zipfile.ZipFile(path) as z:
         return {n: etree.fromstring(z.read(n)) for n in sorted(z.namelist())
