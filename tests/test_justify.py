@@ -13,7 +13,7 @@ from handouts.document import load_document
 from handouts.fonts import fonts
 from handouts.leaflet.typeset import render
 from handouts.spec.loader import topic_specs
-from handouts.text.adjust import HALF
+from handouts.text.adjust import squeeze_after
 
 STEMS = [p.stem for p in topic_specs(ROOT / "specs")]
 VARIANTS = ["pdf", "a5", "large"]
@@ -78,7 +78,7 @@ def test_full_lines_end_on_the_measure(set_leaflets, stem, variant):
         right = ln["x"] + ln["measure"]
         end = glyphs[-1]["x1"]
         last = glyphs[-1]["text"]
-        squeezable = max(0.0, fonts().width(last, ln["size"]) - HALF * ln["size"])
+        squeezable = squeeze_after(last, fonts().width(last, ln["size"]), ln["size"])
         if ln["last"] or not _stretchable(ln["text"]):
             assert end <= right + squeezable + 0.5, (ln["text"], end, right)
             continue
