@@ -51,7 +51,8 @@ def _set_lines(spans: tuple[tuple[Span, ...], ...], width: float, size: float, b
     return tuple(break_lines(runs, width,
                              lambda text, span: span_width(text, span, size, bold), phrases,
                              em=size, justify=justify, fill=fill,
-                             overhang=lambda span: ruby_overhang(span, size, bold)))
+                             overhang=(lambda span: ruby_overhang(span, size, bold))
+                             if any(r.style.ruby for r in runs) else None))
 
 
 def ruby_overhang(span: Span, size: float, bold: bool = False) -> float:
