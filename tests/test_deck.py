@@ -143,7 +143,7 @@ def test_overflow_continues_on_a_follow_up_slide(tmp_path):
                     for i in range(30))
     deck = plan(_doc(tmp_path, "      - bullets:\n" + items))
     titles = ["".join(line.text for line in s.title) for s in deck.slides]
-    cont = [t for t in titles if re.search(r"（続き( \d+)?）$", t)]
+    cont = [t for t in titles if re.search(r"（続き(\d+)?）$", t)]
     assert len(cont) >= 2 and len(set(titles)) == len(titles), titles
     text = "".join(line.text for _, b in _text_boxes(deck) for p in b.paras for line in p.lines)
     for i in range(30):  # nothing lost on the way

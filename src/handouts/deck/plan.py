@@ -126,7 +126,7 @@ class Planner:
 
     # -- titles ---------------------------------------------------------------------------
     def title(self, rich: Rich, continued: int = 0) -> tuple[list, float]:
-        """The title's lines and size; `continued` > 0 adds 「（続き）」, 「（続き 2）」…"""
+        """The title's lines and size; `continued` > 0 adds 「（続き）」, 「（続き2）」…"""
         r = continued_title(rich, continued) if continued else rich
         for size in (32.0, 28.0, 24.0):
             ls = lines(r, CONTENT_W, size, True, phrases=True)
@@ -143,7 +143,7 @@ class Planner:
 
     def next_title(self, heading: Rich) -> tuple[list, float]:
         """The heading as the next slide's title: plain the first time, then 「（続き）」,
-        「（続き 2）」…, so no two slides share a title (PowerPoint's accessibility check)."""
+        「（続き2）」…, so no two slides share a title (PowerPoint's accessibility check)."""
         return self.title(heading, self.uses(heading))
 
     def add(self, kind: str, heading: Rich | None, shapes: list[Shape], notes: str,
