@@ -162,7 +162,8 @@ class Para(Flowable):
                                   measure=(self._width or self.width) - self.indent, y=f + self.baseline(k),
                                   size=t.size, text=line.text, hang=line.hang,
                                   justified=t.justify and not t.phrases, para=first,
-                                  last=k == len(self._lines) - 1 and not self._continues))
+                                  last=line.gap == "\n" or (
+                                      k == len(self._lines) - 1 and not self._continues)))
 
     def _draw_marker(self) -> None:
         c, t = self.canv, self.t
