@@ -10,7 +10,7 @@ from reportlab.platypus import Table as RLTable
 
 from ..pdfdraw import draw_art, draw_line, draw_text
 from ..text.breaking import Line
-from ..text.inline import Rich, Span
+from ..text.inline import Rich
 from ..text.setting import has_ruby, ruby_pitch, ruby_top, set_lines, visible
 from .tagging import Element, artifact, content, lines
 
@@ -159,7 +159,8 @@ class Para(Flowable):
             first = len(probe)  # names this drawn paragraph
             for k, line in enumerate(self._lines):
                 probe.append(dict(page=c.getPageNumber(), x=e + self.indent,
-                                  measure=(self._width or self.width) - self.indent, y=f + self.baseline(k),
+                                  measure=(self._width or self.width) - self.indent,
+                                  y=f + self.baseline(k),
                                   size=t.size, text=line.text, hang=line.hang,
                                   justified=t.justify and not t.phrases, para=first,
                                   last=line.gap == "\n" or (

@@ -53,7 +53,8 @@ CONTINUED = "（続き）"
 
 
 def continued_title(rich: Rich, n: int = 1) -> Rich:
-    """A title repeated where its slide or box goes on: 「…（続き）」, then 「…（続き2）」… (和欧間 set by the typesetter)"""
+    """A title repeated where its slide or box goes on: 「…（続き）」, then 「…（続き2）」…
+    (和欧間 set by the typesetter)."""
     return Rich(rich.spans + (Span(CONTINUED if n <= 1 else f"（続き{n}）"),), rich.mark)
 
 
