@@ -427,3 +427,26 @@ def test_a_box_split_across_pages_repeats_its_title_as_continued(tmp_path):
         assert re.match(r"\d+番目", second), page[:200]  # no lone last line of an item
     text = "".join(pages)
     assert all(f"{i}番目" in text for i in range(1, 41))  # nothing lost at the splits
+
+
+def test_a_split_box_leaves_no_lone_item_and_no_title_alone():
+    """A box split over pages carries at least two of its items onto the next page, and
+    no part of it is only its (continued) title."""
+    from reportlab.platypus import Spacer
+
+    from handouts.leaflet.flowables import Box, Para, Type
+    from handouts.text.inline import plain
+
+    t = Type(12.0)
+    title = Para(plain("今すぐ救急へ"), t)
+    again = [Para(plain("今すぐ救急へ（続き）"), t), Spacer(1, 3)]
+    items = [Para(plain(f"項目{i}です"), t) for i in range(8)]
+    box = Box([title, Spacer(1, 3)] + items, pad=8, gap=2, title_again=again)
+    _, whole = box.wrap(300, 10_000)
+    one_line = items[0].wrap(300, 100)[1] + 2
+    head, rest = box.split(300, whole - one_line)  # room for all but the last item
+    assert [c for c in rest.children if c in items] == items[-2:]
+    assert [c for c in head.children if c in items] == items[:-2]
+    title_only = again[0].wrap(300, 100)[1] + 2 * 8 + 6
+    assert box.split(300, title_only) == [] and Box(again + items[-2:], pad=8, gap=2,
+                                                     title_again=again).split(300, title_only) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from reportlab.lib import colors
-from reportlab.platypus import Flowable, KeepTogether
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 from reportlab.platypus import Table as RLTable
 
 from ..pdfdraw import draw_art, draw_line, draw_text
@@ -221,8 +221,11 @@ class Box(Flowable):
                 rest = parts[1:] + self.children[i + 1:]
             else:
                 rest = self.children[i:]
-            if not head:
-                return []
+            title = [self.children[0], *(self.title_again or [])]
+            if all(ch in title or isinstance(ch, Spacer) for ch in head):
+                return []  # a title alone is not a part of a box: all of it goes on
+            if len(rest) < 2 and len(head) > 3:  # never one line of a list left behind
+                head, rest = head[:-1], head[-1:] + rest
             kw = dict(border=self.border, width=self.bw, dash=self.dash, fill=self.fill,
                       pad=self.pad, gap=self.gap, left_bar=self.left_bar)
             titled = dict(band=self.band, icon=self.icon, icon_color=self.icon_color,
