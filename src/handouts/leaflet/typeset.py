@@ -479,13 +479,13 @@ class _Builder:
         elif left and right:
             # the dose column as wide as its longest line (up to 45 %), so no line of it
             # ends with a lone character
-            inner = self.frame_w - 2 * 8 - 6 - self.column_gap
+            inner = self.frame_w - 2 * BOX_PAD - 6 - self.column_gap
             need = max(one_line_width(p.rich, p.t.size, True) for p in right) + 2
             ratio = 1 - min(max(need / inner, 0.3), 0.45)
             kids.append(Row(left, right, ratio=ratio, gap=self.column_gap, rule=self.accent))
         else:
             kids += left + right
-        return [KeepIfItFits([Box(kids, border=self.accent, width=1.5, pad=8, gap=2,
+        return [KeepIfItFits([Box(kids, border=self.accent, width=1.5, pad=BOX_PAD, gap=2,
                                   left_bar=self.accent,
                                   title_again=[Para(continued_title(b.name), self.h3)])])]
 
@@ -494,7 +494,7 @@ class _Builder:
         above them on a narrow one (A5)."""
         from ..diagrams import figure
 
-        inner = self.frame_w - 2 * 8 - 6
+        inner = self.frame_w - 2 * BOX_PAD - 6
         aspect = figure.aspect(b.pose)
         h = 30 * mm
         wide = inner >= 120 * mm
@@ -538,7 +538,8 @@ class _Builder:
         kids.append(self.para(labeled("答え：", b.answer)))
         if b.explanation:
             kids.append(self.para(b.explanation))
-        return [KeepIfItFits([Box(kids, border=GREY, width=1.0, dash=(2, 2), pad=8, gap=2)])]
+        return [KeepIfItFits([Box(kids, border=GREY, width=1.0, dash=(2, 2), pad=BOX_PAD,
+                                  gap=2)])]
 
     # -- page -----------------------------------------------------------------------------
     def heading(self, rich: Rich) -> list:
@@ -570,7 +571,7 @@ class _Builder:
                          "heading")]
         key += self.items(doc.key_points, "bullets", self.key)
         out: list = [KeepIfItFits([Box(key, border=self.accent, width=1.5, fill=KEY_FILL,
-                                       left_bar=self.accent, pad=8, gap=2)]), gap]
+                                       left_bar=self.accent, pad=BOX_PAD, gap=2)]), gap]
         for sec in doc.sections_for("handout"):
             self.at = root.child("section")
             out += self.section(sec.heading, self.blocks(sec.for_target("handout")))
