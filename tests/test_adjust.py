@@ -116,6 +116,23 @@ def test_justified_lines_fill_the_measure_and_the_last_stays_flush_left():
     assert not any(e > 0 for e in lines[-1].extras)
 
 
+def test_a_line_holds_at_most_its_character_cap_and_is_spread_to_the_measure():
+    """Proportional kana are narrower than an em: 40 em of them is more than 40 characters.
+    With a cap of 40 the line ends at the 40th character (citation marks not counted) and
+    the slack is spread; without it the same measure holds more."""
+    text = "りんごをたべたいとおもいました。" * 8
+    free = _prop(text, 40, justify=True)
+    assert len(free[0].text) > 40
+    capped = _prop(text, 40, justify=True, chars=40)
+    assert [len(ln.text) for ln in capped[:-1]] == [40] * (len(capped) - 1)
+    assert all(ln.width == pytest.approx(40 * SIZE) for ln in capped[:-1])
+    cited = break_lines([Run("あ" * 39, None), Run("[1]", "cite", atomic=True),
+                         Run("いう", None)], 60 * SIZE,
+                        lambda t, s: fonts().width(t, SIZE * (0.6 if s else 1)),
+                        em=SIZE, justify=True, chars=40)
+    assert cited[0].text == "あ" * 39 + "[1]い"
+
+
 def test_latin_words_keep_their_spacing():
     """The slack goes between characters, never inside a Latin word or number."""
     text = "手術はMicrodiscectomyと呼ばれ、L4/5で行います。" * 2

@@ -134,7 +134,7 @@ def test_help_boxes_stay_together_on_one_page(tmp_path):
 def test_a_leaflet_past_two_pages_names_the_section_that_spills(tmp_path):
     shutil.copy(SHARED / "_clinic.yaml", tmp_path)
     sections = "".join(
-        f"  - heading: {h}\n    blocks:\n" + FILLER.replace("腰の痛み", f"{h}のこと") * 14
+        f"  - heading: {h}\n    blocks:\n" + FILLER.replace("腰の痛み", f"{h}のこと") * 11
         for h in ("痛みのしくみ", "くらしの工夫", "運動のしかた", "受診の目安"))
     spec = tmp_path / "long.yaml"
     spec.write_text(HEAD.format(audience="patients").split("sections:")[0] + "sections:\n"

@@ -92,19 +92,24 @@ def test_full_lines_end_on_the_measure(set_leaflets, stem, variant):
     assert checked
 
 
+@pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("stem", STEMS)
-def test_a4_body_measure_is_40_characters(set_leaflets, stem):
-    """JLREQ's comfortable maximum for horizontal text: every full A4 body line is set on a
-    measure of at most 40 full-width characters (40 em) and its glyphs span no more. (Set
-    proportionally, BIZ UDPGothic's kana and punctuation are narrower than an em, so such a
-    line holds a few more characters than 40 by count.)"""
-    path, probe = set_leaflets[stem, "pdf"]
+def test_body_lines_hold_at_most_40_characters(set_leaflets, stem, variant):
+    """JLREQ's comfortable maximum for horizontal text, counted as a reader sees it: no body
+    line holds more than 40 characters (glyphs read back at the body size; citation marks
+    and ruby are smaller and not counted), and the A4 measure is 40 em. BIZ UDPGothic's
+    proportional kana are narrower than an em, so the measure alone let A4 lines hold 41-44;
+    the breaker's character cap ends them at 40 and justification spreads them."""
+    path, probe = set_leaflets[stem, variant]
     body = [(ln, g) for ln, g in _read_lines(path, probe)
-            if ln["justified"] and not ln["last"] and ln["size"] >= 12]
+            if ln["justified"] and not ln["last"]]
     assert body
-    for ln, glyphs in body:
-        assert ln["measure"] <= 40 * ln["size"] + 1e-6, ln["text"]
-        assert glyphs[-1]["x1"] - glyphs[0]["x0"] <= 40 * ln["size"] + 0.5, ln["text"]
+    counts = [len([c for c in g if c["text"].strip()]) for _, g in body]
+    assert max(counts) <= 40, [ln["text"] for (ln, _), k in zip(body, counts) if k > 40]
+    if variant == "pdf":
+        full = [ln for ln, _ in body if ln["measure"] >= 39 * ln["size"]]
+        assert full, "no A4 body paragraph on the full measure"
+        assert all(ln["measure"] <= 40 * ln["size"] + 1e-6 for ln in full)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

@@ -36,6 +36,11 @@ class KeepIfItFits(KeepTogether):
         return super().split(aw, ah)
 
 
+# JLREQ's comfortable maximum for a line of horizontal text, by count: BIZ UDPGothic's
+# proportional kana would put 42-45 characters on the A4 measure of 40 em
+BODY_CHARS = 40
+
+
 @dataclass(frozen=True)
 class Type:
     """A text style: size in points, line pitch as a multiple of the size."""
@@ -76,11 +81,12 @@ class Para(Flowable):
         to two characters narrower, keeping the same line count (and the measure)."""
         t = self.t
         just = t.justify and not t.phrases
-        lines = set_lines(self.rich, width, t.size, t.bold, t.phrases, just)
+        chars = BODY_CHARS if just else None
+        lines = set_lines(self.rich, width, t.size, t.bold, t.phrases, just, chars=chars)
         if len(lines) >= 2 and visible(lines[-1]) <= 2:
             for k in range(1, 5):
                 alt = set_lines(self.rich, width - k * t.size / 2, t.size, t.bold, t.phrases,
-                                just, width)
+                                just, width, chars)
                 if len(alt) == len(lines) and visible(alt[-1]) > 2:
                     return alt
         return lines

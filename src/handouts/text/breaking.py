@@ -145,7 +145,8 @@ def break_lines(runs: Sequence[Run], width: float,
                 measure: Callable[[str, Hashable], float],
                 phrases: bool = False, em: float = 0.0, justify: bool = False,
                 hang: bool = False, fill: float | None = None,
-                overhang: Callable[[Hashable], float] | None = None) -> list[Line]:
+                overhang: Callable[[Hashable], float] | None = None,
+                chars: int | None = None) -> list[Line]:
     """Break styled runs into lines no wider than `width` (an atom wider than the line
     gets a line of its own).
 
@@ -156,7 +157,9 @@ def break_lines(runs: Sequence[Run], width: float,
     to a measure wider than the one the lines were broken for (a paragraph narrowed to
     bring a lone last character down); `overhang(style)` is how far an atom (a ruby
     reading longer than its base) may reach over a kana on either side, never past the
-    line's ends."""
+    line's ends. `chars` caps how many characters a line holds (citation marks and spaces
+    not counted): proportional kana are narrower than an em, so a measure of 40 em alone
+    would let a line hold 42-45 of them."""
     units: list[_Unit] = []
     for r in runs:
         if r.atomic:
@@ -195,8 +198,11 @@ def break_lines(runs: Sequence[Run], width: float,
             offset += len(u.text)
 
     lines: list[Line] = []
-    start, i, acc, sq = 0, 0, 0.0, 0.0
+    start, i, acc, sq, held = 0, 0, 0.0, 0.0, 0
     n = len(units)
+    cap = chars or n + 1
+    count = [0 if u.text in SPACE or (u.atomic and u.text.startswith("[")) else len(u.text)
+             for u in units]
 
     def emit(end: int, gap: str = "", hung: bool = False) -> None:
         lines.append(_make_line(units[start:end], gap, (fill or width) if justify else None,
@@ -206,17 +212,20 @@ def break_lines(runs: Sequence[Run], width: float,
         u = units[i]
         if u.text == "\n":
             emit(i, "\n")
-            start, acc, sq, i = i + 1, 0.0, 0.0, i + 1
+            start, acc, sq, held, i = i + 1, 0.0, 0.0, 0, i + 1
             continue
         add = u.width + (u.pre if i > start else 0.0)
         give = 0.0 if i == start and u.text in SQUEEZE_BEFORE else u.squeeze
-        if (acc + add <= width + 1e-6 or i == start or u.text in SPACE
+        room = held + count[i] <= cap
+        if i == start or u.text in SPACE or room and (
+                acc + add <= width + 1e-6
                 or acc + add - sq - give <= width + 1e-6):  # oikomi: squeeze to fit
             acc += add
             sq += give
+            held += count[i]
             i += 1
             continue
-        if hang and u.text in HANG and acc - sq <= width + 1e-6 and (
+        if hang and room and u.text in HANG and acc - sq <= width + 1e-6 and (
                 i + 1 == n or levels[i + 1] <= KINSOKU_OK):
             end = i + 1  # burasage: the mark hangs, the line breaks after it
             while end < n and units[end].text in SPACE:
@@ -224,6 +233,7 @@ def break_lines(runs: Sequence[Run], width: float,
             emit(end, hung=True)
             start = i = end
             acc = sq = 0.0
+            held = 0
             continue
         # overflow at unit i: choose the best break in (start, i] (oidashi)
         best = None
@@ -240,6 +250,7 @@ def break_lines(runs: Sequence[Run], width: float,
         emit(end)
         start = i = end
         acc = sq = 0.0
+        held = 0
     if start < n or not lines:
         emit(n)
     return lines

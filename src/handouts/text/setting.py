@@ -29,28 +29,30 @@ def span_width(text: str, span: Hashable, size: float, bold: bool = False) -> fl
 
 def set_lines(rich: Rich | list[Rich], width: float, size: float, bold: bool = False,
               phrases: bool = False, justify: bool = False,
-              fill: float | None = None) -> list[Line]:
+              fill: float | None = None, chars: int | None = None) -> list[Line]:
     """Break text into lines that fit `width` points at `size` points, Japanese and Latin
     text a quarter em apart; `justify` fills every line but the last (text/adjust.py) to
-    `width`, or to `fill` when the lines are broken narrower than they are set.
+    `width`, or to `fill` when the lines are broken narrower than they are set; `chars`
+    caps the characters a line holds.
 
     Cached by content, not by where the text was written: layout engines ask again for
     the same text and width (reportlab wraps a flowable several times while it looks for
     page breaks), and a batch sets the same shared blocks in many documents."""
     riches = rich if isinstance(rich, list) else [rich]
     return list(_set_lines(tuple(r.spans for r in riches), width, size, bold, phrases,
-                           justify, fill))
+                           justify, fill, chars))
 
 
 @lru_cache(maxsize=4096)
 def _set_lines(spans: tuple[tuple[Span, ...], ...], width: float, size: float, bold: bool,
-               phrases: bool, justify: bool, fill: float | None) -> tuple[Line, ...]:
+               phrases: bool, justify: bool, fill: float | None,
+               chars: int | None) -> tuple[Line, ...]:
     # ruby and citation markers never break inside
     runs = [Run(s.text, s, atomic=bool(s.ruby or s.cite or s.whole))
             for group in spans for s in group]
     return tuple(break_lines(runs, width,
                              lambda text, span: span_width(text, span, size, bold), phrases,
-                             em=size, justify=justify, fill=fill,
+                             em=size, justify=justify, fill=fill, chars=chars,
                              overhang=(lambda span: ruby_overhang(span, size, bold))
                              if any(r.style.ruby for r in runs) else None))
 
