@@ -21,6 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from handouts.diagnostics import Mark
 from handouts.fonts import FONT_DIR
+from handouts.leaflet.flowables import BODY_CHARS
 from handouts.pdfdraw import draw_line, register_fonts
 from handouts.text.inline import parse
 from handouts.text.setting import ruby_pitch, set_lines
@@ -48,7 +49,7 @@ def ours(path: Path) -> None:
                                                         m.group(1).split(",")), text)
         rich = parse(marked, Mark("x", 1, 1), {}, lambda i, m: int(i[1:]), [])
         y = 200 - 20 - SIZE
-        for line in set_lines(rich, MEASURE, SIZE, justify=True):
+        for line in set_lines(rich, MEASURE, SIZE, justify=True, chars=BODY_CHARS):
             draw_line(c, line, 20, y, SIZE)
             y -= SIZE * (ruby_pitch(PITCH) if "{" in text else PITCH)
         c.showPage()

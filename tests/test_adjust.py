@@ -131,6 +131,11 @@ def test_a_line_holds_at_most_its_character_cap_and_is_spread_to_the_measure():
                         lambda t, s: fonts().width(t, SIZE * (0.6 if s else 1)),
                         em=SIZE, justify=True, chars=40)
     assert cited[0].text == "あ" * 39 + "[1]い"
+    # a half-width letter or digit counts half (JLREQ counts a line in full-width characters),
+    # so a line with a Latin word is not spread letter by letter
+    (latin, _) = _prop("あ" * 36 + "MRIで" + "い" * 10, 60, justify=True, chars=40)
+    assert latin.text == "あ" * 36 + "MRIでい"  # 36 + 1.5 + 2 = 39.5 by count, 41 glyphs
+    assert latin.width == pytest.approx(60 * SIZE)
 
 
 def test_latin_words_keep_their_spacing():

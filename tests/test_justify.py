@@ -14,6 +14,7 @@ from handouts.fonts import fonts
 from handouts.leaflet.typeset import render
 from handouts.spec.loader import topic_specs
 from handouts.text.adjust import squeeze_after
+from handouts.text.breaking import char_count
 
 STEMS = [p.stem for p in topic_specs(ROOT / "specs")]
 VARIANTS = ["pdf", "a5", "large"]
@@ -95,16 +96,17 @@ def test_full_lines_end_on_the_measure(set_leaflets, stem, variant):
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("stem", STEMS)
 def test_body_lines_hold_at_most_40_characters(set_leaflets, stem, variant):
-    """JLREQ's comfortable maximum for horizontal text, counted as a reader sees it: no body
-    line holds more than 40 characters (glyphs read back at the body size; citation marks
-    and ruby are smaller and not counted), and the A4 measure is 40 em. BIZ UDPGothic's
-    proportional kana are narrower than an em, so the measure alone let A4 lines hold 41-44;
-    the breaker's character cap ends them at 40 and justification spreads them."""
+    """JLREQ's comfortable maximum for horizontal text, counted from the glyphs read back
+    at the body size (citation marks and ruby are smaller and not counted) the way JLREQ
+    counts a line (字詰め): a full-width character is one, a half-width letter or digit half
+    of one. The A4 measure is 40 em; BIZ UDPGothic's proportional kana are narrower than an
+    em, so the measure alone let A4 lines hold 41-44 characters: the breaker's cap ends
+    them at 40 and justification spreads them."""
     path, probe = set_leaflets[stem, variant]
     body = [(ln, g) for ln, g in _read_lines(path, probe)
             if ln["justified"] and not ln["last"]]
     assert body
-    counts = [len([c for c in g if c["text"].strip()]) for _, g in body]
+    counts = [sum(char_count(c["text"]) for c in g if c["text"].strip()) for _, g in body]
     assert max(counts) <= 40, [ln["text"] for (ln, _), k in zip(body, counts) if k > 40]
     if variant == "pdf":
         full = [ln for ln, _ in body if ln["measure"] >= 39 * ln["size"]]

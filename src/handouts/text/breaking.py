@@ -14,6 +14,7 @@ URL-safe point → any boundary that respects kinsoku → any boundary at all.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Hashable, Sequence
@@ -92,6 +93,13 @@ class _Unit:
     squeeze: float = 0.0  # what its punctuation may give up (oikomi)
 
 
+def char_count(ch: str) -> float:
+    """A character's share of a line's character count (JLREQ's 字詰め counts in full-width
+    characters): a half-width letter, digit or mark is half of one, so a capped line with
+    a Latin word is not spread letter by letter."""
+    return 0.5 if unicodedata.east_asian_width(ch) in ("Na", "H") else 1.0
+
+
 def _is_digit(ch: str) -> bool:
     """ASCII and full-width digits (cl-23 grouped numerals stay together either way)."""
     return "0" <= ch <= "9" or "０" <= ch <= "９"
@@ -146,7 +154,7 @@ def break_lines(runs: Sequence[Run], width: float,
                 phrases: bool = False, em: float = 0.0, justify: bool = False,
                 hang: bool = False, fill: float | None = None,
                 overhang: Callable[[Hashable], float] | None = None,
-                chars: int | None = None) -> list[Line]:
+                chars: float | None = None) -> list[Line]:
     """Break styled runs into lines no wider than `width` (an atom wider than the line
     gets a line of its own).
 
@@ -157,9 +165,9 @@ def break_lines(runs: Sequence[Run], width: float,
     to a measure wider than the one the lines were broken for (a paragraph narrowed to
     bring a lone last character down); `overhang(style)` is how far an atom (a ruby
     reading longer than its base) may reach over a kana on either side, never past the
-    line's ends. `chars` caps how many characters a line holds (citation marks and spaces
-    not counted): proportional kana are narrower than an em, so a measure of 40 em alone
-    would let a line hold 42-45 of them."""
+    line's ends. `chars` caps how many characters a line holds (char_count; citation marks
+    and spaces not counted): proportional kana are narrower than an em, so a measure of
+    40 em alone would let a line hold 42-45 of them."""
     units: list[_Unit] = []
     for r in runs:
         if r.atomic:
@@ -198,11 +206,11 @@ def break_lines(runs: Sequence[Run], width: float,
             offset += len(u.text)
 
     lines: list[Line] = []
-    start, i, acc, sq, held = 0, 0, 0.0, 0.0, 0
+    start, i, acc, sq, held = 0, 0, 0.0, 0.0, 0.0
     n = len(units)
     cap = chars or n + 1
-    count = [0 if u.text in SPACE or (u.atomic and u.text.startswith("[")) else len(u.text)
-             for u in units]
+    count = [0.0 if u.text in SPACE or (u.atomic and u.text.startswith("[")) else
+             sum(map(char_count, u.text)) for u in units]
 
     def emit(end: int, gap: str = "", hung: bool = False) -> None:
         lines.append(_make_line(units[start:end], gap, (fill or width) if justify else None,
@@ -212,7 +220,7 @@ def break_lines(runs: Sequence[Run], width: float,
         u = units[i]
         if u.text == "\n":
             emit(i, "\n")
-            start, acc, sq, held, i = i + 1, 0.0, 0.0, 0, i + 1
+            start, acc, sq, held, i = i + 1, 0.0, 0.0, 0.0, i + 1
             continue
         add = u.width + (u.pre if i > start else 0.0)
         give = 0.0 if i == start and u.text in SQUEEZE_BEFORE else u.squeeze
@@ -233,7 +241,7 @@ def break_lines(runs: Sequence[Run], width: float,
             emit(end, hung=True)
             start = i = end
             acc = sq = 0.0
-            held = 0
+            held = 0.0
             continue
         # overflow at unit i: choose the best break in (start, i] (oidashi)
         best = None
@@ -250,7 +258,7 @@ def break_lines(runs: Sequence[Run], width: float,
         emit(end)
         start = i = end
         acc = sq = 0.0
-        held = 0
+        held = 0.0
     if start < n or not lines:
         emit(n)
     return lines

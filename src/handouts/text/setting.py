@@ -29,7 +29,7 @@ def span_width(text: str, span: Hashable, size: float, bold: bool = False) -> fl
 
 def set_lines(rich: Rich | list[Rich], width: float, size: float, bold: bool = False,
               phrases: bool = False, justify: bool = False,
-              fill: float | None = None, chars: int | None = None) -> list[Line]:
+              fill: float | None = None, chars: float | None = None) -> list[Line]:
     """Break text into lines that fit `width` points at `size` points, Japanese and Latin
     text a quarter em apart; `justify` fills every line but the last (text/adjust.py) to
     `width`, or to `fill` when the lines are broken narrower than they are set; `chars`
@@ -46,7 +46,7 @@ def set_lines(rich: Rich | list[Rich], width: float, size: float, bold: bool = F
 @lru_cache(maxsize=4096)
 def _set_lines(spans: tuple[tuple[Span, ...], ...], width: float, size: float, bold: bool,
                phrases: bool, justify: bool, fill: float | None,
-               chars: int | None) -> tuple[Line, ...]:
+               chars: float | None) -> tuple[Line, ...]:
     # ruby and citation markers never break inside
     runs = [Run(s.text, s, atomic=bool(s.ruby or s.cite or s.whole))
             for group in spans for s in group]
