@@ -152,3 +152,48 @@ def test_large_print_phone_and_hours_at_14pt(shipped_build, stem):
             assert b.title.plain in words
             for item in b.items:
                 assert re.sub(r"\[[\d,]+\]", "", item.plain)[:12] in words
+
+
+@pytest.mark.parametrize("variant", PRINT)
+@pytest.mark.parametrize("stem", STEMS)
+def test_print_files_identify_as_pdfx4_with_a_fogra39_output_intent(shipped_build, stem,
+                                                                     variant):
+    """PDF/X-4 (ISO 15930-7) as far as it can be read back here (no PDF/X validator is
+    free): the version in the document information and the XMP, the same dates in both,
+    document and version IDs, trapping stated; one output intent naming the registered
+    FOGRA39 condition with its CMYK printer profile embedded (read by LittleCMS); every
+    page's trim box inside its bleed box inside the media; no annotations."""
+    import io
+
+    import pikepdf
+    from PIL import ImageCms
+
+    with pikepdf.open(shipped_build / f"{stem}{variant}.pdf") as pdf:
+        info = pdf.docinfo
+        assert str(info.GTS_PDFXVersion) == "PDF/X-4"
+        assert str(info.Trapped) == "/False"
+        assert str(info.CreationDate) == str(info.ModDate)
+        day = str(info.CreationDate)[2:10]
+        meta = pdf.open_metadata()
+        assert meta["pdfxid:GTS_PDFXVersion"] == "PDF/X-4"
+        assert meta["pdf:Trapped"] == "False"
+        assert meta["xmpMM:VersionID"] and meta["xmpMM:RenditionClass"] == "default"
+        assert meta["xmpMM:DocumentID"].startswith("uuid:")
+        for key in ("xmp:CreateDate", "xmp:ModifyDate"):
+            assert meta[key].replace("-", "")[:8] == day, key
+        assert "/Encrypt" not in pdf.trailer and "/Names" not in pdf.Root
+        (intent,) = pdf.Root.OutputIntents
+        assert intent.S == "/GTS_PDFX"
+        assert str(intent.OutputConditionIdentifier) == "FOGRA39"
+        assert str(intent.RegistryName) == "http://www.color.org"
+        assert intent.DestOutputProfile.N == 4
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(intent.DestOutputProfile.read_bytes()))
+        assert profile.profile.xcolor_space.strip() == "CMYK"
+        assert profile.profile.device_class == "prtr"
+        assert "FOGRA39" in profile.profile.profile_description
+        for page in pdf.pages:
+            media, bleed, trim = ([float(v) for v in page.obj[k]]
+                                  for k in ("/MediaBox", "/BleedBox", "/TrimBox"))
+            assert media[0] <= bleed[0] < trim[0] and trim[2] < bleed[2] <= media[2]
+            assert media[1] <= bleed[1] < trim[1] and trim[3] < bleed[3] <= media[3]
+            assert "/Annots" not in page.obj

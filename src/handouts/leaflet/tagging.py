@@ -142,8 +142,9 @@ class Tagger:
         page.StructParents = index
         page.Tabs = PDFName("S")
 
-    def finish(self, canv, title: str) -> None:
-        """Write the structure tree, ParentTree, MarkInfo, XMP and viewer preferences."""
+    def finish(self, canv, title: str, xmp: tuple[str, str] = ("", "")) -> None:
+        """Write the structure tree, ParentTree, MarkInfo, XMP (with `xmp`'s namespaces
+        and properties added) and viewer preferences."""
         doc = canv._doc
         pages = len(doc.Pages.pages)
         order: list[Element] = []
@@ -204,7 +205,7 @@ class Tagger:
         cat.StructTreeRoot = root
         cat.MarkInfo = PDFDictionary({"Marked": "true"})
         cat.ViewerPreferences = PDFDictionary({"DisplayDocTitle": "true"})
-        cat.Metadata = _xmp(title, self.lang)
+        cat.Metadata = _xmp(title, self.lang, *xmp)
 
 
 def _register(doc, raw: "_Raw") -> str:
@@ -233,19 +234,20 @@ def _hex(text: str) -> str:
     return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
 
 
-def _xmp(title: str, lang: str) -> PDFStream:
+def _xmp(title: str, lang: str, ns: str = "", props: str = "") -> PDFStream:
     """The XMP packet PDF/UA asks for: dc:title and pdfuaid:part 1 (no dates, so the same
-    input still gives the same bytes)."""
+    input still gives the same bytes), and the namespaces and properties of `ns`/`props`
+    (PDF/X)."""
     xml = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
   <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"
-    xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" {ns}>
    <dc:format>application/pdf</dc:format>
    <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt></dc:title>
    <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
    <pdf:Producer>handouts (reportlab)</pdf:Producer>
-   <pdfuaid:part>1</pdfuaid:part>
+   <pdfuaid:part>1</pdfuaid:part>{props}
   </rdf:Description>
  </rdf:RDF>
 </x:xmpmeta>

@@ -28,7 +28,7 @@ from ..fonts import fonts
 from ..pdfdraw import draw_line, draw_text, register_fonts
 from ..text.inline import Rich, Span, continued_title, plain
 from ..text.setting import has_ruby, one_line_width, ruby_pitch, set_lines
-from . import tagging
+from . import pdfx, tagging
 from .flowables import (DOT, ArtFigure, Box, Drawing, KeepIfItFits, Para, Picture, Row, Table,
                         Type)
 from .tagging import Element, Tagger
@@ -834,10 +834,16 @@ class _Footer:
                     if bleed:
                         with tagging.artifact(self):
                             _crop_marks(self, off, bleed, pw, ph)
-                    tagger.annotate(self, i - 1, total)
+                    if not opt.cmyk:  # links do not print (and PDF/X keeps them out)
+                        tagger.annotate(self, i - 1, total)
                     Canvas.showPage(self)
                     tagger.page_done(self._doc.Pages.pages[-1], i - 1)
-                tagger.finish(self, title)
+                if opt.cmyk:
+                    day = footer.doc.reviewed
+                    pdfx.stamp(self, day)
+                    tagger.finish(self, title, pdfx.xmp(day, f"{title}|{pw:.0f}x{ph:.0f}"))
+                else:
+                    tagger.finish(self, title)
                 Canvas.save(self)
 
         return FooterCanvas
