@@ -37,7 +37,7 @@ class KeepIfItFits(KeepTogether):
 
 
 # JLREQ's comfortable maximum for a line of horizontal text, by count: BIZ UDPGothic's
-# proportional kana would put 42-45 characters on the A4 measure of 40 em
+# proportional kana would put 41-44 characters on the A4 measure of 40 em
 BODY_CHARS = 40
 
 

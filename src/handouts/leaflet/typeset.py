@@ -838,12 +838,12 @@ class _Footer:
                         tagger.annotate(self, i - 1, total)
                     Canvas.showPage(self)
                     tagger.page_done(self._doc.Pages.pages[-1], i - 1)
+                xmp = ("", "")
                 if opt.cmyk:
                     day = footer.doc.reviewed
                     pdfx.stamp(self, day)
-                    tagger.finish(self, title, pdfx.xmp(day, f"{title}|{pw:.0f}x{ph:.0f}"))
-                else:
-                    tagger.finish(self, title)
+                    xmp = pdfx.xmp(day, f"{title}|{pw:.0f}x{ph:.0f}")
+                tagger.finish(self, title, xmp)
                 Canvas.save(self)
 
         return FooterCanvas

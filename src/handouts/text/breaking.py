@@ -167,7 +167,7 @@ def break_lines(runs: Sequence[Run], width: float,
     reading longer than its base) may reach over a kana on either side, never past the
     line's ends. `chars` caps how many characters a line holds (char_count; citation marks
     and spaces not counted): proportional kana are narrower than an em, so a measure of
-    40 em alone would let a line hold 42-45 of them."""
+    40 em alone would let a line hold 41-44 of them."""
     units: list[_Unit] = []
     for r in runs:
         if r.atomic:
@@ -208,9 +208,9 @@ def break_lines(runs: Sequence[Run], width: float,
     lines: list[Line] = []
     start, i, acc, sq, held = 0, 0, 0.0, 0.0, 0.0
     n = len(units)
-    cap = chars or n + 1
+    # characters each unit adds to the count (only when capped: the breaker is hot)
     count = [0.0 if u.text in SPACE or (u.atomic and u.text.startswith("[")) else
-             sum(map(char_count, u.text)) for u in units]
+             sum(map(char_count, u.text)) for u in units] if chars else None
 
     def emit(end: int, gap: str = "", hung: bool = False) -> None:
         lines.append(_make_line(units[start:end], gap, (fill or width) if justify else None,
@@ -224,13 +224,14 @@ def break_lines(runs: Sequence[Run], width: float,
             continue
         add = u.width + (u.pre if i > start else 0.0)
         give = 0.0 if i == start and u.text in SQUEEZE_BEFORE else u.squeeze
-        room = held + count[i] <= cap
+        room = count is None or held + count[i] <= chars
         if i == start or u.text in SPACE or room and (
                 acc + add <= width + 1e-6
                 or acc + add - sq - give <= width + 1e-6):  # oikomi: squeeze to fit
             acc += add
             sq += give
-            held += count[i]
+            if count is not None:
+                held += count[i]
             i += 1
             continue
         if hang and room and u.text in HANG and acc - sq <= width + 1e-6 and (
