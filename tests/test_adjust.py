@@ -200,3 +200,11 @@ def test_a_long_reading_overhangs_neighbouring_kana_by_at_most_half_a_ruby_chara
                                        + span_width("腸", ruby, SIZE) - 2 * o)
     (kanji,) = set_lines(_rich("漢字{腸|ちょう}漢字"), 1000, SIZE)
     assert not kanji.extras
+
+
+def test_without_a_cap_an_atom_of_many_characters_does_not_end_a_line():
+    """Uncapped breaking (slides) counts nothing: a ruby base of eight characters between
+    two kana stays on one wide line (a stand-in cap of one per unit once broke it)."""
+    runs = [Run("あ", None), Run("椎間関節椎間関節", "ruby", atomic=True), Run("い", None)]
+    lines = break_lines(runs, 60 * SIZE, lambda t, s: fonts().width(t, SIZE), em=SIZE)
+    assert [ln.text for ln in lines] == ["あ椎間関節椎間関節い"]
