@@ -106,6 +106,26 @@ def test_notes_on_every_content_slide_and_shapes_inside(decks, name):
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_help_box_notes_hold_every_sign(decks, spec):
+    """The speaker notes of the help-box slides list every item of the three boxes: a
+    presenter must never read a triage list that looks complete when it is not."""
+    doc = load_document(spec)
+    boxes = [b for sec in doc.sections_for("deck") for b in sec.for_target("deck")
+             if getattr(b, "tier", None)]
+    if not boxes:
+        pytest.skip("this deck has no help boxes (its leaflet has them)")
+    items = [re.sub(r"\[[\d,]+\]", "", r.plain) for b in boxes for r in b.items]
+    heading = next(sec.heading.plain for sec in doc.sections_for("deck")
+                   if any(getattr(b, "tier", None) for b in sec.blocks))
+    prs = _presentation(decks[spec.stem])
+    notes = "\n".join(s.notes_slide.notes_text_frame.text for s in prs.slides
+                      if s.shapes.title is not None and
+                      s.shapes.title.text_frame.text.startswith(heading))
+    missing = [i for i in items if i not in re.sub(r"\[[\d,]+\]", "", notes)]
+    assert len(items) >= 15 and missing == [], missing
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
 def test_deck_length_is_8_to_20_slides(decks, spec):
     n = len(_presentation(decks[spec.stem]).slides)
     assert 8 <= n <= 20, n

@@ -241,6 +241,77 @@ def test_triage_boxes_come_from_the_shared_blocks(tmp_path):
     assert tiered(tmp_path, own, pro) == []
 
 
+def shipped_tiers(tmp_path: Path, text: str, code: str = "triage") -> list[tuple]:
+    """Findings of `code` for `text` checked against the shipped shared blocks."""
+    shutil.copy(ROOT / "specs" / "_blocks.yaml", tmp_path / "_blocks.yaml")
+    return [(h[0], h[1], h[2]) for h in findings(tmp_path, text, code)]
+
+
+PRO = CLEAN.format(audience="practitioners").split("  - heading: すぐに")[0]
+
+
+def test_triage_reads_practitioner_decks_titles_and_notes(tmp_path):
+    """A seminar gives a sign the same urgency as the leaflet: 「その日のうちに」 is a same-day
+    frame even beside 救急 (the old medial-branch slide), and speaker notes count, each
+    sentence at its own line (the old red-flag notes)."""
+    old_slide = section(
+        "text: >-\n          排尿開始困難、サドル領域の感覚変化、両下肢の症状、急に進む筋力低下は、"
+        "その日のうちに救急へ。\n          片側の新しい筋力低下は、当日か翌日に医師へ。")
+    text = PRO + old_slide
+    assert shipped_tiers(tmp_path, text) == [(*at(text, ">-"), "error")]
+    msg = findings(tmp_path, text, "triage")[0][3]
+    assert "「排尿」" in msg and "'help-now'" in msg and "「今すぐ」" in msg
+    fixed = old_slide.replace("その日のうちに救急へ", "今すぐ救急へ（数時間以内）")
+    assert shipped_tiers(tmp_path, PRO + fixed) == []
+    notes = section("text: 馬尾症候群の話をします。") + (
+        "    notes: >-\n      早期の徴候は排尿開始困難、サドル領域の感覚変化です。\n"
+        "      尿閉や失禁は晩期の徴候です。\n      疑えば当日の救急受診と緊急 MRI。\n")
+    text = PRO + notes
+    assert shipped_tiers(tmp_path, text) == [(*at(text, "尿閉や"), "error")]
+    assert shipped_tiers(tmp_path, PRO + notes.replace("当日の救急受診", "今すぐ救急受診")) == []
+    # titles and subtitles too, and a bare 救急 is an instruction to go now
+    title = PRO.replace("腰の痛みとつきあうための資料です", "両足のしびれは早めに受診を")
+    assert shipped_tiers(tmp_path, title + section("text: 体を動かします。")) == [
+        (*at(title, "両足の"), "error")]
+    assert shipped_tiers(tmp_path, PRO.replace(
+        "腰の痛みとつきあうための資料です", "両足のしびれは救急へ") + section(
+        "text: 体を動かします。")) == []
+
+
+def test_triage_a_generic_sign_takes_the_most_urgent_tier(tmp_path):
+    """「足に力が入らない」 alone may mean both legs (go now): a title that sends it to
+    「今日か明日」 sweeps a go-now sign into a later tier (the old red-flag title); naming the
+    case the same-day tier means (one leg) is right."""
+    old = TIERED.replace("腰の痛みとつきあうための資料です",
+                         "足に力が入らない腰痛は、今日か明日のうちに受診を")
+    assert shipped_tiers(tmp_path, old) == [(*at(old, "足に力が"), "error")]
+    one_leg = TIERED.replace("腰の痛みとつきあうための資料です",
+                             "片方の足に力が入らないときは、今日か明日のうちに受診を")
+    assert shipped_tiers(tmp_path, one_leg) == []
+    quick = section("text: 足の力が急に弱くなるときは、今日か明日のうちに受診してください。")
+    assert shipped_tiers(tmp_path, TIERED + quick) == [(*at(TIERED + quick, "足の力が急"),
+                                                       "error")]
+
+
+def test_scope_of_practice(tmp_path):
+    """Text saying a 柔道整復師 needles is an error in any spec, notes included; saying who
+    may do what is fine."""
+    old = PRO.replace("腰の痛みとつきあうための資料です",
+                      "エコー下鍼治療の部位（鍼灸師・柔道整復師向けセミナー）")
+    text = old + section("text: 鍼灸師・柔道整復師が行うのは、エコーで確かめながら行う鍼治療です。")
+    assert shipped_tiers(tmp_path, text, "scope") == [
+        (*at(text, "エコー下鍼"), "error"), (*at(text, "鍼灸師・柔道整復師が"), "error")]
+    assert "あはき法 第1条" in findings(tmp_path, text, "scope")[0][3]
+    notes = section("text: エコーの見方を学びます。") + (
+        "    notes: >-\n      エコーを使います。\n      柔道整復師もこの部位に刺鍼します。\n")
+    assert shipped_tiers(tmp_path, PRO + notes, "scope") == [
+        (*at(PRO + notes, "柔道整復師も"), "error")]
+    right = section("text: >-\n          鍼を刺すのは、医師とはり師だけです。\n"
+                    "          柔道整復師は、はり師の免許がなければ鍼を刺しません。\n"
+                    "          柔道整復師のエコーは、施術を判断するための観察です。")
+    assert shipped_tiers(tmp_path, PRO + right, "scope") == []
+
+
 def test_shipped_specs_keep_one_triage():
     """Every shipped patient leaflet uses the three shared tier boxes, in order."""
     from handouts.document import load_document

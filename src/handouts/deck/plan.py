@@ -802,8 +802,10 @@ def footer_boxes(deck: Deck, s: Slide) -> list[TextBox]:
 
 
 def _auto_notes(sec: d.Section, blocks: list[d.Block]) -> str:
+    """Every text of the section's slides: a presenter reading the notes of the help boxes
+    must never get a list that looks complete when it is not (clinical review §2)."""
     texts = [r.plain for b in blocks for r in d.block_texts(b)]
-    return _plain_notes(sec.heading.plain, *texts[:12])
+    return _plain_notes(sec.heading.plain, *texts)
 
 
 def _plain_notes(*parts: str) -> str:

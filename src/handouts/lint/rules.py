@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from ..diagnostics import Diagnostic
 from ..document import Document
-from . import language, structure
+from . import language, scope, structure
 from .fit import fit
 from .japanese import length, sentences
 from .where import Where
@@ -52,6 +52,7 @@ def lint(doc: Document, today: dt.date | None = None, deck: bool = True
     where = Where()
     patients = patient_view(doc)
     diags = structure.check(doc, patients, where, today or dt.date.today())
+    diags += scope.check(doc, where)
     if patients is not None:
         diags += language.check(patients, where)
     if deck:

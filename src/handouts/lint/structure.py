@@ -156,6 +156,6 @@ def exercise(doc: Document, where: Where) -> list[Diagnostic]:
 def check(doc: Document, patients: Document | None, where: Where, today: dt.date
           ) -> list[Diagnostic]:
     """`patients` is the part of `doc` patients read (see rules.patient_view), if any."""
-    return (help_box(patients) + triage.check(doc, patients) + cite(doc) + alt(doc, where)
+    return (help_box(patients) + triage.check(doc, patients, where) + cite(doc) + alt(doc, where)
             + resolution(doc, where) + ref_link(doc) + review_due(doc, where, today)
             + exercise(doc, where))

@@ -7,7 +7,9 @@ still point at that very value, so we look it up in the (re-read) YAML, once per
 from __future__ import annotations
 
 from ..diagnostics import Mark
-from ..document import Block
+from ..document import Block, Section
+from ..text.inline import plain
+from .japanese import sentences
 from ..spec.yamlmarks import Marked, load
 
 
@@ -25,6 +27,22 @@ class Where:
         marked = self._marked(path)
         table = (marked.key_marks if key else marked.marks) if marked else {}
         return table.get(loc, default)
+
+    def loc(self, mark: Mark) -> tuple | None:
+        """Where in its file the node marked `mark` is (the first node written there)."""
+        marked = self._marked(mark.path)
+        return next((loc for loc, m in marked.marks.items() if m == mark), None) if (
+            marked) else None
+
+    def notes(self, sec: Section) -> list[tuple[str, Mark]]:
+        """A section's speaker notes, sentence by sentence, each with its own line and column
+        (notes are plain text in the Document, kept without marks)."""
+        if not sec.notes:
+            return []
+        marked = self._marked(sec.mark.path)
+        loc = self.loc(sec.mark)
+        return [(s.text, marked.position(loc + ("notes",), s.text) if marked and loc
+                 else sec.mark) for s in sentences(plain(sec.notes))]
 
     def field(self, block: Block, *keys: str) -> Mark:
         """The mark of a value inside a block (`field(b, "exercise", "hold_seconds")`), or
