@@ -212,19 +212,26 @@ def _line_of(words, text: str):
 
 
 def test_emergency_signs_in_two_columns_when_short(shipped_build):
-    """The go-now box's short items sit in two columns on A4, early signs first (down the
-    left column); in large print, where they would not fit, one column."""
+    """The go-now box's first four signs (short, early ones) sit in two columns on A4,
+    read down the left column first, their baselines level although the fourth has ruby;
+    the longer ones run across the box; in large print, where they would not fit, one
+    column."""
     import pdfplumber
 
-    first, fifth = "おしっこが出にくい、いきおい", "性器の感じや"
+    first, second, third = "おしっこが出にくい、いきおい", "おしっこが出ている", "便がたまった"
     with pdfplumber.open(shipped_build / "red-flag-weakness.pdf") as pdf:
-        words = pdf.pages[0].extract_words(keep_blank_chars=True)
-        a, b = _line_of(words, first), _line_of(words, fifth)
-        assert abs(a["bottom"] - b["bottom"]) < 1 and b["x0"] > pdf.pages[0].width * 0.45
+        words = [w for p in pdf.pages for w in p.extract_words(keep_blank_chars=True)]
+        a, b, c = (_line_of(words, t) for t in (first, second, third))
+        assert abs(a["bottom"] - c["bottom"]) < 0.05 and c["x0"] > pdf.pages[0].width * 0.45
+        assert abs(a["x0"] - b["x0"]) < 1 and b["top"] > a["bottom"]
+        d = _line_of(words, "おしり・")
+        assert abs(b["bottom"] - d["bottom"]) < 0.05  # the ruby item drops no row
+        later = _line_of(words, "両方の足が痛む")
+        assert abs(later["x0"] - a["x0"]) < 1 and later["top"] > d["bottom"]
     with pdfplumber.open(shipped_build / "red-flag-weakness.large.pdf") as pdf:
         words = [w for p in pdf.pages for w in p.extract_words(keep_blank_chars=True)]
-        a, b = _line_of(words, first), _line_of(words, fifth)
-        assert abs(a["x0"] - b["x0"]) < 1
+        a, c = _line_of(words, first), _line_of(words, third)
+        assert abs(a["x0"] - c["x0"]) < 1
 
 
 @pytest.mark.parametrize("stem", STEMS)

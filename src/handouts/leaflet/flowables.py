@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from reportlab.lib import colors
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, KeepTogether,
+                                Spacer)
 from reportlab.platypus import Table as RLTable
 
 from ..pdfdraw import draw_art, draw_line, draw_text
@@ -19,13 +20,20 @@ DOT = "dot"  # marker drawn as a vector bullet: no stray '・' at the start of e
 
 class KeepIfItFits(KeepTogether):
     """Kept on one page when it fits on one; content taller than a whole page starts where
-    it is (if a quarter of the page is left), instead of leaving most of a page empty."""
+    it is (if a quarter of the page is left), instead of leaving most of a page empty: its
+    lead (a heading with the first block under it) kept together, the rest flowing on."""
 
     def split(self, aw: float, ah: float):
         if getattr(self, "_wrapInfo", None) != (aw, ah):
             self.wrap(aw, ah)
         frame = getattr(self, "_frame", None)
         if frame is not None and self._H > frame._height and ah >= frame._height / 4:
+            k = next((i for i, f in enumerate(self._content) if not _leads(f)),
+                     len(self._content) - 1)
+            if k + 1 < len(self._content):  # a heading never ends a page
+                # an action first: the lead need not fit here (it then opens the next page)
+                return [self.NullActionFlowable(), KeepIfItFits(self._content[:k + 1]),
+                        *self._content[k + 1:]]
             # reportlab places the first piece as it is: it must fit here, or split here
             first, rest = self._content[0], list(self._content[1:])
             if first.wrap(aw, ah)[1] <= ah:
@@ -36,9 +44,110 @@ class KeepIfItFits(KeepTogether):
         return super().split(aw, ah)
 
 
+class Float(KeepIfItFits):
+    """A part kept on one page (the help boxes) that may open the next page while what
+    follows it fills this one (LeafletTemplate places it). Its structure elements keep
+    their place in the reading order (the tagger orders them as they were made). Taller
+    than a page, it is `flows` in the normal flow."""
+
+    def __init__(self, flows: list):
+        super().__init__(_flat(flows))
+        self.flows = flows
+
+    def needs(self, aw: float, page: float) -> float:
+        """The height that must be on one page: all of it, or, taller than a `page`, its
+        lead (the heading with the first box)."""
+        self.wrap(aw, page)
+        if self._H <= page:
+            return self._H
+        k = next((i for i, f in enumerate(self._content) if not _leads(f)), 0)
+        return sum(f.wrap(aw, page)[1] for f in self._content[:k + 1])
+
+    def split(self, aw: float, ah: float):
+        frame = getattr(self, "_frame", None)
+        if getattr(self, "_wrapInfo", None) != (aw, ah):
+            self.wrap(aw, ah)
+        if frame is not None and self._H > frame._height:
+            return [self.NullActionFlowable(), *self.flows]
+        return super().split(aw, ah)
+
+
+class LeafletTemplate(BaseDocTemplate):
+    """reportlab's page layout with one addition: a Float that does not fit the space left
+    on a page waits while the flowables after it fill the page; the first one that does
+    not fit (or the end of the story) places it, so it opens the next page and that
+    flowable follows it whole."""
+
+    _waiting: Float | None = None
+
+    def handle_flowable(self, flowables):
+        frame = getattr(self, "frame", None)
+        if frame is None:  # reportlab's own page start, before the first frame
+            return super().handle_flowable(flowables)
+        f = flowables[0]
+        room = frame._y - frame._y1p
+        if self._waiting is not None and (
+                frame._atTop or isinstance(f, _PlaceWaiting) or _height(f, frame, self.canv) > room):
+            flowables.insert(0, self._waiting)
+            self._waiting = None
+        elif isinstance(f, Float) and not frame._atTop:
+            page = max(pt.frames[0]._height for pt in self.pageTemplates)
+            f.canv, f._frame = self.canv, frame
+            if room < f.needs(frame._width, page) <= page:
+                self._waiting = flowables.pop(0)
+                return
+        if isinstance(flowables[0], _PlaceWaiting):
+            del flowables[0]
+            return
+        super().handle_flowable(flowables)
+
+    def build(self, flowables, **kw):
+        super().build(list(flowables) + [_PlaceWaiting()], **kw)
+
+
+def _height(f, frame, canv) -> float:
+    """How much of the frame `f` needs here (a keep-together: all of it)."""
+    if isinstance(f, CondPageBreak):
+        return f.height
+    f.canv, f._frame = canv, frame
+    _, h = f.wrap(frame._width, frame._height)
+    return f._H if isinstance(f, KeepTogether) else h
+
+
+class _PlaceWaiting(Flowable):
+    """The end of the story: a float still waiting is placed here."""
+
+    def wrap(self, aw: float, ah: float):
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
+
+
+def _flat(flows: list) -> list:
+    """Flowables without their keep-together wrappers and conditional page breaks (a
+    KeepTogether inside a KeepTogether always claims a fresh page)."""
+    out = []
+    for f in flows:
+        if isinstance(f, KeepTogether):
+            out += _flat(f._content)
+        elif not isinstance(f, CondPageBreak):
+            out.append(f)
+    return out
+
+
+def _leads(f) -> bool:
+    """A heading, its rule or a gap: what leads into a block and never ends a page."""
+    if isinstance(f, Para):
+        return f.element is not None and f.element.kind in ("heading", "subheading")
+    return isinstance(f, (Spacer, CondPageBreak)) or (
+        isinstance(f, Drawing) and f.element is None)
+
+
 # JLREQ's comfortable maximum for a line of horizontal text, by count: BIZ UDPGothic's
 # proportional kana would put 41-44 characters on the A4 measure of 40 em
 BODY_CHARS = 40
+NARROW = 20  # a measure under this many ems is a narrow column
 
 
 @dataclass(frozen=True)
@@ -74,18 +183,22 @@ class Para(Flowable):
         self._width = None
         self._drawn = False
         self._continues = False  # the head of a paragraph split across pages
+        self._justified = t.justify and not t.phrases  # as set (narrow columns: ragged)
 
     def _set(self, width: float) -> list[Line]:
         """Set the text, justified unless it is a heading (broken at phrases, ragged); a
         last line of one or two characters (泣き別れ) is avoided by breaking the lines up
         to two characters narrower, keeping the same line count (and the measure)."""
         t = self.t
-        just = t.justify and not t.phrases
+        # a narrow column breaks at phrases, ragged: spread over a few characters a line,
+        # justification opens visible gaps and breaks words (「片/ひざ」)
+        phrases = t.phrases or width < NARROW * t.size
+        just = self._justified = t.justify and not phrases
         chars = BODY_CHARS if just else None
-        lines = set_lines(self.rich, width, t.size, t.bold, t.phrases, just, chars=chars)
+        lines = set_lines(self.rich, width, t.size, t.bold, phrases, just, chars=chars)
         if len(lines) >= 2 and visible(lines[-1]) <= 2:
             for k in range(1, 5):
-                alt = set_lines(self.rich, width - k * t.size / 2, t.size, t.bold, t.phrases,
+                alt = set_lines(self.rich, width - k * t.size / 2, t.size, t.bold, phrases,
                                 just, width, chars)
                 if len(alt) == len(lines) and visible(alt[-1]) > 2:
                     return alt
@@ -139,6 +252,7 @@ class Para(Flowable):
         tail = Para(None, self.t, self.indent, None, False, self._lines[fit:], True,
                     element=self.element)
         head._width = tail._width = aw
+        head._justified = tail._justified = self._justified
         return [head, tail]
 
     def baseline(self, k: int) -> float:
@@ -168,7 +282,7 @@ class Para(Flowable):
                                   measure=(self._width or self.width) - self.indent,
                                   y=f + self.baseline(k),
                                   size=t.size, text=line.text, hang=line.hang,
-                                  justified=t.justify and not t.phrases, para=first,
+                                  justified=self._justified, para=first,
                                   last=line.gap == "\n" or (
                                       k == len(self._lines) - 1 and not self._continues)))
 
@@ -192,9 +306,10 @@ class Box(Flowable):
     def __init__(self, children: list[Flowable], border=colors.black, width: float = 1.0,
                  dash: tuple | None = None, fill=None, pad: float = 8.0, gap: float = 3.0,
                  band=None, left_bar=None, icon: str | None = None, icon_color=None,
-                 title_again: list[Flowable] | None = None):
+                 title_again: list[Flowable] | None = None, keep: float = 0.0):
         super().__init__()
         self.icon, self.icon_color = icon, icon_color
+        self.keep = keep  # never split when no taller than this (the go-now box: a page)
         # the title to repeat, marked 「（続き）」, atop the part that goes on the next page
         self.title_again = title_again
         self.children, self.border, self.bw, self.dash = children, border, width, dash
@@ -212,6 +327,8 @@ class Box(Flowable):
         return self.width, self.height
 
     def split(self, aw: float, ah: float):
+        if self.wrap(aw, ah)[1] <= self.keep:
+            return []
         inner = self._inner(aw)
         room = ah - 2 * self.pad
         used, head = 0.0, []
@@ -311,6 +428,115 @@ class Row(Flowable):
                 c.setLineWidth(0.8)
                 c.line(lw + self.gap / 2, 2, lw + self.gap / 2, self.height - 2)
                 c.restoreState()
+
+
+class ItemGrid(Flowable):
+    """A box's list items in fewer lines: runs of items that fit one line of a column set
+    in two columns (read down the left one first), the others across the width. A run
+    in columns must save more than one line (a lone pair reads as a glitch). One line
+    per item in a column, so text extraction, which joins a row's lines, still copies
+    each item whole. The two columns' lines stay level: room one item takes above its
+    ruby is left in the other column too."""
+
+    def __init__(self, items: list[Para], gap: float = 10.0, plan: list | None = None):
+        super().__init__()
+        self.items, self.gap = items, gap
+        self._fixed = plan  # the part of a split grid keeps its layout
+        self._plan: list[tuple[list[Para], list[Para]]] = []
+
+    def _layout(self, aw: float) -> list[tuple[list[Para], list[Para]]]:
+        """Segments (left column, right column); an item across the width is ([item], [])."""
+        col = (aw - self.gap) / 2
+        full = [p.wrap(aw, 10_000)[1] for p in self.items]
+        short = []
+        for p in self.items:
+            h = p.wrap(col, 10_000)[1]
+            short.append(h if len(p._lines) == 1 else None)
+        n = len(self.items)
+        block = self.items[0].t.lead  # what a run in columns costs: one line
+        # best[i]: (cost, runs in columns, segments) for items i..
+        best: list[tuple[float, int, list]] = [(0.0, 0, [])] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            h, k, plan = best[i + 1]
+            options = [(full[i] + h, k, [([i], [])] + plan)]
+            j = i + 1
+            while j < n and short[i] is not None and short[j] is not None:
+                s = i + (j - i + 2) // 2  # the right column starts at item s
+                h2, k2, plan2 = best[j + 1]
+                options.append((max(sum(short[i:s]), sum(short[s:j + 1])) + block + h2,
+                                k2 + 1, [(list(range(i, s)), list(range(s, j + 1)))] + plan2))
+                j += 1
+            best[i] = min(options, key=lambda o: (round(o[0], 3), o[1]))
+        return [([self.items[m] for m in a], [self.items[m] for m in b])
+                for a, b in best[0][2]]
+
+    @staticmethod
+    def _level(left: list[Para], right: list[Para]) -> dict[int, float]:
+        """Room to leave above items so both columns' lines stay level: an item whose
+        first baseline sits lower (room and pitch for its ruby) moves down the item of
+        the other column that starts on the same line."""
+        def drops(column):  # (first line, item, its first baseline below its top)
+            out, line = [], 0
+            for p in column:
+                out.append((line, p, p.height - p.baseline(0)))
+                line += len(p._lines)
+            return out
+
+        extra: dict[int, float] = {}
+        a, b = drops(left), drops(right)
+        for this, other in ((a, b), (b, a)):
+            for line, p, drop in this:
+                for at, q, low in other:
+                    if at == line and drop - low > 1e-6:
+                        extra[id(q)] = max(extra.get(id(q), 0.0), drop - low)
+        return extra
+
+    def wrap(self, aw: float, ah: float):
+        self._plan = self._fixed or self._layout(aw)
+        col = (aw - self.gap) / 2
+        self._sizes = []
+        for left, right in self._plan:
+            heights = [[p.wrap(aw if not right else col, 10_000)[1] for p in left],
+                       [p.wrap(col, 10_000)[1] for p in right]]
+            extra = self._level(left, right) if right else {}
+            self._sizes.append([[(extra.get(id(p), 0.0), h) for p, h in zip(ps, hs)]
+                                for ps, hs in zip((left, right), heights)])
+        self.width = aw
+        self.height = sum(self._segment_height(s) for s in self._sizes)
+        return self.width, self.height
+
+    def split(self, aw: float, ah: float):
+        """Between its rows of segments (a box longer than a page goes on overleaf)."""
+        self.wrap(aw, ah)
+        used = 0.0
+        for k, sizes in enumerate(self._sizes):
+            used += self._segment_height(sizes)
+            if used > ah + 1e-6:
+                break
+        else:
+            return [self]
+        if k == 0:
+            return []
+        items = [p for left, right in self._plan for p in left + right]
+        cut = sum(len(left) + len(right) for left, right in self._plan[:k])
+        return [ItemGrid(items[:cut], self.gap, self._plan[:k]),
+                ItemGrid(items[cut:], self.gap, self._plan[k:])]
+
+    @staticmethod
+    def _segment_height(sizes) -> float:
+        return max(sum(e + h for e, h in column) for column in sizes)
+
+    def draw(self):
+        c = self.canv
+        y = self.height
+        for (left, right), sizes in zip(self._plan, self._sizes):
+            for col, column, x in ((left, sizes[0], 0.0),
+                                   (right, sizes[1], (self.width + self.gap) / 2)):
+                top = y
+                for p, (e, h) in zip(col, column):
+                    top -= e + h
+                    p.drawOn(c, x, top)
+            y -= self._segment_height(sizes)
 
 
 class Drawing(Flowable):

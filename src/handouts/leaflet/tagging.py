@@ -32,7 +32,8 @@ class Element:
     order. It enters the PDF's structure tree when something of it is drawn."""
 
     __slots__ = ("kind", "parent", "alt", "lang", "attribute", "actual", "kids", "attached",
-                 "inline")
+                 "inline", "order")
+    _made = 0  # elements made so far: their reading order
 
     def __init__(self, kind: str, parent: "Element | None" = None, alt: str | None = None,
                  lang: str | None = None, attribute: str | None = None,
@@ -44,16 +45,24 @@ class Element:
         self.kids: list = []  # Elements, (page, mcid) pairs and link annotations, in order
         self.attached = parent is None
         self.inline: dict | None = None  # a paragraph's link elements, by span identity
+        Element._made += 1
+        self.order = Element._made
 
     def child(self, kind: str, alt: str | None = None, lang: str | None = None,
               attribute: str | None = None, actual: str | None = None) -> "Element":
         return Element(kind, self, alt, lang, attribute, actual)
 
     def attach(self) -> None:
+        """Enter the tree, in reading order among the elements beside it: the order they
+        were made, not drawn (a float is drawn after what follows it)."""
         if not self.attached:
             self.attached = True
             self.parent.attach()
-            self.parent.kids.append(self)
+            kids = self.parent.kids
+            at = len(kids)
+            while at and isinstance(kids[at - 1], Element) and kids[at - 1].order > self.order:
+                at -= 1
+            kids.insert(at, self)
 
 
 class _Annotation:

@@ -17,7 +17,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A5
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame,
+from reportlab.platypus import (CondPageBreak, Flowable, Frame,
                                 KeepTogether, PageTemplate, Spacer)
 from reportlab.platypus import TableStyle
 
@@ -29,8 +29,8 @@ from ..pdfdraw import draw_line, draw_text, register_fonts
 from ..text.inline import Rich, Span, continued_title, plain
 from ..text.setting import has_ruby, one_line_width, ruby_pitch, set_lines
 from . import pdfx, tagging
-from .flowables import (DOT, ArtFigure, Box, Drawing, KeepIfItFits, Para, Picture, Row, Table,
-                        Type)
+from .flowables import (DOT, ArtFigure, Box, Drawing, Float, ItemGrid, KeepIfItFits,
+                        LeafletTemplate, Para, Picture, Row, Table, Type)
 from .tagging import Element, Tagger
 
 DANGER = colors.HexColor("#A00000")
@@ -193,17 +193,12 @@ class _Builder:
         return max(14.0, self.body.size * 1.4)
 
     def item_grid(self, riches: list[Rich], t: Type) -> list:
-        """A box's short items in two columns (read down the left one first) when every
-        item fits on one line there: the emergency list stays one glance, not one page."""
-        paras = self.items(riches, "bullets", t)
-        gap = 12.0
-        column = (self.frame_w - 2 * BOX_PAD - 2 * 3.0 - gap) / 2  # box padding, border
-        fits = all(one_line_width(r, t.size, t.bold) + t.size * 1.1 <= column
-                   for r in riches)
-        if len(riches) < 4 or not fits:
-            return paras
-        half = (len(paras) + 1) // 2
-        return [Row(paras[:half], paras[half:], ratio=0.5, gap=gap)]
+        """A box's items in two columns where they are short (read down the left one
+        first), across the width where they are long: the emergency list stays one
+        glance, not one page."""
+        if len(riches) < 4:
+            return self.items(riches, "bullets", t)
+        return [ItemGrid(self.items(riches, "bullets", t), gap=self.column_gap)]
 
     def para(self, rich: Rich, t: Type | None = None, kind: str = "paragraph",
              lang: str | None = None, **kw) -> Para:
@@ -260,8 +255,10 @@ class _Builder:
             kids.append(self.para(b.text))
         kids += self.item_grid(b.items, self.strong if b.level == "danger" else self.body)
         # a warning box is read as a whole: never split across pages if it fits on one
+        # the go-now box is never split (a reader of one page would take a part for all)
+        keep = self.frame_h if b.level == "danger" else 0.0
         return [KeepIfItFits([Box(kids, icon=b.level, pad=BOX_PAD, gap=2, title_again=again,
-                                  **box)])]
+                                  keep=keep, **box)])]
 
     def b_flow(self, b: d.Flow) -> list:
         t = self.body
@@ -545,9 +542,12 @@ class _Builder:
     def heading(self, rich: Rich) -> list:
         return [self.para(rich, self.h2, "heading"), Drawing(lambda aw: 5, _rule(self.accent))]
 
-    def section(self, heading: Rich, blocks: list[list]) -> list:
-        """A heading never ends a page: it goes with its first block (or two lines of it)."""
+    def section(self, heading: Rich, blocks) -> list:
+        """A heading never ends a page: it goes with its first block (or two lines of it).
+        `blocks` makes the blocks' flowables once the heading is made (the tagger reads
+        elements in the order they are made)."""
         head = self.heading(heading)
+        blocks = blocks()
         first = blocks[0] if blocks else []
         if first and _unsplittable(first[0]):
             # not nested: a KeepTogether inside a KeepTogether always claims a fresh page
@@ -574,13 +574,18 @@ class _Builder:
                                        left_bar=self.accent, pad=BOX_PAD, gap=2)]), gap]
         for sec in doc.sections_for("handout"):
             self.at = root.child("section")
-            out += self.section(sec.heading, self.blocks(sec.for_target("handout")))
-            out += [_PageNote(self.ends, sec.heading.plain, sec.mark), gap]
+            blocks = sec.for_target("handout")
+            flows = self.section(sec.heading, lambda: self.blocks(blocks))
+            flows += [_PageNote(self.ends, sec.heading.plain, sec.mark), gap]
+            if any(isinstance(b, d.Callout) and b.level == "danger" for b in blocks):
+                # the help boxes: whole on one page, opening the next one if they must
+                flows = [Float(flows)]
+            out += flows
         if doc.glossary:
             self.at = root.child("section")
             out += self.section(plain("ことばの説明"),
-                                [[self.para(labeled(g.term + "：", g.meaning))]
-                                 for g in doc.glossary])
+                                lambda: [[self.para(labeled(g.term + "：", g.meaning))]
+                                         for g in doc.glossary])
             out += [_PageNote(self.ends, "ことばの説明", doc.glossary[0].meaning.mark), gap]
         if doc.references:
             self.at = root.child("section")
@@ -663,7 +668,7 @@ class _Builder:
                     creator="handouts", producer="handouts (reportlab)",
                     keywords=f"{doc.audience}, review_by {doc.review_by}")
         footer = self.footer
-        template = BaseDocTemplate(str(out), pagesize=(pw + 2 * off, ph + 2 * off),
+        template = LeafletTemplate(str(out), pagesize=(pw + 2 * off, ph + 2 * off),
                                    leftMargin=0, rightMargin=0, topMargin=0, bottomMargin=0,
                                    invariant=1, lang="ja-JP", **meta)
         template.addPageTemplates([
