@@ -314,7 +314,7 @@ def test_text_contrast_at_least_4_5(shipped_build, stem):
     import pdfplumber
     from reportlab.lib import colors
 
-    from handouts.leaflet.typeset import contrast
+    from handouts.leaflet.colour import contrast
 
     with pdfplumber.open(shipped_build / f"{stem}.pdf") as pdf:
         for page in pdf.pages:
@@ -331,7 +331,7 @@ def test_text_contrast_at_least_4_5(shipped_build, stem):
 def test_light_accent_is_darkened_until_readable():
     from reportlab.lib import colors
 
-    from handouts.leaflet.typeset import KEY_FILL, contrast, readable
+    from handouts.leaflet.colour import KEY_FILL, contrast, readable
 
     light = colors.HexColor("#FFD54F")
     assert contrast(light, colors.white) < 2  # too pale as given

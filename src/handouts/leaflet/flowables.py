@@ -13,7 +13,7 @@ from ..pdfdraw import draw_art, draw_line, draw_text
 from ..text.breaking import Line
 from ..text.inline import Rich
 from ..text.setting import has_ruby, ruby_pitch, ruby_top, set_lines, visible
-from .tagging import Element, artifact, content, lines
+from ..pdf.tagging import Element, artifact, content, lines
 
 DOT = "dot"  # marker drawn as a vector bullet: no stray '・' at the start of extracted lines
 

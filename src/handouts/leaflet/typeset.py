@@ -7,131 +7,32 @@ by page callbacks; the content is a list of flowables, one builder per block kin
 from __future__ import annotations
 
 import math
-import unicodedata
-import zlib
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from dataclasses import replace
 from pathlib import Path
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, A5
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (CondPageBreak, Flowable, Frame,
-                                KeepTogether, PageTemplate, Spacer)
-from reportlab.platypus import TableStyle
+from reportlab.platypus import (CondPageBreak, Flowable, Frame, KeepTogether, PageTemplate,
+                                Spacer, TableStyle)
 
 from .. import document as d
 from ..diagnostics import Diagnostic, Mark, SpecError
 from ..diagrams import geometry as geo
 from ..fonts import fonts
+from ..pdf import tagging
+from ..pdf.tagging import Element, Tagger
 from ..pdfdraw import draw_line, draw_text, register_fonts
 from ..text.inline import Rich, Span, continued_title, plain
 from ..text.setting import has_ruby, one_line_width, ruby_pitch, set_lines
-from . import pdfx, tagging
+from .colour import (DANGER, DANGER_FILL, GREY, HIGHLIGHT_FILL, INFO, KEY_FILL, PALE,
+                     WARNING, cmyk_image, readable)
 from .flowables import (DOT, ArtFigure, Box, Drawing, Float, ItemGrid, KeepIfItFits,
                         LeafletTemplate, Para, Picture, Row, Table, Type)
-from .tagging import Element, Tagger
+from .page import Footer
+from .variant import MAX_PAGES, Options
 
-DANGER = colors.HexColor("#A00000")
-WARNING = colors.HexColor("#7A4300")
-INFO = colors.HexColor("#1F4E79")
-GREY = colors.HexColor("#444444")
-PALE = colors.HexColor("#F2F2F2")
-DANGER_FILL = colors.HexColor("#FFF5F5")
-HIGHLIGHT_FILL = colors.HexColor("#FDE8E8")
-KEY_FILL = colors.HexColor("#F4F8FC")
-MIN_CONTRAST = 4.5  # WCAG AA for body text
-BOX_PAD = 8.0  # inner padding of boxed blocks
-
-MAX_PAGES = 2  # a waiting-room leaflet: one sheet, both sides
-FOOTER_H = 22 * mm  # page footer: clinic, review date, page x/y, QR code
-MARK_LEN = 5 * mm  # crop marks: standard length,
-MARK_GAP = 1 * mm  # starting just outside the bleed so they never touch bleed artwork
-SLUG = 3 * mm + MARK_GAP + MARK_LEN + 1 * mm  # media beyond the trim in the print variant
-MARK = Mark("<clinic profile>", 0, 0)
 FIGURE_H = 90 * mm  # the tallest a figure is printed
-
-
-def luminance(c) -> float:
-    def lin(v: float) -> float:
-        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
-    return 0.2126 * lin(c.red) + 0.7152 * lin(c.green) + 0.0722 * lin(c.blue)
-
-
-def contrast(a, b) -> float:
-    """WCAG contrast ratio of two colours (1–21)."""
-    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
-
-
-def to_cmyk(color):
-    """The print shops' colour: an RGB colour in DeviceCMYK by the device formula with full
-    black generation (no ICC profile): K = 1 − max(R, G, B), C = (1 − R − K) / (1 − K),
-    M = (1 − G − K) / (1 − K), Y = (1 − B − K) / (1 − K). Black is K only (0/0/0/100), so
-    text never needs four plates in register, and greys are K only too."""
-    color = colors.toColor(color)
-    if isinstance(color, colors.CMYKColor):
-        return color
-    k = 1 - max(color.red, color.green, color.blue)
-    if k >= 1 - 1e-9:
-        return colors.CMYKColor(0, 0, 0, 1)
-    c, m, y = ((1 - v - k) / (1 - k) for v in (color.red, color.green, color.blue))
-    return colors.CMYKColor(*(round(v, 4) for v in (c, m, y, k)))
-
-
-def cmyk_image(path: Path):
-    """An RGB picture converted to CMYK pixel by pixel with `to_cmyk`'s formula."""
-    from PIL import Image as PILImage
-    from PIL import ImageChops, ImageMath
-
-    with PILImage.open(path) as im:
-        rgb = im.convert("RGB")
-    r, g, b = rgb.split()
-    k = ImageChops.invert(ImageChops.lighter(ImageChops.lighter(r, g), b))  # 255 − max
-
-    def ink(v):  # (1 − v − k) / (1 − k), on 0–255 values
-        return ImageMath.lambda_eval(lambda a: a["convert"](
-            a["float"](255 - a["v"] - a["k"]) * 255 / a["max"](a["float"](255 - a["k"]), 1.0),
-            "L"), v=v, k=k)
-
-    return PILImage.merge("CMYK", (ink(r), ink(g), ink(b), k))
-
-
-def readable(color, *backgrounds, target: float = MIN_CONTRAST + 0.1):
-    """`color` darkened just enough to reach the target contrast on every background
-    (a clinic may choose a light accent colour; text in it must still be legible)."""
-    r, g, b = color.red, color.green, color.blue
-    while min(contrast(colors.Color(r, g, b), bg) for bg in backgrounds) < target:
-        r, g, b = r * 0.93, g * 0.93, b * 0.93
-    return colors.Color(r, g, b)
-
-
-@dataclass(frozen=True)
-class Options:
-    """Leaflet variants: page size, body size, bleed for the print shop."""
-
-    pagesize: tuple[float, float] = A4
-    body: float = 12.5
-    bleed: float = 0.0  # mm of bleed around the trim box (print-shop variant)
-    # the A4 body measure is 40 full-width characters (JLREQ's comfortable maximum for
-    # horizontal text): 500 pt of 12.5 pt text, margins of 16.8 mm
-    margin: float = (A4[0] - 40 * 12.5) / 2
-    pitch: float = 1.5  # body line pitch (1.5–1.8 × size)
-    footer: float = 8.5  # the footer's hours (large print: hours and phone at the body size)
-    cmyk: bool = False  # every colour in DeviceCMYK (print-shop variants)
-
-    @classmethod
-    def variant(cls, name: str) -> "Options":
-        a5 = dict(pagesize=A5, body=12.0, margin=11 * mm)
-        return {"pdf": cls(), "large": cls(body=14.5, footer=14.5, margin=15 * mm),
-                "print": cls(bleed=3.0, cmyk=True), "a5": cls(**a5),
-                "a5print": cls(**a5, bleed=3.0, cmyk=True)}[name]
-
-    @property
-    def slug(self) -> float:
-        """Media around the trim: bleed plus room for the crop marks (print variant only)."""
-        return SLUG if self.bleed else 0.0
+BOX_PAD = 8.0  # inner padding of boxed blocks
 
 
 def labeled(label: str, rich: Rich) -> Rich:
@@ -160,7 +61,7 @@ class _Builder:
         self.frame_w = opt.pagesize[0] - 2 * opt.margin
         self.tagger = Tagger()
         self.at: Element = self.tagger.root  # where the blocks being built belong
-        self.footer = _Footer(doc, opt, self.accent, self.tagger)
+        self.footer = Footer(doc, opt, self.accent, self.tagger)
         self.frame_h = opt.pagesize[1] - self.top_margin - self.footer.height - 4 * mm
         self.ends: list[tuple[str, Mark, int]] = []  # (part, its mark, page it ends on)
 
@@ -716,208 +617,6 @@ def _rule(color):
         c.setLineWidth(1.5)
         c.line(0, ah - 1.5, aw, ah - 1.5)
     return paint
-
-
-def tel_uri(phone: str) -> str:
-    """A Japanese phone number as a tel: URI in international form (RFC 3966):
-    03-0000-0000 → tel:+81-3-0000-0000."""
-    number = unicodedata.normalize("NFKC", phone).strip()
-    number = "-".join(number.replace("(", " ").replace(")", " ").split())
-    if number.startswith("0"):
-        number = "+81-" + number[1:].lstrip("-")
-    return "tel:" + number
-
-
-class _Footer:
-    """Footer on every page: clinic, phone, hours, review dates, page x/y and the clinic's
-    QR code. Repeated page furniture is an artifact, except on the last page, where it is
-    the document's contact details (with the phone and QR code as links)."""
-
-    def __init__(self, doc: d.Document, opt: Options, accent, tagger: Tagger):
-        self.doc, self.opt, self.accent, self.tagger = doc, opt, accent, tagger
-        clinic = doc.clinic
-        self.qr = 14 * mm if clinic.url else 0
-        pw = opt.pagesize[0]
-        self.x0, self.right = opt.margin, pw - opt.margin
-        self.text_right = self.right - (self.qr + 4 * mm if self.qr else 0)
-        lw = fonts().width("99/99", 11, True) + 4 * mm  # room for the page label
-        size = opt.footer  # the hours' size; in large print the phone's too
-        large = size > 11
-        name = Rich((Span(clinic.name),), MARK)
-        rows = []  # (text, size, bold, room kept for the page label, smallest size)
-        if clinic.phone:
-            phone = Span(clinic.phone, link=tel_uri(clinic.phone))
-            if large:  # the phone on a line of its own, as large as the body
-                rows += [(name, 11.0, True, lw, 8.5),
-                         (Rich((Span("電話"), phone), MARK), size, True, lw, size)]
-            else:
-                rows.append((Rich((Span(clinic.name + "　電話"), phone), MARK), 11.0, True,
-                             lw, 6.5))
-        else:
-            rows.append((name, 11.0, True, lw, 6.5))
-        if clinic.address:
-            rows.append((plain(clinic.address), 11.0 if large else 8.5, False, 0, 6.5))
-        if clinic.hours:
-            rows.append((plain(clinic.hours), size, False, 0, size if large else 6.5))
-        rows.append((plain(f"内容の確認日 {doc.reviewed:%Y-%m-%d}・次の見直し "
-                           f"{doc.review_by:%Y-%m-%d}"), 8.5, False, 0, 6.5))
-        self.rows = []  # (line, size, bold, baseline below the footer's top rule)
-        y, prev = 5 * mm, None
-        for rich, pt, bold, reserve, least in rows:
-            width = self.text_right - self.x0 - reserve
-            need = one_line_width(rich, pt, bold)  # 和欧間 included
-            if need > width:  # smaller rather than wrapped, down to `least`
-                pt = max(least, pt * width / need)
-            # set like a paragraph (ragged), so a wrapped row never ends with one or two
-            # characters
-            for line in Para(rich, Type(pt, bold, justify=False))._set(width):
-                if prev is not None:  # 4.1 mm between 8.5 pt lines, more for larger ones
-                    y += max(4.1 * mm, (prev + pt) / 2 * 1.25)
-                self.rows.append((line, pt, bold, y))
-                prev = pt
-        self.height = max(FOOTER_H, y + 4.5 * mm)
-
-    def draw(self, c, page: int, total: int) -> None:
-        off = self.opt.slug
-        x0, right, top = off + self.x0, off + self.right, off + self.height
-        last = page == total
-        c.saveState()
-        with tagging.artifact(c, "Pagination"):
-            c.setStrokeColor(self.accent)
-            c.setLineWidth(1)
-            c.line(x0, top, right, top)
-            c.setFillColor(colors.black)
-            label = f"{page}/{total}"
-            lw = fonts().width(label, 11, True)
-            draw_text(c, label, off + self.text_right - lw, top - 5 * mm, 11, True)
-        contact = self.tagger.root if last else None
-        for line, size, bold, below in self.rows:
-            with tagging.lines(c, contact.child("paragraph") if contact else None) as marks:
-                draw_line(c, line, x0, top - below, size, bold, marks=marks)
-        if self.qr:
-            url = self.doc.clinic.url
-            x, y = right - self.qr, top - 2.5 * mm - self.qr
-            link = contact.child("link", alt=f"クリニックのウェブサイト {url}") if contact else None
-            figure = link.child("figure", alt=f"QRコード（{url}）") if link else None
-            with tagging.content(c, figure):
-                _draw_qr(c, url, x, y, self.qr)
-            if link is not None:
-                self.tagger.link_area(c, link, url, x, y, self.qr, self.qr)
-        c.restoreState()
-
-    def canvasmaker(self, title: str, probe: list | None = None):
-        footer, opt, tagger = self, self.opt, self.tagger
-        pw, ph = opt.pagesize
-        off, bleed = opt.slug, opt.bleed * mm
-
-        class FooterCanvas(Canvas):
-            """Holds pages until the end so the footer can say 'page x of y'."""
-
-            def __init__(self, *a, **kw):
-                if bleed:
-                    kw.update(trimBox=(off, off, off + pw, off + ph),
-                              bleedBox=(off - bleed, off - bleed, off + pw + bleed,
-                                        off + ph + bleed), cropMarks=None)
-                if opt.cmyk:  # every colour set on the page goes through to_cmyk
-                    kw.update(enforceColorSpace=to_cmyk)
-                # without an initial font reportlab declares an unembedded Helvetica
-                kw.update(initialFontName="BIZUDPGothic", initialFontSize=12)
-                super().__init__(*a, **kw)
-                self._pages: list[dict] = []
-                self.tagger = tagger
-                self.line_probe = probe  # Para.draw reports its lines there (tests)
-
-            def showPage(self):
-                self._pages.append(dict(self.__dict__))
-                self._startPage()
-
-            def save(self):
-                total = len(self._pages)
-                for i, state in enumerate(self._pages, 1):
-                    self.__dict__.update(state)
-                    footer.draw(self, i, total)
-                    if bleed:
-                        with tagging.artifact(self):
-                            _crop_marks(self, off, bleed, pw, ph)
-                    if not opt.cmyk:  # links do not print (and PDF/X keeps them out)
-                        tagger.annotate(self, i - 1, total)
-                    Canvas.showPage(self)
-                    tagger.page_done(self._doc.Pages.pages[-1], i - 1)
-                xmp = ("", "")
-                if opt.cmyk:
-                    day = footer.doc.reviewed
-                    pdfx.stamp(self, day)
-                    xmp = pdfx.xmp(day, f"{title}|{pw:.0f}x{ph:.0f}")
-                tagger.finish(self, title, xmp)
-                Canvas.save(self)
-
-        return FooterCanvas
-
-
-@lru_cache(maxsize=16)
-def _qr_runs(data: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
-    """QR matrix size and its dark runs (row, first column, length); segno computes it."""
-    import segno
-
-    rows = list(segno.make(data, error="m", micro=False).matrix_iter(border=0))
-    runs = []
-    for r, row in enumerate(rows):
-        k = 0
-        while k < len(row):
-            if row[k]:
-                start = k
-                while k < len(row) and row[k]:
-                    k += 1
-                runs.append((r, start, k - start))
-            else:
-                k += 1
-    return len(rows), tuple(runs)
-
-
-def _draw_qr(c, data: str, x: float, y: float, size: float) -> None:
-    """The clinic URL as a vector QR code: one path of horizontal runs, drawn once per
-    document as a form and placed on every page."""
-    name = f"qr{zlib.crc32(f'{data}|{size:.3f}'.encode())}"  # stable across runs
-    if name not in getattr(c, "_qr_forms", set()):
-        n, runs = _qr_runs(data)
-        cell = size / n
-        c.beginForm(name)
-        c.setFillColor(colors.black)
-        path = c.beginPath()
-        for r, k, length in runs:
-            path.rect(k * cell, size - (r + 1) * cell, length * cell, cell + 0.05)
-        c.drawPath(path, stroke=0, fill=1)
-        c.endForm()
-        c._qr_forms = getattr(c, "_qr_forms", set()) | {name}
-    c.saveState()
-    c.translate(x, y)
-    c.doForm(name)
-    c.restoreState()
-
-
-REGISTRATION = colors.CMYKColor(1, 1, 1, 1)  # marks print on every plate
-
-
-def _crop_marks(c, off: float, bleed: float, pw: float, ph: float) -> None:
-    """Corner crop marks, MARK_LEN long on the trim lines, and a centre mark (a cross on the
-    centre line) on each side; all outside the bleed, in registration colour."""
-    c.saveState()
-    c.setLineWidth(0.3)
-    c.setStrokeColor(REGISTRATION)
-    a, b = bleed + MARK_GAP, bleed + MARK_GAP + MARK_LEN
-    for x, dx in ((off, -1), (off + pw, 1)):
-        for y, dy in ((off, -1), (off + ph, 1)):
-            c.line(x + dx * a, y, x + dx * b, y)
-            c.line(x, y + dy * a, x, y + dy * b)
-    mid = (a + b) / 2
-    cx, cy = off + pw / 2, off + ph / 2
-    for y, dy in ((off, -1), (off + ph, 1)):  # top and bottom
-        c.line(cx, y + dy * a, cx, y + dy * b)
-        c.line(cx - MARK_LEN, y + dy * mid, cx + MARK_LEN, y + dy * mid)
-    for x, dx in ((off, -1), (off + pw, 1)):  # left and right
-        c.line(x + dx * a, cy, x + dx * b, cy)
-        c.line(x + dx * mid, cy - MARK_LEN, x + dx * mid, cy + MARK_LEN)
-    c.restoreState()
 
 
 class _PageNote(Flowable):

@@ -1,0 +1,42 @@
+"""Leaflet variants: page size, body size, margins, bleed and colour space of each output
+(A4, large print, A5 and the print-shop files), and the page furniture's measures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib.pagesizes import A4, A5
+from reportlab.lib.units import mm
+
+MAX_PAGES = 2  # a waiting-room leaflet: one sheet, both sides
+FOOTER_H = 22 * mm  # page footer: clinic, review date, page x/y, QR code
+MARK_LEN = 5 * mm  # crop marks: standard length,
+MARK_GAP = 1 * mm  # starting just outside the bleed so they never touch bleed artwork
+SLUG = 3 * mm + MARK_GAP + MARK_LEN + 1 * mm  # media beyond the trim in the print variant
+
+
+@dataclass(frozen=True)
+class Options:
+    """Leaflet variants: page size, body size, bleed for the print shop."""
+
+    pagesize: tuple[float, float] = A4
+    body: float = 12.5
+    bleed: float = 0.0  # mm of bleed around the trim box (print-shop variant)
+    # the A4 body measure is 40 full-width characters (JLREQ's comfortable maximum for
+    # horizontal text): 500 pt of 12.5 pt text, margins of 16.8 mm
+    margin: float = (A4[0] - 40 * 12.5) / 2
+    pitch: float = 1.5  # body line pitch (1.5–1.8 × size)
+    footer: float = 8.5  # the footer's hours (large print: hours and phone at the body size)
+    cmyk: bool = False  # every colour in DeviceCMYK (print-shop variants)
+
+    @classmethod
+    def variant(cls, name: str) -> "Options":
+        a5 = dict(pagesize=A5, body=12.0, margin=11 * mm)
+        return {"pdf": cls(), "large": cls(body=14.5, footer=14.5, margin=15 * mm),
+                "print": cls(bleed=3.0, cmyk=True), "a5": cls(**a5),
+                "a5print": cls(**a5, bleed=3.0, cmyk=True)}[name]
+
+    @property
+    def slug(self) -> float:
+        """Media around the trim: bleed plus room for the crop marks (print variant only)."""
+        return SLUG if self.bleed else 0.0
