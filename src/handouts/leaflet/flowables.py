@@ -48,27 +48,36 @@ class Float(KeepIfItFits):
     """A part kept on one page (the help boxes) that may open the next page while what
     follows it fills this one (LeafletTemplate places it). Its structure elements keep
     their place in the reading order (the tagger orders them as they were made). Taller
-    than a page, it is `flows` in the normal flow."""
+    than a page, its lead (up to the box that is never split) is kept together and the
+    rest flows on after it."""
 
     def __init__(self, flows: list):
         super().__init__(_flat(flows))
-        self.flows = flows
+
+    def _lead(self) -> int:
+        """How many of its flowables lead it: up to its unsplittable box, or its heading
+        with the first block."""
+        for i, f in enumerate(self._content):
+            if isinstance(f, Box) and f.keep:
+                return i + 1
+        return next((i for i, f in enumerate(self._content) if not _leads(f)), 0) + 1
 
     def needs(self, aw: float, page: float) -> float:
         """The height that must be on one page: all of it, or, taller than a `page`, its
-        lead (the heading with the first box)."""
+        lead."""
         self.wrap(aw, page)
         if self._H <= page:
             return self._H
-        k = next((i for i, f in enumerate(self._content) if not _leads(f)), 0)
-        return sum(f.wrap(aw, page)[1] for f in self._content[:k + 1])
+        return sum(f.wrap(aw, page)[1] for f in self._content[:self._lead()])
 
     def split(self, aw: float, ah: float):
         frame = getattr(self, "_frame", None)
         if getattr(self, "_wrapInfo", None) != (aw, ah):
             self.wrap(aw, ah)
         if frame is not None and self._H > frame._height:
-            return [self.NullActionFlowable(), *self.flows]
+            k = self._lead()
+            return [self.NullActionFlowable(), KeepIfItFits(self._content[:k]),
+                    *self._content[k:]]
         return super().split(aw, ah)
 
 
@@ -398,12 +407,13 @@ class Row(Flowable):
     """Two columns of flowables side by side (e.g. an exercise's steps and its dose)."""
 
     def __init__(self, left: list[Flowable], right: list[Flowable], ratio: float = 0.62,
-                 gap: float = 10.0, rule=None):
+                 gap: float = 10.0, rule=None, left_width: float | None = None):
         super().__init__()
         self.cols, self.ratio, self.gap, self.rule = (left, right), ratio, gap, rule
+        self.left_width = left_width  # a fixed width (a grid's column) instead of a ratio
 
     def _widths(self, aw: float) -> tuple[float, float]:
-        lw = (aw - self.gap) * self.ratio
+        lw = self.left_width if self.left_width is not None else (aw - self.gap) * self.ratio
         return lw, aw - self.gap - lw
 
     def wrap(self, aw: float, ah: float):

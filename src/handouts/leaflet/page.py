@@ -22,7 +22,7 @@ from ..text.setting import one_line_width
 from . import pdfx
 from .colour import to_cmyk
 from .flowables import Para, Type
-from .variant import FOOTER_H, MARK_GAP, MARK_LEN, Options
+from .variant import EDGE, FOOTER_H, MARK_GAP, MARK_LEN, Options
 
 MARK = Mark("<clinic profile>", 0, 0)
 
@@ -49,34 +49,36 @@ class Footer:
         pw = opt.pagesize[0]
         self.x0, self.right = opt.margin, pw - opt.margin
         self.text_right = self.right - (self.qr + 4 * mm if self.qr else 0)
-        lw = fonts().width("99/99", 11, True) + 4 * mm  # room for the page label
-        size = opt.footer  # the hours' size; in large print the phone's too
-        large = size > 11
+        least = opt.least  # large print: nothing a patient reads is smaller
+        self.label = max(11.0, least)  # the page label's size
+        lw = fonts().width("99/99", self.label, True) + 4 * mm  # room for the page label
+        big, fine = max(11.0, least), max(8.5, least)  # the name row; the rest
         name = Rich((Span(clinic.name),), MARK)
         rows = []  # (text, size, bold, room kept for the page label, smallest size)
+        shrink = max(6.5, least)
         if clinic.phone:
             phone = Span(clinic.phone, link=tel_uri(clinic.phone))
-            if large:  # the phone on a line of its own, as large as the body
-                rows += [(name, 11.0, True, lw, 8.5),
-                         (Rich((Span("電話"), phone), MARK), size, True, lw, size)]
+            if least:  # the phone on a line of its own, as large as the name
+                rows += [(name, big, True, lw, shrink),
+                         (Rich((Span("電話"), phone), MARK), big, True, lw, shrink)]
             else:
-                rows.append((Rich((Span(clinic.name + "　電話"), phone), MARK), 11.0, True,
-                             lw, 6.5))
+                rows.append((Rich((Span(clinic.name + "　電話"), phone), MARK), big, True,
+                             lw, shrink))
         else:
-            rows.append((name, 11.0, True, lw, 6.5))
+            rows.append((name, big, True, lw, shrink))
         if clinic.address:
-            rows.append((plain(clinic.address), 11.0 if large else 8.5, False, 0, 6.5))
+            rows.append((plain(clinic.address), fine, False, 0, shrink))
         if clinic.hours:
-            rows.append((plain(clinic.hours), size, False, 0, size if large else 6.5))
+            rows.append((plain(clinic.hours), fine, False, 0, shrink))
         rows.append((plain(f"内容の確認日 {doc.reviewed:%Y-%m-%d}・次の見直し "
-                           f"{doc.review_by:%Y-%m-%d}"), 8.5, False, 0, 6.5))
+                           f"{doc.review_by:%Y-%m-%d}"), fine, False, 0, shrink))
         self.rows = []  # (line, size, bold, baseline below the footer's top rule)
         y, prev = 5 * mm, None
-        for rich, pt, bold, reserve, least in rows:
+        for rich, pt, bold, reserve, floor in rows:
             width = self.text_right - self.x0 - reserve
             need = one_line_width(rich, pt, bold)  # 和欧間 included
-            if need > width:  # smaller rather than wrapped, down to `least`
-                pt = max(least, pt * width / need)
+            if need > width:  # smaller rather than wrapped, down to `floor`
+                pt = max(floor, pt * width / need)
             # set like a paragraph (ragged), so a wrapped row never ends with one or two
             # characters
             for line in Para(rich, Type(pt, bold, justify=False))._set(width):
@@ -84,7 +86,8 @@ class Footer:
                     y += max(4.1 * mm, (prev + pt) / 2 * 1.25)
                 self.rows.append((line, pt, bold, y))
                 prev = pt
-        self.height = max(FOOTER_H, y + 4.5 * mm)
+        # office printers leave about 5 mm unprinted: the last line's descent stays clear
+        self.height = max(FOOTER_H, y + EDGE + 0.25 * prev)
 
     def draw(self, c, page: int, total: int) -> None:
         off = self.opt.slug
@@ -97,8 +100,8 @@ class Footer:
             c.line(x0, top, right, top)
             c.setFillColor(colors.black)
             label = f"{page}/{total}"
-            lw = fonts().width(label, 11, True)
-            draw_text(c, label, off + self.text_right - lw, top - 5 * mm, 11, True)
+            lw = fonts().width(label, self.label, True)
+            draw_text(c, label, off + self.text_right - lw, top - 5 * mm, self.label, True)
         contact = self.tagger.root if last else None
         for line, size, bold, below in self.rows:
             with tagging.lines(c, contact.child("paragraph") if contact else None) as marks:

@@ -23,7 +23,7 @@ from ..pdf import tagging
 from ..pdf.tagging import Element, Tagger
 from ..pdfdraw import draw_line, draw_text, register_fonts
 from ..text.inline import Rich, Span, continued_title, plain
-from ..text.setting import has_ruby, one_line_width, ruby_pitch, set_lines
+from ..text.setting import has_ruby, ruby_pitch, set_lines
 from .colour import (DANGER, DANGER_FILL, GREY, HIGHLIGHT_FILL, INFO, KEY_FILL, PALE,
                      WARNING, cmyk_image, readable)
 from .flowables import (DOT, ArtFigure, Box, Drawing, Float, ItemGrid, KeepIfItFits,
@@ -32,6 +32,7 @@ from .page import Footer
 from .variant import MAX_PAGES, Options
 
 FIGURE_H = 90 * mm  # the tallest a figure is printed
+POSE_H = 40 * mm  # an exercise's pose figure on A4 (large enough to copy the pose)
 BOX_PAD = 8.0  # inner padding of boxed blocks
 
 
@@ -56,7 +57,7 @@ class _Builder:
         self.h3 = Type(b + 2, bold=True, pitch=1.4, phrases=True)
         # references and sources only; ragged right: a long address would spread the
         # few Japanese characters before it
-        self.small = Type(8.5, pitch=1.3, color=GREY, justify=False)
+        self.small = Type(opt.small, pitch=1.3, color=GREY, justify=False)
         self.key = Type(b + 1.5, bold=True, pitch=opt.pitch)
         self.frame_w = opt.pagesize[0] - 2 * opt.margin
         self.tagger = Tagger()
@@ -64,6 +65,8 @@ class _Builder:
         self.footer = Footer(doc, opt, self.accent, self.tagger)
         self.frame_h = opt.pagesize[1] - self.top_margin - self.footer.height - 4 * mm
         self.ends: list[tuple[str, Mark, int]] = []  # (part, its mark, page it ends on)
+        self._shared: bool | None = None  # every exercise has the same dose
+        self._dose_shown = False
 
     @property
     def top_margin(self) -> float:
@@ -351,65 +354,99 @@ class _Builder:
         return [KeepIfItFits(out)]
 
     def b_exercise(self, b: d.Exercise) -> list:
-        """An exercise card: how to do it on the left, dose and when to stop on the right."""
-        kids = [self.para(b.name, self.h3, "subheading")]
-        left = []
+        """An exercise card: the pose figure on the left, in a column as wide for every
+        card of the leaflet (one grid: every card's text starts at the same place), name,
+        steps and dose beside it; on a page too narrow for that (A5) the figure goes
+        above the text. A dose the same for every exercise is shown once, before the
+        first card, not repeated in each."""
+        out = []
+        shared = self.shared_dose()
+        if shared and not self._dose_shown:
+            self._dose_shown = True
+            title = self.para(plain("どの運動も"), replace(self.h3, color=self.accent),
+                              "subheading")
+            out += [KeepIfItFits([Box([title] + self.dose(b), border=self.accent, width=1.5,
+                                      pad=BOX_PAD, gap=2, left_bar=self.accent)]),
+                    Spacer(1, self.body.size * 0.45)]
+        name = self.para(b.name, self.h3, "subheading")
+        art = self.pose_figure(b) if b.pose is not None else None
+        text = [name]
         if b.target:
-            left.append(self.para(labeled("ねらい：", b.target)))
+            text.append(self.para(labeled("ねらい：", b.target)))
         if b.position:
-            left.append(self.para(labeled("姿勢：", b.position)))
+            text.append(self.para(labeled("姿勢：", b.position)))
         if len(b.steps) == 1:  # a single step reads better unnumbered
-            left.append(self.para(labeled("やり方：", b.steps[0])))
+            text.append(self.para(labeled("やり方：", b.steps[0])))
         else:
-            left += self.items(b.steps, "steps")
-        right = []
-        if b.hold_seconds:
-            right.append(self.para(plain(f"{b.hold_seconds}秒保つ"), self.strong))
-        if b.reps:
-            right.append(self.para(plain(f"{b.reps}回くり返す"), self.strong))
-        if b.breathing:
-            right.append(self.para(labeled("呼吸：", b.breathing)))
-        if b.stop_if:
-            right.append(self.para(labeled("中止：", b.stop_if),
-                                   replace(self.strong, color=DANGER)))
-        if b.pose is not None:
-            kids.append(self.pose_row(b, left, right))
-        elif left and right:
-            # the dose column as wide as its longest line (up to 45 %), so no line of it
-            # ends with a lone character
-            inner = self.frame_w - 2 * BOX_PAD - 6 - self.column_gap
-            need = max(one_line_width(p.rich, p.t.size, True) for p in right) + 2
-            ratio = 1 - min(max(need / inner, 0.3), 0.45)
-            kids.append(Row(left, right, ratio=ratio, gap=self.column_gap, rule=self.accent))
+            text += self.items(b.steps, "steps")
+        if not shared:
+            text += self.dose(b)
+        column, _ = self.figure_column()
+        if art is None:
+            kids = text
+        elif column:
+            kids = [Row([art], [_stack(text)], gap=self.column_gap, left_width=column)]
         else:
-            kids += left + right
-        return [KeepIfItFits([Box(kids, border=self.accent, width=1.5, pad=BOX_PAD, gap=2,
-                                  left_bar=self.accent,
-                                  title_again=[Para(continued_title(b.name), self.h3)])])]
+            kids = [text[0], art] + text[1:]
+        out.append(KeepIfItFits([Box(kids, border=self.accent, width=1.5, pad=BOX_PAD, gap=2,
+                                     left_bar=self.accent,
+                                     title_again=[Para(continued_title(b.name), self.h3)])]))
+        return out
 
-    def pose_row(self, b: d.Exercise, left: list, right: list):
-        """The pose figure beside the card's two columns (steps | dose) on a wide page,
-        above them on a narrow one (A5)."""
+    def dose(self, b: d.Exercise) -> list:
+        """How long, how often, how to breathe and when to stop: three short lines."""
+        out = []
+        amount = [f"{b.hold_seconds}秒保つ" if b.hold_seconds else "",
+                  f"{b.reps}回くり返す" if b.reps else ""]
+        if any(amount):
+            out.append(self.para(plain("・".join(a for a in amount if a)), self.strong))
+        if b.breathing:
+            out.append(self.para(labeled("呼吸：", b.breathing)))
+        if b.stop_if:
+            out.append(self.para(labeled("中止：", b.stop_if),
+                                 replace(self.strong, color=DANGER)))
+        return out
+
+    def shared_dose(self) -> bool:
+        """Every exercise of the leaflet (two or more) has the same dose."""
+        if self._shared is None:
+            doses = {(e.hold_seconds, e.reps, e.breathing.plain if e.breathing else "",
+                      e.stop_if.plain if e.stop_if else "") for e in self.exercises}
+            self._shared = len(self.exercises) > 1 and len(doses) == 1
+        return self._shared
+
+    @property
+    def exercises(self) -> list[d.Exercise]:
+        return [b for sec in self.doc.sections_for("handout") for b in sec.for_target("handout")
+                if isinstance(b, d.Exercise)]
+
+    def figure_height(self) -> float:
+        """A pose figure's height: 40 mm on A4, as the body size on the other variants."""
+        return POSE_H * self.body.size / Options().body
+
+    def figure_column(self) -> tuple[float, float]:
+        """(width of the figure column of every card, or 0 when the text beside it would
+        hold under 16 characters a line: the figure then goes above the text; the text
+        column's width)."""
         from ..diagrams import figure
 
         inner = self.frame_w - 2 * BOX_PAD - 6
-        aspect = figure.aspect(b.pose)
-        h = 30 * mm
-        wide = inner >= 120 * mm
-        w = min(h * aspect, inner * (0.36 if wide else 1.0))
-        h = w / aspect
-        art = ArtFigure(figure.draw(b.pose, w, h, self.accent.hexval()[2:], 1.0),
-                        self.at.child("figure", alt=b.alt), "left" if wide else "center")
-        if left and right:  # the widths Row will give: the figure's column, then the gaps
-            rest = (inner - 10) * (1 - (w + 2) / inner) if wide else inner
-            need = max(one_line_width(p.rich, p.t.size, True) for p in right) + 2
-            ratio = 1 - min(max(need / (rest - self.column_gap), 0.3), 0.56)
-            text = Row(left, right, ratio=ratio, gap=self.column_gap, rule=self.accent)
-        else:
-            text = _stack(left + right)
-        if wide:
-            return Row([art], [text], ratio=(w + 2) / inner, gap=10)
-        return _stack([art, text])
+        poses = [e.pose for e in self.exercises if e.pose is not None]
+        column = max((self.figure_height() * figure.aspect(p) for p in poses), default=0.0)
+        text = inner - column - self.column_gap
+        if text < 16 * self.body.size:
+            return 0.0, inner
+        return column, text
+
+    def pose_figure(self, b: d.Exercise) -> ArtFigure:
+        from ..diagrams import figure
+
+        h = self.figure_height()
+        column, inner = self.figure_column()
+        w = min(h * figure.aspect(b.pose), column or inner)
+        h = w / figure.aspect(b.pose)
+        return ArtFigure(figure.draw(b.pose, w, h, self.accent.hexval()[2:], 1.0),
+                         self.at.child("figure", alt=b.alt), "center")
 
     def b_anatomy(self, b: d.Anatomy) -> list:
         from ..diagrams import lumbar

@@ -10,6 +10,7 @@ from reportlab.lib.units import mm
 
 MAX_PAGES = 2  # a waiting-room leaflet: one sheet, both sides
 FOOTER_H = 22 * mm  # page footer: clinic, review date, page x/y, QR code
+EDGE = 5 * mm  # nothing printed nearer the paper's edge (office printers cannot)
 MARK_LEN = 5 * mm  # crop marks: standard length,
 MARK_GAP = 1 * mm  # starting just outside the bleed so they never touch bleed artwork
 SLUG = 3 * mm + MARK_GAP + MARK_LEN + 1 * mm  # media beyond the trim in the print variant
@@ -26,13 +27,17 @@ class Options:
     # horizontal text): 500 pt of 12.5 pt text, margins of 16.8 mm
     margin: float = (A4[0] - 40 * 12.5) / 2
     pitch: float = 1.5  # body line pitch (1.5–1.8 × size)
-    footer: float = 8.5  # the footer's hours (large print: hours and phone at the body size)
+    small: float = 8.5  # references and sources
+    least: float = 0.0  # the smallest text a patient reads (large print: the footer too)
     cmyk: bool = False  # every colour in DeviceCMYK (print-shop variants)
 
     @classmethod
     def variant(cls, name: str) -> "Options":
         a5 = dict(pagesize=A5, body=12.0, margin=11 * mm)
-        return {"pdf": cls(), "large": cls(body=14.5, footer=14.5, margin=15 * mm),
+        # large print: 16 pt body (UKAAF G003: 16 pt minimum, 18 preferred) and nothing a
+        # patient reads under 14 pt, references and the footer included
+        large = dict(body=16.0, small=14.0, least=14.0, margin=15 * mm)
+        return {"pdf": cls(), "large": cls(**large),
                 "print": cls(bleed=3.0, cmyk=True), "a5": cls(**a5),
                 "a5print": cls(**a5, bleed=3.0, cmyk=True)}[name]
 
