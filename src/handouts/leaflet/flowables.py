@@ -196,17 +196,21 @@ class Para(Flowable):
 
     def _set(self, width: float) -> list[Line]:
         """Set the text, justified unless it is a heading (broken at phrases, ragged); a
-        last line of one or two characters (泣き別れ) is avoided by breaking the lines up
-        to two characters narrower, keeping the same line count (and the measure)."""
+        last line of one or two characters (泣き別れ; closing punctuation and citation
+        marks not counted) is avoided by breaking the lines narrower, keeping the same
+        line count and measure: up to three characters for justified text (its lines
+        are spread back to the measure), six for ragged text."""
         t = self.t
         # a narrow column breaks at phrases, ragged: spread over a few characters a line,
         # justification opens visible gaps and breaks words (「片/ひざ」)
         phrases = t.phrases or width < NARROW * t.size
         just = self._justified = t.justify and not phrases
-        chars = BODY_CHARS if just else None
+        # the character cap of the body measure, ragged lines too (not small print, whose
+        # measure is far more than 40 of its characters)
+        chars = BODY_CHARS if not phrases and width < (BODY_CHARS + 1) * t.size else None
         lines = set_lines(self.rich, width, t.size, t.bold, phrases, just, chars=chars)
         if len(lines) >= 2 and visible(lines[-1]) <= 2:
-            for k in range(1, 5):
+            for k in range(1, 7 if just else 13):
                 alt = set_lines(self.rich, width - k * t.size / 2, t.size, t.bold, phrases,
                                 just, width, chars)
                 if len(alt) == len(lines) and visible(alt[-1]) > 2:

@@ -521,8 +521,11 @@ class _Builder:
             out += flows
         if doc.glossary:
             self.at = root.child("section")
+            # ragged: an entry often ends with its reading, which is never split; justified,
+            # the line before it would be spread wide
+            ragged = replace(self.body, justify=False)
             out += self.section(plain("ことばの説明"),
-                                lambda: [[self.para(labeled(g.term + "：", g.meaning))]
+                                lambda: [[self.para(labeled(g.term + "：", g.meaning), ragged)]
                                          for g in doc.glossary])
             out += [_PageNote(self.ends, "ことばの説明", doc.glossary[0].meaning.mark), gap]
         if doc.references:

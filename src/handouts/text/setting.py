@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Hashable
 
@@ -47,14 +48,33 @@ def set_lines(rich: Rich | list[Rich], width: float, size: float, bold: bool = F
 def _set_lines(spans: tuple[tuple[Span, ...], ...], width: float, size: float, bold: bool,
                phrases: bool, justify: bool, fill: float | None,
                chars: float | None) -> tuple[Line, ...]:
-    # ruby and citation markers never break inside
-    runs = [Run(s.text, s, atomic=bool(s.ruby or s.cite or s.whole))
-            for group in spans for s in group]
+    # ruby, citation markers and readings written in parentheses never break inside
+    runs = [Run(text, s, atomic=bool(s.ruby or s.cite or s.whole) or whole)
+            for group in spans for s in group for text, whole in _readings(s)]
     return tuple(break_lines(runs, width,
                              lambda text, span: span_width(text, span, size, bold), phrases,
                              em=size, justify=justify, fill=fill, chars=chars,
                              overhang=(lambda span: ruby_overhang(span, size, bold))
                              if any(r.style.ruby for r in runs) else None))
+
+
+# a reading written out after its word: 中枢性感作（ちゅうすうせいかんさ）
+_READING = re.compile(r"（[ぁ-ゖァ-ヺー・]+）")
+
+
+def _readings(span: Span) -> list[tuple[str, bool]]:
+    """The span's text in pieces, each reading in parentheses a whole piece."""
+    if span.ruby or span.cite or span.whole or "（" not in span.text:
+        return [(span.text, False)]
+    out, pos = [], 0
+    for m in _READING.finditer(span.text):
+        if m.start() > pos:
+            out.append((span.text[pos:m.start()], False))
+        out.append((m.group(), True))
+        pos = m.end()
+    if pos < len(span.text):
+        out.append((span.text[pos:], False))
+    return out
 
 
 def ruby_overhang(span: Span, size: float, bold: bool = False) -> float:
