@@ -79,11 +79,11 @@ def test_slides_pdf_matches_pptx(previewed, stem):
 @pytest.mark.parametrize("stem", STEMS + ["all-kinds"])
 def test_notes_handout_pages_and_fonts(previewed, stem):
     slides, _ = pptx_texts(previewed / f"{stem}.pptx")
-    assert _pages(previewed / f"{stem}.notes.pdf") == math.ceil(len(slides) / 3)
+    assert _pages(previewed / f"{stem}.notes.pdf") == math.ceil(len(slides) / 2)
     for pdf in (previewed / f"{stem}.notes.pdf", previewed / f"{stem}.slides.pdf"):
         fonts = pdffonts(pdf)
         assert fonts and all(f["emb"] == "yes" for f in fonts), fonts
-    # every page: the seminar title in the header, its number, its three slides' numbers
+    # every page: the seminar title in the header, its number
     pages = pdftotext(previewed / f"{stem}.notes.pdf").split("\f")[:-1]
     title = _norm(slides[0].splitlines()[0])[:8]
     for i, page in enumerate(pages, 1):

@@ -198,8 +198,10 @@ def test_figures_tables_ruby_and_citations_in_the_structure(all_kinds_build):
         assert kinds.count("/TR") == 2 and "/Table" in kinds and "/Caption" in kinds
         assert {"/Ruby", "/RB", "/RT"} <= set(kinds)
         numbering = [str(el.A.ListNumbering) for k, el in els if k == "/L"]
-        # key points, bullets, steps, checklist, two boxes' items, quiz choices
-        assert numbering == ["/Disc", "/Disc", "/Decimal", "/None", "/Disc", "/Disc", "/Decimal"]
+        # key points, bullets, steps, checklist, two boxes' items, the anatomy figure's
+        # numbered sites, quiz choices
+        assert numbering == ["/Disc", "/Disc", "/Decimal", "/None", "/Disc", "/Disc", "/Decimal",
+                             "/Decimal"]
         assert "/Lbl" in kinds  # citation marks
     # copied text: the ruby base once, never followed by its reading
     text = pdftotext(pdf_path)
@@ -213,7 +215,9 @@ def test_figures_tables_ruby_and_citations_in_the_structure(all_kinds_build):
 
 def test_ruby_reading_is_in_the_tree_for_screen_readers(all_kinds_build):
     """The base's marked content stands for the base (/ActualText); the reading is the
-    /ActualText of the RT element beside it."""
+    /ActualText of the RT element beside it, in the tree only; the reading itself is drawn
+    as outlines (no glyphs), so extractors that ignore /ActualText (pdfminer here, pdf.js
+    in Firefox) copy the base once and never 「股また」."""
     import pikepdf
 
     with pikepdf.open(all_kinds_build / "all-kinds.pdf") as pdf:
@@ -225,6 +229,34 @@ def test_ruby_reading_is_in_the_tree_for_screen_readers(all_kinds_build):
         assert [a for a in actual if len(a) > 1] == ["椎間板"] and len(ruby) == 1
         rb, rt = ruby[0].K
         assert rb.S == "/RB" and rt.S == "/RT" and str(rt.ActualText) == "ついかんばん"
+    import pdfplumber
+
+    with pdfplumber.open(all_kinds_build / "all-kinds.pdf") as pdf:
+        glyphs = "".join(c["text"] for page in pdf.pages for c in page.chars)
+    assert "椎間板を片付けます" in glyphs and "ついかんばん" not in glyphs
+
+
+@pytest.mark.parametrize("variant", ["", ".large", ".a5"])
+def test_ruby_is_copied_once_by_every_extractor(shipped_build, variant):
+    """「股」 in the go-now box: pdftotext, PDFium and a glyph-level extractor (pdfminer,
+    which like pdf.js ignores /ActualText) all copy 「股・太もも」, never 「股また」; the
+    structure tree has the reading once, as the RT's /ActualText."""
+    import pdfplumber
+    import pikepdf
+    import pypdfium2
+
+    path = shipped_build / f"red-flag-weakness{variant}.pdf"
+    poppler = re.sub(r"\s", "", pdftotext(path))
+    pdf = pypdfium2.PdfDocument(path)
+    pdfium = re.sub(r"\s", "", "".join(pdf[i].get_textpage().get_text_range()
+                                       for i in range(len(pdf))))
+    with pdfplumber.open(path) as doc:
+        glyphs = "".join(c["text"] for page in doc.pages for c in page.chars)
+    for text in (poppler, pdfium, glyphs):
+        assert "おしり・股・太もも" in text and "股また" not in text and "また・" not in text
+    with pikepdf.open(path) as doc:
+        readings = [str(el.ActualText) for k, el in _struct(doc) if k == "/RT"]
+    assert readings and set(readings) == {"また"}
 
 
 @pytest.mark.parametrize("stem", STEMS)

@@ -142,18 +142,22 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, bold: bool = Fa
             bw = reg.width(run.text, size, b)
             rs = size * RUBY_SCALE
             rw = reg.width(span.ruby, rs, b)
-            rx, ry = x + (w - rw) / 2, y + size * RUBY_RISE
-            if marks is None:
-                draw_text(canv, run.text, x + (w - bw) / 2, y, size, b)
-                draw_text(canv, span.ruby, rx, ry, rs, b)
-            else:
-                # the base's /ActualText replaces base and reading in copied text; pdftotext
-                # places it from the first glyph to the end of the last one (character
-                # spacing included), so the reading's last character is given the advance
-                # that ends where the next character begins
-                draw_text(canv, run.text, x + (w - bw) / 2, y, size, b)
-                rx = draw_text(canv, span.ruby[:-1], rx, ry, rs, b)
-                _draw_to(canv, span.ruby[-1], rx, x + w + after, ry, rs, b)
+            ry = y + size * RUBY_RISE
+            # the base is text, one text object (PDFium lays a span's /ActualText over its
+            # first one); its advance ends where the next character begins, or pdftotext
+            # and PDFium would put a space after the base
+            bx = x + (w - bw) / 2
+            tc = (x + w + after - bx - bw) / len(run.text)
+            if abs(tc) > 1e-4:
+                canv._code.append(f"{tc:.3f} Tc")
+            draw_text(canv, run.text, bx, y, size, b, tc)
+            if abs(tc) > 1e-4:
+                canv._code.append("0 Tc")
+            if marks is not None:
+                marks.reading(span)
+            # the reading is drawn as outlines, not text: copied text (pdftotext, PDFium,
+            # pdf.js) gives the base once; screen readers get the reading from the tree
+            draw_outlined(canv, span.ruby, x + (w - rw) / 2, ry, rs, b)
         else:
             nxt = line.runs[r + 1].style if r + 1 < len(line.runs) else None
             atom = isinstance(nxt, Span) and bool(nxt.ruby or nxt.cite)
@@ -163,11 +167,69 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, bold: bool = Fa
         x += w + after
 
 
-def _draw_to(canv, ch: str, x: float, end: float, y: float, size: float, bold: bool) -> None:
-    """One character at x whose advance reaches `end` (by character spacing)."""
-    canv._code.append(f"{end - x - fonts().width(ch, size, bold):.3f} Tc")
-    draw_text(canv, ch, x, y, size, bold)
-    canv._code.append("0 Tc")
+@lru_cache(maxsize=4)
+def _glyphs(path: str):
+    """A face's glyph set, cmap and units per em (fontTools; opened once)."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, lazy=True)
+    return font.getGlyphSet(), font.getBestCmap(), font["head"].unitsPerEm
+
+
+@lru_cache(maxsize=512)
+def _outline(path: str, ch: str) -> tuple:
+    """One character's outline as path operations in em (cubic curves)."""
+    from fontTools.pens.basePen import BasePen
+
+    glyphs, cmap, upm = _glyphs(path)
+
+    class Pen(BasePen):
+        def __init__(self):
+            super().__init__(glyphs)
+            self.ops = []
+
+        def _moveTo(self, p):
+            self.ops.append(("M", p[0] / upm, p[1] / upm))
+
+        def _lineTo(self, p):
+            self.ops.append(("L", p[0] / upm, p[1] / upm))
+
+        def _curveToOne(self, a, b, c):
+            self.ops.append(("C", *(v / upm for pt in (a, b, c) for v in pt)))
+
+        def _closePath(self):
+            self.ops.append(("Z",))
+
+    pen = Pen()
+    name = cmap.get(ord(ch))
+    if name is not None:
+        glyphs[name].draw(pen)
+    return tuple(pen.ops)
+
+
+def draw_outlined(canv, text: str, x: float, y: float, size: float,
+                  bold: bool = False) -> float:
+    """Text drawn as its glyphs' outlines (filled paths in the current fill colour), so
+    it is seen but never copied; return the advance."""
+    from reportlab.pdfgen.canvas import FILL_NON_ZERO
+
+    reg = fonts()
+    path = canv.beginPath()
+    for face, chunk in reg.split_by_face(text, bold):
+        for ch in chunk:
+            for op in _outline(str(face.path), ch):
+                pts = [(x + op[i] * size, y + op[i + 1] * size) for i in range(1, len(op), 2)]
+                if op[0] == "M":
+                    path.moveTo(*pts[0])
+                elif op[0] == "L":
+                    path.lineTo(*pts[0])
+                elif op[0] == "C":
+                    path.curveTo(*pts[0], *pts[1], *pts[2])
+                else:
+                    path.close()
+            x += reg.width(ch, size, bold)
+    canv.drawPath(path, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
+    return x
 
 
 def _utf16_hex(text: str) -> str:

@@ -1,12 +1,19 @@
 """Deck → slides PDF with reportlab: one 16:9 page per slide, drawn from the same Deck model
 as the PPTX (same boxes, same measured lines, same pitch and insets), so they cannot disagree.
 
-`draw_slide` draws one slide at any position and scale; the notes handout reuses it.
+`draw_slide` draws one slide at any position and scale; the notes handout reuses it. On a
+tagged canvas (PDF/UA-1, `pdf/tagging.py`) each slide is a section: its title a heading,
+its text paragraphs and lists in the PPTX's order, diagrams, charts, drawings and pictures
+figures with the deck's alt text, tables as tables, addresses as links; the slide's
+background, boxes and footer are artifacts.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
+from dataclasses import replace
 from pathlib import Path
 
 from reportlab.lib.colors import HexColor
@@ -14,7 +21,12 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from ..fonts import fonts
+from ..pdf import info, tagging
+from ..pdf.tagging import Element, Tagger, text_lang
 from ..pdfdraw import draw_art, draw_line, draw_text, register_fonts
+from ..text.breaking import Line, Run
+from ..text.inline import Span, plain
+from ..text.setting import set_lines
 from .model import INSET, PITCH, SLIDE_H, SLIDE_W, Arrow, BarChart, Deck, Diagram, \
     Drawing, Para, Picture, Slide, Table, TextBox
 
@@ -33,45 +45,119 @@ def _baseline(top: float, size: float) -> float:
     return top + (size * PITCH - size) / 2 + size * min(asc, 0.9)
 
 
+NUMBERED = re.compile(r"\d+\.|[①-⑳]")  # a number is read (Lbl); a bullet or box is not
+URL = re.compile(r"https?://[^\s　、。）」]+")
+
+
 def draw_paras(c: Canvas, paras: list[Para], x: float, top: float, w: float,
-               left_pad: float = INSET) -> float:
-    """Paragraphs line by line from `top` (slide coordinates); return the bottom."""
+               left_pad: float = INSET, part: Element | None = None,
+               kind: str = "paragraph") -> float:
+    """Paragraphs line by line from `top` (slide coordinates); return the bottom. With
+    `part` (a tagged canvas) each paragraph is a `kind` of it, paragraphs with markers
+    items of a list."""
     y = top
+    items = None  # the list the paragraphs with markers belong to
     for p in paras:
         y += p.space_before
         c.setFillColor(_hex(p.color))
         inner_x = x + left_pad + p.indent
         inner_w = w - 2 * left_pad - p.indent
-        for k, line in enumerate(p.lines):
-            base = SLIDE_H - _baseline(y, p.size)
-            if k == 0 and p.marker:
-                draw_text(c, p.marker, x + left_pad, base, p.size, p.bold)
-            draw_line(c, line, inner_x, base, p.size, p.bold, p.align, inner_w)
-            y += p.size * PITCH
+        body = label = None
+        if part is not None:
+            text = "".join(line.text for line in p.lines)
+            if p.marker:
+                numbered = bool(NUMBERED.fullmatch(p.marker))
+                if items is None:
+                    items = part.child("list", attribute="Decimal" if numbered else
+                                       "None" if p.marker == "□" else "Disc")
+                item = items.child("item")
+                label = item.child("label") if numbered else None
+                body = item.child("item body", lang=text_lang(text))
+            else:
+                items = None
+                body = part.child(kind, lang=text_lang(text))
+        if p.marker and p.lines:
+            with _marked(c, part, label):
+                draw_text(c, p.marker, x + left_pad, SLIDE_H - _baseline(y, p.size), p.size,
+                          p.bold)
+        with _lines(c, part, body) as marks:
+            for line in _linked(p.lines):
+                base = SLIDE_H - _baseline(y, p.size)
+                draw_line(c, line, inner_x, base, p.size, p.bold, p.align, inner_w, marks=marks)
+                y += p.size * PITCH
     return y
 
 
-def _text_box(c: Canvas, s: TextBox) -> None:
+def _marked(c: Canvas, part: Element | None, element: Element | None):
+    """Content of `element` (an artifact when None) on a tagged slide; nothing marked
+    when the slide is untagged or drawn inside a figure (`part` None)."""
+    return tagging.content(c, element) if part is not None else _NOTHING
+
+
+def _lines(c: Canvas, part: Element | None, element: Element | None):
+    return tagging.lines(c, element) if part is not None else _NOTHING
+
+
+class _Nothing:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+
+_NOTHING = _Nothing()
+
+
+def _linked(lines: list[Line]) -> list[Line]:
+    """The lines with every web address in them (a reference's DOI or URL, broken over
+    lines or not) as a link to the whole address."""
+    text = "".join(line.text + line.gap for line in lines)
+    if "http" not in text:
+        return lines
+    spans = [(m.start(), m.end(), m.group()) for m in URL.finditer(text)]
+    shared: dict = {}  # one span per address and style: the pieces make one Link element
+    out, pos = [], 0
+    for line in lines:
+        runs, at = [], pos
+        for run in line.runs:
+            style = run.style if isinstance(run.style, Span) else Span(run.text)
+            cuts = sorted({0, len(run.text)} | {min(max(b - at, 0), len(run.text))
+                                               for a, b2, _ in spans for b in (a, b2)})
+            for i, j in zip(cuts, cuts[1:]):
+                url = next((u for a, b, u in spans if a <= at + i and at + j <= b), None)
+                linked = run.style if url is None else shared.setdefault(
+                    (url, style), replace(style, text=url, link=url))
+                runs.append(Run(run.text[i:j], linked, run.atomic))
+            at += len(run.text)
+        out.append(replace(line, runs=runs))
+        pos += len(line.text) + len(line.gap)
+    return out
+
+
+def _text_box(c: Canvas, s: TextBox, part: Element | None = None) -> None:
     if s.fill or s.border:
-        c.saveState()
-        if s.fill:
-            c.setFillColor(_hex(s.fill))
-        if s.border:
-            c.setStrokeColor(_hex(s.border))
-            c.setLineWidth(s.border_w)
-            if s.dash:
-                c.setDash(4 * s.border_w, 3 * s.border_w)
-        y = SLIDE_H - s.bottom
-        fill, stroke = int(bool(s.fill)), int(bool(s.border))
-        if s.rounded:  # PPTX adjustment 0.08 of the shorter side
-            c.roundRect(s.x, y, s.w, s.h, 0.08 * min(s.w, s.h), stroke=stroke, fill=fill)
-        else:
-            c.rect(s.x, y, s.w, s.h, stroke=stroke, fill=fill)
-        c.restoreState()
+        with _marked(c, part, None):
+            c.saveState()
+            if s.fill:
+                c.setFillColor(_hex(s.fill))
+            if s.border:
+                c.setStrokeColor(_hex(s.border))
+                c.setLineWidth(s.border_w)
+                if s.dash:
+                    c.setDash(4 * s.border_w, 3 * s.border_w)
+            y = SLIDE_H - s.bottom
+            fill, stroke = int(bool(s.fill)), int(bool(s.border))
+            if s.rounded:  # PPTX adjustment 0.08 of the shorter side
+                c.roundRect(s.x, y, s.w, s.h, 0.08 * min(s.w, s.h), stroke=stroke, fill=fill)
+            else:
+                c.rect(s.x, y, s.w, s.h, stroke=stroke, fill=fill)
+            c.restoreState()
     top = s.y + s.inset
     if s.anchor == "middle":
         top = s.y + (s.h - sum(p.height for p in s.paras)) / 2
-    draw_paras(c, s.paras, s.x, top, s.w, left_pad=s.inset)  # same inset on all sides
+    draw_paras(c, s.paras, s.x, top, s.w, left_pad=s.inset, part=part,
+               kind="caption" if s.caption else "paragraph")  # same inset on all sides
 
 
 def _arrow(c: Canvas, s: Arrow) -> None:
@@ -123,25 +209,34 @@ def _chart(c: Canvas, s: BarChart) -> None:
         c.setFillColor(_hex(BAR))
         c.rect(plot_x, SLIDE_H - mid - bar_h / 2, bw, bar_h, stroke=0, fill=1)
         c.setFillColor(_hex("000000"))
-        draw_text(c, value_label(v, s.unit), plot_x + bw + 5, base, size)
+        # set as a line: 「96人/100人」 with 和欧間 between the figures and the unit
+        draw_line(c, set_lines(plain(value_label(v, s.unit)), 1e9, size)[0], plot_x + bw + 5,
+                  base, size)
     c.restoreState()
 
 
-def _table(c: Canvas, s: Table) -> None:
-    c.saveState()
-    c.setStrokeColor(_hex("FFFFFF"))
-    c.setLineWidth(1)
+def _table(c: Canvas, s: Table, part: Element | None = None) -> None:
+    table = part.child("table") if part is not None else None
     y = s.y
     for i, (row, h) in enumerate(zip(s.cells, s.row_heights)):
         x = s.x
+        tr = table.child("row") if table is not None else None
         fill = s.head_fill if i == 0 else s.band_fills[0 if i % 2 else 1]
         for j, (paras, w) in enumerate(zip(row, s.col_widths)):
-            c.setFillColor(_hex(fill))
-            c.rect(x, SLIDE_H - y - h, w, h, stroke=1, fill=1)
-            draw_paras(c, paras, x, y + INSET, w, left_pad=INSET + 4)
+            with _marked(c, part, None):
+                c.saveState()
+                c.setStrokeColor(_hex("FFFFFF"))
+                c.setLineWidth(1)
+                c.setFillColor(_hex(fill))
+                c.rect(x, SLIDE_H - y - h, w, h, stroke=1, fill=1)
+                c.restoreState()
+            cell = None
+            if tr is not None:
+                cell = (tr.child("header cell", attribute="Column") if i == 0 else
+                        tr.child("cell"))
+            draw_paras(c, paras, x, y + INSET, w, left_pad=INSET + 4, part=cell)
             x += w
         y += h
-    c.restoreState()
 
 
 def _picture(c: Canvas, s: Picture) -> None:
@@ -149,64 +244,101 @@ def _picture(c: Canvas, s: Picture) -> None:
     c.drawImage(src, s.x, SLIDE_H - s.bottom, s.w, s.h, mask="auto")
 
 
-def _shape(c: Canvas, shape) -> None:
+def _shape(c: Canvas, shape, part: Element | None = None) -> None:
+    """Draw one shape; with `part` (a tagged slide) as what it is: text, a table, or a
+    figure with its alt text (everything inside a figure belongs to it)."""
     if isinstance(shape, TextBox):
-        _text_box(c, shape)
-    elif isinstance(shape, Diagram):
-        for child in shape.shapes:
-            _shape(c, child)
-    elif isinstance(shape, Arrow):
-        _arrow(c, shape)
-    elif isinstance(shape, BarChart):
-        _chart(c, shape)
-    elif isinstance(shape, Table):
-        _table(c, shape)
-    elif isinstance(shape, Picture):
-        _picture(c, shape)
-    elif isinstance(shape, Drawing):
-        draw_art(c, shape.art, shape.x, SLIDE_H - shape.y)
+        _text_box(c, shape, part)
+        return
+    if isinstance(shape, Table):
+        _table(c, shape, part)
+        return
+    figure = None
+    if part is not None and not getattr(shape, "decorative", False):
+        alt = getattr(shape, "alt", "")
+        figure = part.child("figure", alt=alt) if alt else None
+    with _marked(c, part, figure):
+        if isinstance(shape, Diagram):
+            for child in shape.shapes:
+                _shape(c, child)
+        elif isinstance(shape, Arrow):
+            _arrow(c, shape)
+        elif isinstance(shape, BarChart):
+            _chart(c, shape)
+        elif isinstance(shape, Picture):
+            _picture(c, shape)
+        elif isinstance(shape, Drawing):
+            draw_art(c, shape.art, shape.x, SLIDE_H - shape.y)
 
 
 def draw_slide(c: Canvas, deck: Deck, s: Slide, x: float = 0.0, y: float = 0.0,
-               scale: float = 1.0) -> None:
+               scale: float = 1.0, part: Element | None = None,
+               heading: str | None = None) -> None:
     """Draw slide `s` with its bottom-left corner at (x, y), scaled. Order = PPTX order
-    (title, shapes, footer), so text extracted in content order matches the PPTX."""
+    (title, shapes, footer), so text extracted in content order matches the PPTX. With
+    `part` (a tagged canvas) the slide's structure goes there, its title as `heading`
+    (a "title" for the deck's title slide, else a "heading")."""
     from .plan import CONTENT_W, MARGIN, footer_boxes, title_color
 
     c.saveState()
     c.translate(x, y)
     c.scale(scale, scale)
-    c.setFillColor(_hex("FFFFFF"))
-    c.rect(0, 0, SLIDE_W, SLIDE_H, stroke=0, fill=1)
+    with _marked(c, part, None):
+        c.setFillColor(_hex("FFFFFF"))
+        c.rect(0, 0, SLIDE_W, SLIDE_H, stroke=0, fill=1)
     color = title_color(deck, s)
+    kind = heading or ("title" if s.kind == "title" else "heading")
     draw_paras(c, [Para(s.title, s.title_size, True, color)], MARGIN, s.title_y + INSET,
-               CONTENT_W)
+               CONTENT_W, part=part, kind=kind)
     for shape in s.shapes:
-        _shape(c, shape)
-    if s.kind != "title":
-        for box in footer_boxes(deck, s):
-            _text_box(c, box)
+        _shape(c, shape, part)
+    if s.kind != "title":  # page furniture: an artifact
+        with _NOTHING if part is None else tagging.artifact(c, "Pagination"):
+            for box in footer_boxes(deck, s):
+                _text_box(c, box)
     c.restoreState()
 
 
 def canvas(out: Path, deck: Deck, pagesize: tuple[float, float], subject: str) -> Canvas:
-    """A deterministic canvas with the deck's metadata and no unembedded base font."""
+    """A deterministic, tagged canvas with the deck's metadata (dated by its review date)
+    and no unembedded base font."""
     register_fonts()
-    c = Canvas(str(out), pagesize=pagesize, invariant=1, lang="ja-JP",
+    c = Canvas(str(out), pagesize=pagesize, invariant=1, lang=deck.lang,
                initialFontName="BIZUDPGothic", initialFontSize=12)
     c.setTitle(deck.title)
     c.setAuthor(deck.author)
     c.setSubject(subject)
     c.setCreator("handouts")
     c.setProducer("handouts (reportlab)")
+    info.date(c, dt.date.fromisoformat(deck.created))
+    c.tagger = Tagger(deck.lang)
     return c
 
 
-def write(deck: Deck, out: Path) -> None:
-    """One page per slide, 960 × 540 pt like the PPTX."""
-    c = canvas(out, deck, (SLIDE_W, SLIDE_H), deck.subtitle or deck.title)
-    for s in deck.slides:
-        draw_slide(c, deck, s)
-        c.showPage()
+def finish(c: Canvas, deck: Deck, page: int, pages: int) -> None:
+    """Close page `page` (0-based) of a tagged canvas of `pages` pages."""
+    c.tagger.annotate(c, page, pages)
+    c.showPage()
+    c.tagger.page_done(c._doc.Pages.pages[-1], page)
+
+
+def save(c: Canvas, deck: Deck) -> None:
+    c.tagger.finish(c, deck.title, info.xmp_dates(dt.date.fromisoformat(deck.created)))
+    c.showOutline()
     c.save()
 
+
+def write(deck: Deck, out: Path) -> None:
+    """One page per slide, 960 × 540 pt like the PPTX; a bookmark per slide."""
+    c = canvas(out, deck, (SLIDE_W, SLIDE_H), deck.subtitle or deck.title)
+    for i, s in enumerate(deck.slides):
+        key = f"slide{i + 1}"
+        c.bookmarkPage(key)
+        c.addOutlineEntry(f"{i + 1}. {slide_title(s)}", key, level=0)
+        draw_slide(c, deck, s, part=c.tagger.root.child("section"))
+        finish(c, deck, i, len(deck.slides))
+    save(c, deck)
+
+
+def slide_title(s: Slide) -> str:
+    return "".join(line.text for line in s.title)

@@ -14,7 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 from .. import document as d
 from ..diagnostics import Mark
 from ..fonts import fonts
-from ..pdf import tagging
+from ..pdf import info, tagging
 from ..pdf.tagging import Tagger
 from ..pdfdraw import draw_line, draw_text
 from ..text.inline import Rich, Span, plain
@@ -155,11 +155,13 @@ class Footer:
                         tagger.annotate(self, i - 1, total)
                     Canvas.showPage(self)
                     tagger.page_done(self._doc.Pages.pages[-1], i - 1)
-                xmp = ("", "")
+                day = footer.doc.reviewed  # every file dated by its review date
                 if opt.cmyk:
-                    day = footer.doc.reviewed
                     pdfx.stamp(self, day)
                     xmp = pdfx.xmp(day, f"{title}|{pw:.0f}x{ph:.0f}")
+                else:
+                    info.date(self, day)
+                    xmp = info.xmp_dates(day)
                 tagger.finish(self, title, xmp)
                 Canvas.save(self)
 

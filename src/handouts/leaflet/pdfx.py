@@ -15,7 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from reportlab.pdfbase.pdfdoc import (PDFArray, PDFCatalog, PDFDate, PDFDictionary, PDFInfo,
-                                      PDFName, PDFStream, PDFString, TimeStamp)
+                                      PDFName, PDFStream, PDFString)
+
+from ..pdf import info as dates
 
 PROFILE = Path(__file__).with_name("FOGRA39L.icc")
 VERSION = "PDF/X-4"
@@ -45,10 +47,7 @@ class _Info(PDFInfo):
 def stamp(canv, day: dt.date) -> None:
     """Make the canvas's document a PDF/X-4 file dated `day` (before it is saved)."""
     doc = canv._doc
-    ts = TimeStamp(invariant=1)
-    ts.t = dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp()
-    ts.YMDhms = (day.year, day.month, day.day, 0, 0, 0)
-    doc._timeStamp = ts
+    dates.date(canv, day)
     info = _Info()
     info.__dict__.update(doc.info.__dict__)
     doc.info = info
@@ -67,16 +66,12 @@ def stamp(canv, day: dt.date) -> None:
 def xmp(day: dt.date, key: str) -> tuple[str, str]:
     """The XMP namespaces and properties PDF/X-4 asks for (identification, dates, a
     document ID made from `key`, a version ID, trapping)."""
-    when = f"{day:%Y-%m-%d}T00:00:00Z"
     ident = uuid.uuid5(uuid.NAMESPACE_URL, key)
-    ns = ('xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
-          'xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/" '
-          'xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/"')
+    ns, when = dates.xmp_dates(day)
+    ns += (' xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/" '
+           'xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/"')
     props = (f"<pdfxid:GTS_PDFXVersion>{VERSION}</pdfxid:GTS_PDFXVersion>"
-             f"<pdf:Trapped>False</pdf:Trapped>"
-             f"<xmp:CreateDate>{when}</xmp:CreateDate><xmp:ModifyDate>{when}</xmp:ModifyDate>"
-             f"<xmp:MetadataDate>{when}</xmp:MetadataDate>"
-             "<xmp:CreatorTool>handouts</xmp:CreatorTool>"
+             f"<pdf:Trapped>False</pdf:Trapped>{when}"
              f"<xmpMM:DocumentID>uuid:{ident}</xmpMM:DocumentID>"
              "<xmpMM:RenditionClass>default</xmpMM:RenditionClass>"
              "<xmpMM:VersionID>1</xmpMM:VersionID>")

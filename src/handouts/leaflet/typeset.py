@@ -20,7 +20,7 @@ from ..diagnostics import Diagnostic, Mark, SpecError
 from ..diagrams import geometry as geo
 from ..fonts import fonts
 from ..pdf import tagging
-from ..pdf.tagging import Element, Tagger
+from ..pdf.tagging import Element, Tagger, text_lang
 from ..pdfdraw import draw_line, draw_text, register_fonts
 from ..text.inline import Rich, Span, continued_title, plain
 from ..text.setting import has_ruby, ruby_pitch, set_lines
@@ -80,12 +80,12 @@ class _Builder:
         out = []
         for i, r in enumerate(riches, 1):
             item = lst.child("item")
+            label = item.child("label") if style == "steps" else None  # made first: read first
             body = item.child("item body")
             if style == "checklist":  # the tick box and the dot are decoration (artifacts)
                 out.append(Para(r, t, t.size * 1.5, box=True, element=body))
             elif style == "steps":
-                out.append(Para(r, t, t.size * 1.6, marker=f"{i}.", element=body,
-                                label=item.child("label")))
+                out.append(Para(r, t, t.size * 1.6, marker=f"{i}.", element=body, label=label))
             else:
                 out.append(Para(r, t, t.size * 1.1, marker=DOT, element=body))
         return out
@@ -291,7 +291,9 @@ class _Builder:
         t = self.body
         bar_h, gap = t.size * 1.6, t.size * 0.5
         label_w = max(fonts().width(k, t.size) for k, _ in b.data) + 10
-        value_w = max(fonts().width(_fmt(v) + b.unit, t.size, True) for _, v in b.data) + 12
+        # a value with its unit set as a line: 「96人/100人」 with 和欧間 after the figures
+        values = {v: set_lines(plain(_fmt(v) + b.unit), 1e9, t.size, True)[0] for _, v in b.data}
+        value_w = max(line.width for line in values.values()) + 12
 
         def height(aw: float) -> float:
             return len(b.data) * (bar_h + gap)
@@ -308,8 +310,7 @@ class _Builder:
                 c.setFillColor(self.accent)
                 c.rect(bar.bar.x, y, bar.bar.w, bar_h, stroke=0, fill=1)
                 c.setFillColor(colors.black)
-                draw_text(c, _fmt(bar.value) + b.unit, aw - value_w + 6, y + bar_h * 0.3,
-                          t.size, True)
+                draw_line(c, values[bar.value], aw - value_w + 6, y + bar_h * 0.3, t.size, True)
 
         out = []
         if b.title:
@@ -319,7 +320,7 @@ class _Builder:
             out.append(self.para(b.caption, self.caption, "caption"))
         if b.source:  # the source is a reference: small print like the reference list
             out.append(self.para(plain(f"出典：{b.source.cite} [{b.source.number}]"),
-                                 self.small, lang=_lang(b.source.cite)))
+                                 self.small, lang=text_lang(b.source.cite)))
         return [KeepIfItFits(out)]
 
     def b_table(self, b: d.Table) -> list:
@@ -457,10 +458,14 @@ class _Builder:
                           (120 if full else 80) * mm, size, fonts().width,
                           lumbar.Style(self.accent.hexval()[2:]))
         out: list = [ArtFigure(art, self.at.child("figure", alt=b.alt))]
-        out += [Para(t.text, self.body, self.body.size * 1.8, marker="①②③④⑤⑥"[i])
-                for i, t in enumerate(b.markers)]
+        markers = self.at.child("list", attribute="Decimal") if b.markers else None
+        for i, t in enumerate(b.markers):  # the numbered sites' texts, read as a list
+            item = markers.child("item")
+            label = item.child("label")
+            out.append(Para(t.text, self.body, self.body.size * 1.8, marker="①②③④⑤⑥"[i],
+                            element=item.child("item body"), label=label))
         if b.caption:
-            out.append(Para(b.caption, self.caption))
+            out.append(self.para(b.caption, self.caption, "caption"))
         return [KeepIfItFits(out)]
 
     def b_quiz(self, b: d.Quiz) -> list:
@@ -468,8 +473,9 @@ class _Builder:
         choices = self.at.child("list", attribute="Decimal")
         for i, c in enumerate(b.choices):
             item = choices.child("item")
+            label = item.child("label")
             kids.append(Para(c, self.body, self.body.size * 1.8, marker=f"{'①②③④⑤⑥⑦⑧⑨'[i]}",
-                             element=item.child("item body"), label=item.child("label")))
+                             element=item.child("item body"), label=label))
         kids.append(self.para(labeled("答え：", b.answer)))
         if b.explanation:
             kids.append(self.para(b.explanation))
@@ -535,7 +541,7 @@ class _Builder:
                 spans = (Span(f"[{r.number}] {r.cite}" + (" " if r.link else "")),)
                 if r.link:
                     spans += (Span(r.link, link=r.link),)
-                refs.append(self.para(Rich(spans, r.mark), self.small, lang=_lang(r.cite)))
+                refs.append(self.para(Rich(spans, r.mark), self.small, lang=text_lang(r.cite)))
             out += [KeepIfItFits(refs[:2])] + refs[2:]
             out.append(_PageNote(self.ends, "参考文献", doc.references[0].mark))
         return out
@@ -616,12 +622,6 @@ class _Builder:
             PageTemplate("first", [f1], onPage=first, autoNextPageTemplate="later"),
             PageTemplate("later", [f2])])
         template.build(self.story(), canvasmaker=footer.canvasmaker(doc.title.plain, probe))
-
-
-def _lang(text: str) -> str | None:
-    """en-US for a reference written in English (set apart from the Japanese document)."""
-    letters = [ch for ch in text if ch.isalpha()]
-    return "en-US" if letters and all(ch.isascii() for ch in letters) else None
 
 
 def _fmt(v: float) -> str:

@@ -265,6 +265,13 @@ def _xmp(title: str, lang: str, ns: str = "", props: str = "") -> PDFStream:
                      xml.encode("utf-8"))
 
 
+def text_lang(text: str) -> str | None:
+    """en-US for text written in English (a reference), set apart from the Japanese
+    document; None (the document's language) otherwise."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return "en-US" if letters and all(ch.isascii() for ch in letters) else None
+
+
 # -- what flowables call ------------------------------------------------------------------
 def tagger(canv) -> Tagger | None:
     return getattr(canv, "tagger", None)
@@ -322,9 +329,11 @@ _SPACED = Element("paragraph")  # stands for a spaced character's own marked seq
 class Runs:
     """Marks the runs of set lines for `pdfdraw.draw_line`: plain text as the element's
     content, citation marks as labels, links as Link elements with their annotation, and
-    ruby as Ruby/RB/RT: the base's marked content holds base and reading with the base as
-    /ActualText (copied text gives the base once), and the RT element carries the reading
-    as its /ActualText for screen readers (as marked content, pdftotext would copy it)."""
+    ruby as Ruby/RB/RT: the RB's marked content is the base (a /Span with the base as
+    /ActualText: poppler then copies no space after it), the RT's the reading drawn as
+    outlines, so no viewer copies it; the RT element carries the reading as its
+    /ActualText in the tree for screen readers (in the content stream, pdftotext would
+    copy it)."""
 
     def __init__(self, t: Tagger, canv, element: Element):
         self.t, self.canv, self.element = t, canv, element
@@ -368,15 +377,17 @@ class Runs:
                 inline = self.element.inline = {}
             link = inline.get(id(span))
             if link is None:
-                link = inline[id(span)] = self.element.child("link", alt=span.text)
+                link = inline[id(span)] = self.element.child("link", alt=span.link)
             self._switch(link)
             self.t.link_area(self.canv, link, span.link, x, y - 0.2 * size, w, 1.1 * size)
 
+    def reading(self, span) -> None:
+        """The ruby's reading (drawn as outlines): the RT element's content, the reading
+        its /ActualText in the tree (not in the stream) for screen readers."""
+        self._switch(self._ruby.child("ruby text", actual=span.ruby))
+
     def end(self, span) -> None:
-        if span.ruby:
-            self._switch(None)
-            self._ruby.child("ruby text", actual=span.ruby).attach()
-        elif span.cite or span.link:
+        if span.ruby or span.cite or span.link:
             self._switch(None)
 
     def close(self) -> None:
