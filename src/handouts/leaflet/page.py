@@ -139,6 +139,16 @@ class Footer:
                 self.tagger = tagger
                 self.line_probe = probe  # Para.draw reports its lines there (tests)
 
+            def setFillColor(self, aColor, alpha=None):
+                super().setFillColor(aColor, alpha)
+                if opt.cmyk:  # 100 % K overprints: no white gap where the plates shift
+                    ink = self._fillColorObj
+                    black = (isinstance(ink, colors.CMYKColor) and ink.black >= 0.999
+                             and not (ink.cyan or ink.magenta or ink.yellow))
+                    if black:
+                        self.setOverprintMask(True)  # OPM 1: 0 in C, M, Y leaves them
+                    self.setFillOverprint(black)
+
             def showPage(self):
                 self._pages.append(dict(self.__dict__))
                 self._startPage()
