@@ -96,7 +96,8 @@ class LeafletTemplate(BaseDocTemplate):
         f = flowables[0]
         room = frame._y - frame._y1p
         if self._waiting is not None and (
-                frame._atTop or isinstance(f, _PlaceWaiting) or _height(f, frame, self.canv) > room):
+                frame._atTop or isinstance(f, _PlaceWaiting)
+                or self._needs(flowables, frame) > room):
             flowables.insert(0, self._waiting)
             self._waiting = None
         elif isinstance(f, Float) and not frame._atTop:
@@ -112,6 +113,20 @@ class LeafletTemplate(BaseDocTemplate):
 
     def build(self, flowables, **kw):
         super().build(list(flowables) + [_PlaceWaiting()], **kw)
+
+    def _needs(self, flowables: list, frame) -> float:
+        """The room the next flowable needs here; a section's start (its conditional
+        break) needs its heading with the whole first block, so a waiting float goes
+        before the section rather than leave the heading at the foot of the page."""
+        f = flowables[0]
+        if not isinstance(f, CondPageBreak):
+            return _height(f, frame, self.canv)
+        need = 0.0
+        for g in flowables[1:]:
+            need += _height(g, frame, self.canv)
+            if not _leads(g):
+                break
+        return max(need, f.height)
 
 
 def _height(f, frame, canv) -> float:
