@@ -103,7 +103,7 @@ def all_kinds_build(tmp_path_factory) -> Path:
 def shipped_build(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("shipped")
     r = run_cli("build", ROOT / "specs", "-o", out, "--format",
-                "pdf,large,print,a5,a5print,pptx",
+                "pdf,large,print,a5,a5print,pptx,slides,notes",
                 timeout=600)
     assert r.returncode == 0, r.stderr
     return out

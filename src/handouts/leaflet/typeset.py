@@ -33,7 +33,7 @@ from .variant import MAX_PAGES, Options
 
 FIGURE_H = 90 * mm  # the tallest a figure is printed
 POSE_H = 41.5 * mm  # an exercise's pose figure on A4: its ink at least 40 mm tall
-TEXT_BESIDE = 16  # characters a line, at least, for the text beside a pose figure
+TEXT_BESIDE = 16 + 1.6  # ems beside a pose figure: a numbered step's text 16 characters a line
 BOX_PAD = 8.0  # inner padding of boxed blocks
 
 
@@ -424,21 +424,21 @@ class _Builder:
 
     def figure_height(self) -> float:
         """A pose figure's height: 41.5 mm on A4, as the body size on the other variants,
-        a little less where that keeps the text beside it at 16 characters a line (A5)."""
+        less where that keeps the steps beside it at 16 characters a line (A5)."""
         from ..diagrams import figure
 
         h = POSE_H * self.body.size / Options().body
         poses = [e.pose for e in self.exercises if e.pose is not None]
         widest = max((figure.aspect(p) for p in poses), default=1.0)
         beside = (self.card_inner - TEXT_BESIDE * self.body.size - self.column_gap) / widest
-        return min(h, beside) if beside >= POSE_H * 0.75 else h
+        return min(h, beside) if beside >= POSE_H * 0.7 else h
 
     @property
     def card_inner(self) -> float:
         return self.frame_w - 2 * BOX_PAD - 6  # an exercise card's padding and left bar
 
     def figure_column(self) -> tuple[float, float]:
-        """(width of the figure column of every card, or 0 when the text beside it would
+        """(width of the figure column of every card, or 0 when the steps beside it would
         hold under 16 characters a line: the figure then goes above the text; the text
         column's width)."""
         from ..diagrams import figure
