@@ -65,21 +65,23 @@ def test_go_now_box_whole_on_one_page(shipped_build, stem, variant):
 
 
 def test_go_now_box_opens_the_next_page_rather_than_split(tmp_path):
-    """Text before the help boxes leaves the go-now box no room on the page it would start
-    on: on A5 and A4 it opens the next page whole (what followed fills the space)."""
+    """The help boxes together are taller than an A5 page and follow the key points, so
+    the go-now box would start half way down page 1 (where it used to be split, its late
+    signs overleaf): it opens the next page whole, what followed it fills page 1, and
+    only the box after it may go on overleaf."""
     import pdfplumber
 
     (tmp_path / "_clinic.yaml").write_text("name: 架空の医院\n", encoding="utf-8")
-    signs = ", ".join(f"{i}番目のサインがあるとき" for i in range(1, 11))
+    signs = ", ".join(f"{i}番目のサインがあるとき、ふだんと違うと感じたら、すぐに" for i in range(1, 11))
     spec = tmp_path / "push.yaml"
     spec.write_text(
         "title: 受診の目安の置き方を試します\naudience: patients\nreviewed: 2026-01-01\n"
-        "review_by: 2099-01-01\nkey_points: [要点です]\nsections:\n"
-        "  - heading: 前おきの文章です\n    blocks:\n"
-        f"      - text: {'前おきの長い文章が続きます。' * 40}\n"
-        "  - heading: 受診の目安です\n    blocks:\n"
+        "review_by: 2099-01-01\nkey_points: ["
+        + ", ".join(f"{i}つ目の要点です。長めに書いて二行になるようにしています" for i in range(1, 6))
+        + "]\nsections:\n  - heading: 受診の目安です\n    blocks:\n"
         f"      - callout: {{kind: danger, title: 今すぐ救急へ, items: [{signs}]}}\n"
-        "      - callout: {kind: warning, title: 今日か明日に受診, items: [あ, い, う]}\n"
+        "      - callout: {kind: warning, title: 今日か明日に受診, items: ["
+        + ", ".join(f"{i}番目の今日か明日のサインです" for i in range(1, 16)) + "]}\n"
         "  - heading: あとの文章です\n    blocks:\n"
         f"      - text: {'あとに続く文章です。' * 20}\n", encoding="utf-8")
     r = run_cli("build", spec, "-o", tmp_path / "out", "--format", "pdf,a5")
@@ -88,8 +90,9 @@ def test_go_now_box_opens_the_next_page_rather_than_split(tmp_path):
         with pdfplumber.open(tmp_path / "out" / name) as pdf:
             pages = ["".join(c["text"] for c in p.chars) for p in pdf.pages]
         on = [i for i, text in enumerate(pages) if "今すぐ救急へ" in text]
-        assert len(on) == 1 and all(f"{i}番目" in pages[on[0]] for i in range(1, 11)), name
-        assert "（続き）" not in "".join(pages)
+        assert len(on) == 1 and all(f"{i}番目のサイン" in pages[on[0]]
+                                    for i in range(1, 11)), name
+        assert "今すぐ救急へ（続き）" not in "".join(pages)
 
 
 def test_help_boxes_are_read_right_after_the_key_points(shipped_build):

@@ -27,7 +27,7 @@ class KeepIfItFits(KeepTogether):
         if getattr(self, "_wrapInfo", None) != (aw, ah):
             self.wrap(aw, ah)
         frame = getattr(self, "_frame", None)
-        if frame is not None and self._H > frame._height and ah >= frame._height / 4:
+        if frame is not None and self._H > _page(self, frame) and ah >= frame._height / 4:
             k = next((i for i, f in enumerate(self._content) if not _leads(f)),
                      len(self._content) - 1)
             if k + 1 < len(self._content):  # a heading never ends a page
@@ -44,41 +44,75 @@ class KeepIfItFits(KeepTogether):
         return super().split(aw, ah)
 
 
+def _page(f: KeepTogether, frame) -> float:
+    """The tallest body a page of the document has (the first page's is shorter: the
+    title band): what is taller cannot be kept on one page."""
+    templates = f._doctemplateAttr("pageTemplates") or []
+    return max([frame._height] + [t.frames[0]._height for t in templates])
+
+
 class Float(KeepIfItFits):
     """A part kept on one page (the help boxes) that may open the next page while what
     follows it fills this one (LeafletTemplate places it). Its structure elements keep
-    their place in the reading order (the tagger orders them as they were made). Taller
-    than a page, its lead (up to the box that is never split) is kept together and the
-    rest flows on after it."""
+    their place in the reading order (the tagger orders them as they were made).
+
+    Taller than a page, it flows as its parts (a heading stays with its first block, the
+    boxes together); but when the boxes together are taller than a page too, its lead,
+    from its heading through the never-split box, is kept together (if it fits a page)
+    and the rest flows on after it."""
 
     def __init__(self, flows: list):
         super().__init__(_flat(flows))
+        self.flows = flows
+        self._spans = []  # (part of flows, where its flowables start and end in _content)
+        at = 0
+        for f in flows:
+            n = len(_flat([f]))
+            self._spans.append((f, at, at + n))
+            at += n
 
-    def _lead(self) -> int:
-        """How many of its flowables lead it: up to its unsplittable box, or its heading
-        with the first block."""
-        for i, f in enumerate(self._content):
-            if isinstance(f, Box) and f.keep:
-                return i + 1
-        return next((i for i, f in enumerate(self._content) if not _leads(f)), 0) + 1
+    def _lead(self, aw: float, page: float) -> int:
+        """How many of its flowables (in _content) to keep together; 0: none."""
+        box = next((i for i, f in enumerate(self._content) if isinstance(f, Box) and f.keep),
+                   None)
+        if box is None:
+            return 0
+        heights = [f.wrap(aw, page)[1] for f in self._content]
+        start, end = next((a, b) for _, a, b in self._spans if a <= box < b)
+        if sum(heights[:end]) <= page:
+            return end
+        if sum(heights[start:end]) <= page:
+            return 0  # the boxes fit a page together: they go as one part
+        return box + 1 if sum(heights[:box + 1]) <= page else 0
 
     def needs(self, aw: float, page: float) -> float:
         """The height that must be on one page: all of it, or, taller than a `page`, its
-        lead."""
+        lead (its heading with the first block, when the lead would not fit a page)."""
         self.wrap(aw, page)
         if self._H <= page:
             return self._H
-        return sum(f.wrap(aw, page)[1] for f in self._content[:self._lead()])
+        n = self._lead(aw, page) or next(
+            (i for i, f in enumerate(self._content) if not _leads(f)), 0) + 1
+        return sum(f.wrap(aw, page)[1] for f in self._content[:n])
 
     def split(self, aw: float, ah: float):
         frame = getattr(self, "_frame", None)
         if getattr(self, "_wrapInfo", None) != (aw, ah):
             self.wrap(aw, ah)
-        if frame is not None and self._H > frame._height:
-            k = self._lead()
-            return [self.NullActionFlowable(), KeepIfItFits(self._content[:k]),
-                    *self._content[k:]]
-        return super().split(aw, ah)
+        page = _page(self, frame) if frame is not None else 0.0
+        if frame is None or self._H <= page:
+            return super().split(aw, ah)
+        n = self._lead(aw, page)
+        if not n:
+            return [self.NullActionFlowable(), *self.flows]
+        # the rest: what is left of the part the lead ends in, then the parts after it
+        rest = []
+        for f, start, end in self._spans:
+            if start >= n:
+                rest.append(f)
+            elif end > n:
+                rest += self._content[n:end]
+        return [self.NullActionFlowable(), KeepIfItFits(self._content[:n]), *rest]
 
 
 class LeafletTemplate(BaseDocTemplate):
@@ -100,10 +134,10 @@ class LeafletTemplate(BaseDocTemplate):
                 or self._needs(flowables, frame) > room):
             flowables.insert(0, self._waiting)
             self._waiting = None
-        elif isinstance(f, Float) and not frame._atTop:
+        elif isinstance(f, Float):
             page = max(pt.frames[0]._height for pt in self.pageTemplates)
             f.canv, f._frame = self.canv, frame
-            if room < f.needs(frame._width, page) <= page:
+            if not frame._atTop and room < f.needs(frame._width, page) <= page:
                 self._waiting = flowables.pop(0)
                 return
         if isinstance(flowables[0], _PlaceWaiting):
