@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -383,7 +384,7 @@ class _Builder:
             text += self.items(b.steps, "steps")
         if not shared:
             text += self.dose(b)
-        column, _ = self.figure_column()
+        column, _ = self.figure_column
         if art is None:
             kids = text
         elif column:
@@ -417,19 +418,26 @@ class _Builder:
             self._shared = len(self.exercises) > 1 and len(doses) == 1
         return self._shared
 
-    @property
+    @cached_property
     def exercises(self) -> list[d.Exercise]:
         return [b for sec in self.doc.sections_for("handout") for b in sec.for_target("handout")
                 if isinstance(b, d.Exercise)]
 
+    @cached_property
+    def aspect(self) -> dict[int, float]:
+        """Each pose's width over its height (a pose's scene is costly to compute)."""
+        from ..diagrams import figure
+
+        return {id(e.pose): figure.aspect(e.pose) for e in self.exercises
+                if e.pose is not None}
+
+    @cached_property
     def figure_height(self) -> float:
         """A pose figure's height: 41.5 mm on A4, as the body size on the other variants,
         less where that keeps the steps beside it at 16 characters a line (A5)."""
-        from ..diagrams import figure
-
         h = POSE_H * self.body.size / Options().body
         poses = [e.pose for e in self.exercises if e.pose is not None]
-        widest = max((figure.aspect(p) for p in poses), default=1.0)
+        widest = max((self.aspect[id(p)] for p in poses), default=1.0)
         beside = (self.card_inner - TEXT_BESIDE * self.body.size - self.column_gap) / widest
         return min(h, beside) if beside >= POSE_H * 0.7 else h
 
@@ -437,15 +445,14 @@ class _Builder:
     def card_inner(self) -> float:
         return self.frame_w - 2 * BOX_PAD - 6  # an exercise card's padding and left bar
 
+    @cached_property
     def figure_column(self) -> tuple[float, float]:
         """(width of the figure column of every card, or 0 when the steps beside it would
         hold under 16 characters a line: the figure then goes above the text; the text
         column's width)."""
-        from ..diagrams import figure
-
         inner = self.card_inner
         poses = [e.pose for e in self.exercises if e.pose is not None]
-        column = max((self.figure_height() * figure.aspect(p) for p in poses), default=0.0)
+        column = max((self.figure_height * self.aspect[id(p)] for p in poses), default=0.0)
         text = inner - column - self.column_gap
         if text < TEXT_BESIDE * self.body.size - 0.01:
             return 0.0, inner
@@ -454,10 +461,10 @@ class _Builder:
     def pose_figure(self, b: d.Exercise) -> ArtFigure:
         from ..diagrams import figure
 
-        h = self.figure_height()
-        column, inner = self.figure_column()
-        w = min(h * figure.aspect(b.pose), column or inner)
-        h = w / figure.aspect(b.pose)
+        h = self.figure_height
+        column, inner = self.figure_column
+        w = min(h * self.aspect[id(b.pose)], column or inner)
+        h = w / self.aspect[id(b.pose)]
         return ArtFigure(figure.draw(b.pose, w, h, self.accent.hexval()[2:], 1.0),
                          self.at.child("figure", alt=b.alt), "center")
 
