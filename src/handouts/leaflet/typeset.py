@@ -27,8 +27,8 @@ from ..text.inline import Rich, Span, continued_title, plain
 from ..text.setting import has_ruby, ruby_pitch, set_lines
 from .colour import (DANGER, DANGER_FILL, GREY, HIGHLIGHT_FILL, INFO, KEY_FILL, PALE,
                      WARNING, cmyk_image, readable)
-from .flowables import (DOT, ArtFigure, Box, Drawing, Float, ItemGrid, KeepIfItFits,
-                        LeafletTemplate, Para, Picture, Row, Table, Type)
+from .flow import Float, KeepIfItFits, LeafletTemplate
+from .flowables import DOT, ArtFigure, Box, Drawing, ItemGrid, Para, Picture, Row, Table, Type
 from .page import Footer
 from .variant import MAX_PAGES, Options
 
