@@ -541,8 +541,15 @@ def _segments(shape):
     return [(a, b) for p in shape.paths for line in v.flatten(p) for a, b in zip(line, line[1:])]
 
 
+def _dist(p, a, b):
+    """Distance from point p to the segment a–b."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    t = max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / ((dx * dx + dy * dy) or 1e-12)))
+    return math.dist(p, (a[0] + t * dx, a[1] + t * dy))
+
+
 def _near(point, shape, tol):
-    return any(lumbar._dist(point, a, b) <= tol for a, b in _segments(shape))
+    return any(_dist(point, a, b) <= tol for a, b in _segments(shape))
 
 
 def test_practitioner_spine_shows_intermediate_and_lateral_branches():
@@ -595,31 +602,55 @@ def test_patient_spine_has_no_unlabelled_white_bars():
     assert mal and any(_near(lb.leader[-1], s, 6.0) for s in mal)
 
 
+def _inside(p, poly):
+    """Whether p lies inside the polygon (even-odd rule)."""
+    hit = False
+    for (x0, y0), (x1, y1) in zip(poly, poly[1:] + poly[:1]):
+        if (y0 > p[1]) != (y1 > p[1]) and p[0] < x0 + (p[1] - y0) * (x1 - x0) / (y1 - y0):
+            hit = not hit
+    return hit
+
+
 @pytest.mark.parametrize("case", SIZES[:3], ids=lambda c: f"{c[2]}-{c[4]}")
 def test_marker_leaders_are_never_hidden(case):
-    """Each numbered disc leaves its leader visible (at least a disc's radius outside it),
-    sits on no other disc's leader and no label's leader, and overlaps no other disc."""
+    """Each numbered disc leaves its leader visible: at least a disc's radius of it lies
+    outside the disc and off the shapes of the same colour (the emphasised joint and
+    nerves, where the old ③ lost its leader); no disc sits on another disc's leader or a
+    label's leader, or on another disc."""
     art = _art(*case)
     discs = {s.name: s for s in art.shapes if re.fullmatch(r"ターゲット\d", s.name)}
     lines = {s.name: s for s in art.shapes if s.name.endswith("（線）")}
     assert len(discs) == len(case[1])
     label_leaders = [lb.leader for lb in art.labels if lb.leader]
+    accent = lines[next(iter(discs)) + "（線）"].stroke
+    joints = [v.flatten(s.paths[0])[0] for s in art.shapes
+              if s.fill and s.stroke == accent and s.name.endswith("椎間関節")]
+    nerves = [(s, _segments(s)) for s in art.shapes
+              if s.stroke == accent and not s.fill and "ターゲット" not in s.name]
     for name, disc in discs.items():
         x0, y0, x1, y1 = v.bounds([dataclasses.replace(disc, stroke=None)])
         c, r = ((x0 + x1) / 2, (y0 + y1) / 2), (x1 - x0) / 2
         (a, b), = _segments(lines[name + "（線）"])
-        far = b if math.dist(a, c) < math.dist(b, c) else a
-        assert math.dist(c, far) - r >= r, name
+        steps = 200
+        seen = 0
+        for k in range(steps):
+            q = (a[0] + (b[0] - a[0]) * (k + 0.5) / steps, a[1] + (b[1] - a[1]) * (k + 0.5) / steps)
+            if math.dist(q, c) <= r + 0.5 or any(_inside(q, j) for j in joints):
+                continue
+            if any(_dist(q, p, t) <= s.width / 2 + 0.5 for s, segs in nerves for p, t in segs):
+                continue
+            seen += 1
+        assert seen / steps * math.dist(a, b) >= r, name
         for other, d in discs.items():
             if other == name:
                 continue
             ox0, oy0, ox1, oy1 = v.bounds([dataclasses.replace(d, stroke=None)])
             assert math.dist(c, ((ox0 + ox1) / 2, (oy0 + oy1) / 2)) > 2 * r, (name, other)
             (p, q), = _segments(lines[other + "（線）"])
-            assert lumbar._dist(c, p, q) > r, (name, "under", other)
+            assert _dist(c, p, q) > r, (name, "under", other)
         for ld in label_leaders:
             for p, q in zip(ld, ld[1:]):
-                assert lumbar._dist(c, p, q) > r, (name, "on a label's leader")
+                assert _dist(c, p, q) > r, (name, "on a label's leader")
 
 
 @pytest.mark.parametrize("case", SIZES[3:], ids=["A4", "large", "A5"])

@@ -64,11 +64,6 @@ class Scene:
     towel: tuple[float, float] | None  # (x, y) of a folded towel's centre
 
     @property
-    def seat(self) -> Chair | None:
-        """The chair the figure sits on, if any."""
-        return self.chairs[0] if self.pose.support == "chair" else None
-
-    @property
     def resting(self) -> tuple[str, ...]:
         """Legs that touch nothing while the other leg does: crossed over it."""
         touching = {p.partition(".")[2] for p in self.pose.contacts if "." in p}
@@ -183,7 +178,8 @@ def _groups(cam: Camera, body: Body, resting: tuple[str, ...] = ()) -> list[tupl
     def depth(name: str) -> float:
         segs = groups[name]
         d = sum(cam.depth(s.a) + cam.depth(s.b) for s in segs) / (2 * len(segs))
-        return d - 0.03 if name.startswith("leg") else d  # a thigh over the pelvis only when clearly nearer
+        # a thigh goes over the pelvis only when clearly nearer
+        return d - 0.03 if name.startswith("leg") else d
 
     def key(item):
         name, _ = item
@@ -379,11 +375,10 @@ GAP = 1.9  # between the frames (the arrow between them), in label sizes
 FRAME_WORDS = ("はじめ", "のばす")  # ① start → ② stretch
 
 
-def _box(pose: Pose) -> tuple[float, float, float, float, float, float]:
+def _box(pose: Pose) -> tuple[float, float, float, float]:
     """One frame's extent in H units: x0, y0 (at scale 1), width, height."""
-    sc = scene(pose)
-    x0, y0, x1, y1 = _extent(Camera(pose.view, tilt=pose.tilt), sc)
-    return x0, y0, x1 - x0 + 2 * FLOOR_MARGIN, y1 - y0 + 0.02, x1, y1
+    x0, y0, x1, y1 = _extent(Camera(pose.view, tilt=pose.tilt), scene(pose))
+    return x0, y0, x1 - x0 + 2 * FLOOR_MARGIN, y1 - y0 + 0.02
 
 
 def _measure(measure: Callable[[str, float, bool], float] | None):
@@ -402,7 +397,7 @@ def _label_width(size: float, measure: Callable[[str, float, bool], float]) -> f
 def aspect(pose: Pose, measure: Callable[[str, float, bool], float] | None = None) -> float:
     """Width / height of the drawing: floor and props included, and for two frames both
     of them, the arrow between and the labels above at their default size."""
-    _, _, bw, bh, _, _ = _box(pose)
+    _, _, bw, bh = _box(pose)
     if pose.frames == 1 or pose.start == pose.end:
         return bw / bh
     # at height 1: the labels LABEL tall, the band above the frames BAND·LABEL
@@ -419,9 +414,9 @@ def draw(pose: Pose, width: float, height: float, accent: str = "1F5C99",
     the frames' labels (default: LABEL × the height, as `aspect` assumes); `measure(text,
     size, bold)` gives a label's width (default: the project's fonts)."""
     sc = scene(pose)
-    x0, y0, bw, bh, _, _ = _box(pose)
+    x0, y0, bw, bh = _box(pose)
     art = Art(width, height)
-    tint = mix(accent, "FFFFFF", 0.55)
+    tint = v.mix(accent, "FFFFFF", 0.55)
     same = pose.start == pose.end
     if pose.frames == 1 or same:
         scale = min(width / bw, height / bh)
@@ -431,8 +426,9 @@ def draw(pose: Pose, width: float, height: float, accent: str = "1F5C99",
         art.shapes += _ground(cam, sc, (width - bw * scale) / 2, (width + bw * scale) / 2, line)
         if not same:
             for g, segs in _groups(cam, sc.start, sc.resting):
+                torso = sc.start.torso if g == "torso" else None
                 art.shapes += _silhouette(cam, segs, GHOST_INK, GHOST_FILL, line * 0.6,
-                                          "はじめの姿勢", sc.start.torso if g == "torso" else None)
+                                          "はじめの姿勢", torso)
         art.shapes += _figure(cam, sc.end, "", line, sc.resting)
         art.shapes += _highlight(cam, sc.end, pose.highlight, accent, tint, line * 0.8)
         if pose.arrow and not same:
@@ -533,10 +529,3 @@ def _motion(cam: Camera, sc: Scene, pose: Pose, color: str, line: float) -> list
     tail_end = (b[0] - ux * head * 0.8, b[1] - uy * head * 0.8)
     return [Shape((v.polyline([a, tail_end]),), None, color, line * 1.8, name="動かす向き"),
             Shape((v.arrow_head(b, a, head),), color, None, 0.0, name="動かす向き（矢じり）")]
-
-
-def mix(a: str, b: str, t: float) -> str:
-    """Colour a mixed with b: t = 0 gives a, 1 gives b."""
-    ca = [int(a[i:i + 2], 16) for i in (0, 2, 4)]
-    cb = [int(b[i:i + 2], 16) for i in (0, 2, 4)]
-    return "".join(f"{round(x + (y - x) * t):02X}" for x, y in zip(ca, cb))

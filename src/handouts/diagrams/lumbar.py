@@ -273,7 +273,7 @@ def draw(detail: str, targets: list[str], emphasis: list[str], width: float,
                   SHADOW, None, 0.0, name=f"{lv} 棘突起（影）"))
         add(Shape((v.smooth(pts(spine), closed=True),), BONE, INK, w * 1.2, name=f"{lv} 棘突起"))
     # emphasised facet joints: tinted and hatched over the joint line
-    tint = _mix(style.accent, "FFFFFF", 0.6)
+    tint = v.mix(style.accent, "FFFFFF", 0.6)
     facets: list[list[Pt]] = []
     for site in emphasis:
         if site.endswith("-facet"):
@@ -293,8 +293,8 @@ def draw(detail: str, targets: list[str], emphasis: list[str], width: float,
         add(Shape(tuple(v.smooth(pts(p)) for p in others), None, NERVE, w * 1.6,
                   name="中間枝・外側枝"))
         nerves += [pts(p) for p in others]
-    branches = {"L3-medial-branch": _medial_branch(TOP + 1), "L4-medial-branch": _medial_branch(TOP + 2),
-                "L5-dorsal-ramus": _l5_ramus()}
+    branches = {"L3-medial-branch": _medial_branch(TOP + 1),
+                "L4-medial-branch": _medial_branch(TOP + 2), "L5-dorsal-ramus": _l5_ramus()}
     for site, parts in branches.items():
         hot = site in emphasis
         color, width_ = (style.accent, w * 3.0) if hot else (NERVE, w * 2.2)
@@ -450,9 +450,3 @@ def _silhouette(pieces: list[tuple], ink: str, fill: str, width: float,
     paths = tuple(pieces)
     return [Shape(paths, None, ink, width * 2, name=name + "（輪郭）"),
             Shape(paths, fill, None, 0.0, name=name)]
-
-
-def _mix(a: str, b: str, t: float) -> str:
-    ca = [int(a[i:i + 2], 16) for i in (0, 2, 4)]
-    cb = [int(b[i:i + 2], 16) for i in (0, 2, 4)]
-    return "".join(f"{round(x + (y - x) * t):02X}" for x, y in zip(ca, cb))
