@@ -688,3 +688,14 @@ def test_patient_alt_text_uses_the_words_of_the_leaflet():
         assert word in text, word
     for word in ("内側枝", "横突起", "棘突起", "乳頭", "MAL", "L3", "L4", "L5", "強調", "後枝"):
         assert word not in text, word
+
+
+def test_frame_labels_are_never_smaller_than_the_leaflets_text():
+    """Drawn small (an old card layout: 90 × 60 pt), the frames keep their numbers at the
+    large-print body size and leave the words out rather than shrink them."""
+    pose = figure.library()["half-kneeling-hip-flexor"]
+    small = figure.draw(pose, 90, 60)
+    assert [lb.text for lb in small.labels] == ["1", "2"]
+    assert min(lb.size for lb in small.labels) >= figure.LABEL_MIN
+    asked = figure.draw(pose, 400, 120, label_size=12.5)
+    assert {lb.size for lb in asked.labels} == {12.5}

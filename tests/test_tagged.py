@@ -169,7 +169,7 @@ def test_struct_text_shows_headings_lists_and_figures(shipped_build, stem):
     figures = [t for t in re.findall(r'^\s*Figure\n\s*"(.*)"', out, re.M)
                if t]  # not the QR code (paths only, alt text in the tree)
     # a pose drawn in two frames: its text is the frames' numbers and words
-    poses = [t for t in figures if t.replace(" ", "") == "1はじめ2のばす"]
+    poses = [t for t in figures if t.replace(" ", "") in ("1はじめ2のばす", "12")]
     figures = [t for t in figures if t not in poses]
     assert len(poses) == (4 if stem == "stretches" else 0), poses
     assert len(figures) == len(diagrams)

@@ -369,7 +369,8 @@ def _floor(sc: Scene) -> list[Vec]:
 
 
 FLOOR_MARGIN = 0.06  # H of floor shown beyond the figure on each side
-LABEL = 0.11  # the frames' labels, as a part of the drawing's height (unless given)
+LABEL = 0.11  # the frames' labels, as a part of the drawing's height (unless given) ...
+LABEL_MIN = 14.5  # ... and never smaller than the largest leaflet body text (large print)
 BAND = 1.35  # the band above the frames for their labels, in label sizes
 GAP = 1.9  # between the frames (the arrow between them), in label sizes
 FRAME_WORDS = ("はじめ", "のばす")  # ① start → ② stretch
@@ -389,14 +390,18 @@ def _measure(measure: Callable[[str, float, bool], float] | None):
     return measure
 
 
-def _label_width(size: float, measure: Callable[[str, float, bool], float]) -> float:
+def _label_width(size: float, measure: Callable[[str, float, bool], float],
+                 words: bool = True) -> float:
     """The widest frame label (number in its disc, then the word), at `size`."""
+    if not words:
+        return size * 0.62 * 2
     return max(size * 0.62 * 2 + size * 0.3 + measure(w, size, True) for w in FRAME_WORDS)
 
 
 def aspect(pose: Pose, measure: Callable[[str, float, bool], float] | None = None) -> float:
     """Width / height of the drawing: floor and props included, and for two frames both
-    of them, the arrow between and the labels above at their default size."""
+    of them, the arrow between and the labels above at LABEL × the height (exact when
+    that is at least LABEL_MIN, or with `draw(label_size=LABEL × height)`)."""
     _, _, bw, bh = _box(pose)
     if pose.frames == 1 or pose.start == pose.end:
         return bw / bh
@@ -411,8 +416,9 @@ def draw(pose: Pose, width: float, height: float, accent: str = "1F5C99",
     """The pose drawn into width × height points: ① the start and ② the end side by side
     on one floor (chair, towel), the stretched muscle tinted and hatched and an arrow in
     ②; or, for ``frames: 1``, the start pale beneath the end. `label_size` is the size of
-    the frames' labels (default: LABEL × the height, as `aspect` assumes); `measure(text,
-    size, bold)` gives a label's width (default: the project's fonts)."""
+    the frames' labels (default: LABEL × the height, at least LABEL_MIN); where the words
+    do not fit beside each other the frames show their numbers only. `measure(text, size,
+    bold)` gives a label's width (default: the project's fonts)."""
     sc = scene(pose)
     x0, y0, bw, bh = _box(pose)
     art = Art(width, height)
@@ -435,11 +441,12 @@ def draw(pose: Pose, width: float, height: float, accent: str = "1F5C99",
             art.shapes += _motion(cam, sc, pose, accent, line)
         return art
     measure = _measure(measure)
-    size = label_size or min(max(height * LABEL, 6.0), 24.0)
-    label_w = _label_width(size, measure)
-    if 2 * label_w + GAP * size > width:  # too narrow even for the labels: smaller ones
+    size = label_size or min(max(height * LABEL, LABEL_MIN), 24.0)
+    words = 2 * _label_width(size, measure) + GAP * size <= width  # else numbers only
+    label_w = _label_width(size, measure, words)
+    if 2 * label_w + GAP * size > width:  # too narrow even for the numbers: smaller ones
         size *= width / (2 * label_w + GAP * size)
-        label_w = _label_width(size, measure)
+        label_w = _label_width(size, measure, words)
     band, gap = size * BAND, size * GAP
     scale = min((width - gap) / 2 / bw, (height - band) / bh)
     frame_w = max(bw * scale, label_w)  # a narrow figure: the label sets the frame's width
@@ -459,11 +466,14 @@ def draw(pose: Pose, width: float, height: float, accent: str = "1F5C99",
         # the frame's number in a disc and its word, over the frame's left edge
         r = size * 0.62
         cx, cy = fx + r, band / 2
-        art.shapes.append(Shape((v.circle(cx, cy, r),), accent, None, 0.0, name=f"コマ{k + 1}"))
+        # a ring, the number in the accent colour: readable on paper like the text
+        art.shapes.append(Shape((v.circle(cx, cy, r - size * 0.05),), "FFFFFF", accent,
+                                size * 0.1, name=f"コマ{k + 1}"))
         num = str(k + 1)
-        ns = size * 0.9
-        art.labels.append(v.label(num, cx, cy + ns * 0.36, ns, measure(num, ns, True), True,
-                                  "FFFFFF", anchor="middle", on=f"コマ{k + 1}"))
+        art.labels.append(v.label(num, cx, cy + size * 0.36, size, measure(num, size, True),
+                                  True, accent, anchor="middle", on=f"コマ{k + 1}"))
+        if not words:
+            continue
         word = FRAME_WORDS[k]
         art.labels.append(v.label(word, cx + r + size * 0.3, cy + size * 0.38, size,
                                   measure(word, size, True), True))
