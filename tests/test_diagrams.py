@@ -32,6 +32,22 @@ def test_geometry_imports_no_renderer(path):
     assert not [n for n in names if n.split(".")[0] in ("reportlab", "pptx")], names
 
 
+@pytest.mark.parametrize("path", sorted(DIAGRAMS.glob("*.py")), ids=lambda p: p.name)
+def test_geometry_imports_nothing_above_it(path):
+    """Data flows one way: diagrams/ is geometry that the document and the renderers use,
+    so it imports only its own modules (and the font metrics service); alt text, computed
+    from the document model, lives above it (handouts/alt.py)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    up = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.ImportFrom):
+            if n.level >= 2 or (n.level == 0 and (n.module or "").startswith("handouts")):
+                up.append((n.level, n.module, [a.name for a in n.names]))
+        elif isinstance(n, ast.Import):
+            up += [(0, a.name, []) for a in n.names if a.name.startswith("handouts")]
+    assert [u for u in up if u[:2] != (2, "fonts")] == [], up
+
+
 def test_drawing_loads_no_renderer():
     """Computing every figure in a fresh process never loads reportlab or python-pptx."""
     code = ("import sys\n"
@@ -434,7 +450,7 @@ def test_inner_thigh_straight_foot_is_seen_on_the_floor():
     """Not a stump: the stretched leg's foot is drawn at least 40 % of its length wide."""
     pose = figure.library()["standing-inner-thigh"]
     sc = figure.scene(pose)
-    cam = figure.Camera(pose.view, 1.0, tilt=pose.tilt)
+    cam = figure.Camera(pose.view, 1.0)
     foot = sc.end.seg("foot.right")
     (ax, _), (bx, _) = cam(foot.a), cam(foot.b)
     length = math.dist(foot.a, foot.b)
@@ -461,7 +477,7 @@ def test_figure_4_is_seen_from_the_front_with_the_crossed_shin_in_view():
     pose = figure.library()["seated-figure-4"]
     assert abs(pose.view + 90) <= 15
     sc = figure.scene(pose)
-    cam = figure.Camera(pose.view, 1.0, tilt=pose.tilt)
+    cam = figure.Camera(pose.view, 1.0)
     shin = sc.end.seg("shank.right")
     shown = math.dist(cam(shin.a), cam(shin.b))
     assert shown >= 0.7 * math.dist(shin.a, shin.b)
@@ -518,7 +534,7 @@ def test_aspect_is_the_drawings_shape(name):
     figure by it (the leaflet card, the slide)."""
     pose = figure.library()[name]
     h = 113.4  # 40 mm
-    art = figure.draw(pose, h * figure.aspect(pose), h)
+    art = figure.draw(pose, h * figure.aspect(pose), h, label_size=figure.LABEL * h)
     x0, _, x1, _ = v.bounds(art.shapes)
     assert x1 - x0 >= 0.97 * art.width
 

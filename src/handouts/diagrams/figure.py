@@ -29,7 +29,6 @@ INK = v.INK
 GHOST_INK, GHOST_FILL = "A6A6A6", "F2F2F2"
 NEAR_FILL, FAR_FILL = "FFFFFF", "E4E4E4"
 PROP_INK, PROP_FILL = "595959", "EDEDED"
-FLOOR_FILL = "EEEEEE"
 TOWEL_FILL = "D9E6F2"  # a pale towel, not grey furniture
 
 
@@ -128,27 +127,22 @@ def end_thigh_pitch(pose: Pose, side: str) -> float:
 
 # -- projection and drawing ----------------------------------------------------------------
 class Camera:
-    """Orthographic view: screen x, screen y (down), depth (toward the viewer). view 0
-    shows the figure's right side, facing right; −90 its front. `tilt` looks down from
-    above by that many degrees (0: from the horizontal)."""
+    """Orthographic view from the horizontal: screen x, screen y (down), depth (toward
+    the viewer). view 0 shows the figure's right side, facing right; −90 its front."""
 
-    def __init__(self, view: float, scale: float = 1.0, ox: float = 0.0, oy: float = 0.0,
-                 tilt: float = 0.0):
+    def __init__(self, view: float, scale: float = 1.0, ox: float = 0.0, oy: float = 0.0):
         self.c, self.s = math.cos(math.radians(view)), math.sin(math.radians(view))
-        self.tc, self.ts = math.cos(math.radians(tilt)), math.sin(math.radians(tilt))
         self.scale, self.ox, self.oy = scale, ox, oy
 
     def __call__(self, p: Vec) -> tuple[float, float]:
         x = p[0] * self.c - p[1] * self.s
-        near = -(p[0] * self.s + p[1] * self.c)  # toward the viewer, along the floor
-        up = p[2] * self.tc - near * self.ts
-        return self.ox + x * self.scale, self.oy - up * self.scale
+        return self.ox + x * self.scale, self.oy - p[2] * self.scale
 
     def depth(self, p: Vec) -> float:
-        return -(p[0] * self.s + p[1] * self.c) * self.tc + p[2] * self.ts
+        return -(p[0] * self.s + p[1] * self.c)
 
     def toward_viewer(self) -> Vec:
-        return (-self.s * self.tc, -self.c * self.tc, self.ts)
+        return (-self.s, -self.c, 0.0)
 
     def width_of(self, seg: Seg, which: int) -> float:
         """Half width on screen of a torso piece (elliptical section), or its radius."""
@@ -342,30 +336,8 @@ def _extent(cam: Camera, sc: Scene) -> tuple[float, float, float, float]:
             for dy in (-1, 1):
                 xs.append(cam((sc.towel[0] + dx * TOWEL_L / 2, sc.towel[1] + dy * TOWEL_W / 2,
                                0.0))[0])
-    for p in _floor(sc):
-        x, y = cam(p)
-        xs.append(x)
-        ys.append(y)
+    ys.append(cam((0, 0, 0))[1])
     return min(xs), min(ys), max(xs), max(ys)
-
-
-def _floor(sc: Scene) -> list[Vec]:
-    """The corners of the floor under the bodies and the props (seen from above, the
-    floor is an area; from the horizontal, a line)."""
-    xs, ys = [], []
-    for body in (sc.start, sc.end):
-        for s in body.segs:
-            for p in (s.a, s.b):
-                xs.append(p[0])
-                ys.append(p[1])
-    for ch in sc.chairs:
-        (bx, by), (dx, dy) = ch.back, ch.toward
-        for u in (0.0, ch.depth):
-            for w in (-ch.half, ch.half):
-                xs.append(bx + dx * u - dy * w)
-                ys.append(by + dy * u + dx * w)
-    m = 0.06
-    return [(x, y, 0.0) for x in (min(xs) - m, max(xs) + m) for y in (min(ys) - m, max(ys) + m)]
 
 
 FLOOR_MARGIN = 0.06  # H of floor shown beyond the figure on each side
@@ -378,7 +350,7 @@ FRAME_WORDS = ("はじめ", "のばす")  # ① start → ② stretch
 
 def _box(pose: Pose) -> tuple[float, float, float, float]:
     """One frame's extent in H units: x0, y0 (at scale 1), width, height."""
-    x0, y0, x1, y1 = _extent(Camera(pose.view, tilt=pose.tilt), scene(pose))
+    x0, y0, x1, y1 = _extent(Camera(pose.view), scene(pose))
     return x0, y0, x1 - x0 + 2 * FLOOR_MARGIN, y1 - y0 + 0.02
 
 
@@ -428,7 +400,7 @@ def draw(pose: Pose, width: float, height: float, accent: str = "1F5C99",
         scale = min(width / bw, height / bh)
         ox = (width - bw * scale) / 2 + (FLOOR_MARGIN - x0) * scale
         oy = (height - bh * scale) / 2 + (0.01 - y0) * scale
-        cam = Camera(pose.view, scale, ox, oy, pose.tilt)
+        cam = Camera(pose.view, scale, ox, oy)
         art.shapes += _ground(cam, sc, (width - bw * scale) / 2, (width + bw * scale) / 2, line)
         if not same:
             for g, segs in _groups(cam, sc.start, sc.resting):
@@ -455,8 +427,8 @@ def draw(pose: Pose, width: float, height: float, accent: str = "1F5C99",
     for k, body in enumerate((sc.start, sc.end)):
         fx = left + k * (frame_w + gap)
         bx = fx + (frame_w - bw * scale) / 2  # the figure centred in its frame
-        cam = Camera(pose.view, scale, bx + (FLOOR_MARGIN - x0) * scale, top + (0.01 - y0) * scale,
-                     pose.tilt)
+        cam = Camera(pose.view, scale, bx + (FLOOR_MARGIN - x0) * scale,
+                     top + (0.01 - y0) * scale)
         art.shapes += _ground(cam, sc, fx, fx + frame_w, line)
         art.shapes += _figure(cam, body, "①②"[k], line, sc.resting)
         if k == 1:
@@ -488,13 +460,9 @@ def draw(pose: Pose, width: float, height: float, accent: str = "1F5C99",
 
 def _ground(cam: Camera, sc: Scene, x0: float, x1: float, line: float) -> list[Shape]:
     """The floor line from x0 to x1, the chairs and the towel."""
-    if cam.ts:  # from above: the floor is a pale area
-        out = [Shape((v.polygon(_hull([cam(p) for p in _floor(sc)])),), FLOOR_FILL, None, 0.0,
-                     name="床")]
-    else:
-        y = cam((0, 0, 0))[1]
-        out = [Shape((v.polyline([(x0, y), (x1, y)]),), None, PROP_INK, line * 1.2,
-                     name="床", cap="butt")]
+    y = cam((0, 0, 0))[1]
+    out = [Shape((v.polyline([(x0, y), (x1, y)]),), None, PROP_INK, line * 1.2, name="床",
+                 cap="butt")]
     for ch in sc.chairs:
         out += _chair(cam, ch, line * 0.8)
     if sc.towel:

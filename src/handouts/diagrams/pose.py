@@ -99,7 +99,6 @@ class Pose:
     end: dict
     highlight: Highlight
     view: float = 0.0  # 0 = from the side facing right, −90 = from the front
-    tilt: float = 0.0  # looking down from above by this many degrees
     support: str = "floor"  # floor | chair (sitting on it)
     anchor: str = "pelvis"  # the point that stays in place from start to end
     arrow: str | None = None  # the point whose path the motion arrow shows

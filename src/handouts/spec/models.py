@@ -122,7 +122,6 @@ class Pose(Strict):
     says: Inline = Field(description="the movement in words (alt text)")
     stretches: Inline = Field(description="the highlighted muscle in words (alt text)")
     view: float = Field(0.0, description="0 = from the side facing right, -90 = from the front")
-    tilt: float = Field(0.0, ge=0, le=60, description="look down from above by this many degrees")
     support: Literal["floor", "chair"] = Field("floor", description="chair: sitting on one")
     anchor: str = "pelvis"
     contacts: list[str] = Field(default_factory=list, description="points resting on the floor")
