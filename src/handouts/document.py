@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, Mark, SpecError
-from .diagrams import figure, lumbar
+from . import alt as alt_text
+from .diagrams import figure
+from .diagrams.pose import PoseError
 from .spec import models
 from .spec.loader import LoadedSpec, Project, load_project, load_spec
 from .spec.yamlmarks import Marked
@@ -91,11 +93,7 @@ class Flow(Block):
 
     @property
     def alt(self) -> str:
-        """「流れ図：ふだん → 痛み → しびれ → 力が入らない（強調：力が入らない）」"""
-        text = "流れ図：" + " → ".join(s.plain for s in self.steps)
-        if self.highlight is not None:
-            text += f"（強調：{self.steps[self.highlight].plain}）"
-        return text
+        return alt_text.flow(self)
 
 
 @dataclass
@@ -113,19 +111,7 @@ class Tree(Block):
 
     @property
     def alt(self) -> str:
-        """「分かれ道の図：A（注）から B、C に分かれます。B から …」"""
-        def name(n: Node) -> str:
-            return n.label.plain + (f"（{n.note.plain}）" if n.note else "") + (
-                "（強調）" if n.highlight else "")
-
-        parts, stack = [], [self.root]
-        while stack:
-            n = stack.pop(0)
-            if n.children:
-                parts.append(f"{name(n)} から " + "、".join(name(k) for k in n.children)
-                             + " に分かれます。")
-                stack += n.children
-        return "分かれ道の図：" + ("".join(parts) or name(self.root))
+        return alt_text.tree(self)
 
 
 @dataclass
@@ -139,13 +125,7 @@ class Chart(Block):
 
     @property
     def alt(self) -> str:
-        """「棒グラフ（人/100人）：遊離脱出型 96、脱出型 70」"""
-        def num(v: float) -> str:
-            return str(int(v)) if float(v).is_integer() else f"{v:g}"
-
-        head = f"棒グラフ（{self.title.plain}、{self.unit}）" if self.title else (
-            f"棒グラフ（{self.unit}）")
-        return head + "：" + "、".join(f"{k} {num(v)}" for k, v in self.data)
+        return alt_text.chart(self)
 
 
 @dataclass
@@ -564,14 +544,14 @@ class _Lowerer:
             if v.pose is not None:
                 ex.pose = self.pose(m, at + ("pose",), v.pose)
                 if ex.pose is not None:
-                    ex.alt = figure.alt(ex.pose, ex.name.plain)
+                    ex.alt = alt_text.exercise(ex.pose, ex.name.plain)
             return ex
         if kind == "anatomy":
             tgts = [AnatomyTarget(t.at, self.rich(m, at + ("targets", i, "text"), t.text))
                     for i, t in enumerate(v.targets)]
             a = Anatomy(mark, targets, v.figure, v.detail, tgts, list(v.emphasis),
                         R("caption", v.caption))
-            a.alt = lumbar.alt(a.detail, [(t.site, t.text.plain) for t in tgts], a.emphasis)
+            a.alt = alt_text.anatomy(a.detail, [(t.site, t.text.plain) for t in tgts], a.emphasis)
             return a
         if kind == "quiz":
             if v.choices and v.answer.strip() not in [c.strip() for c in v.choices]:
@@ -596,8 +576,9 @@ class _Lowerer:
             return pose
         try:
             return figure.Pose.from_data("", raw.model_dump(exclude_none=True))
-        except ValueError as exc:
-            self.diags.append(m.mark(loc).error(f"pose: {exc}"))
+        except PoseError as exc:  # each problem at the value (or key) it is about
+            for p in exc.problems:
+                self.diags.append(m.mark(loc + p.path, key=p.key).error(f"pose: {p.message}"))
             return None
 
     def image(self, m: Marked, loc: tuple, name: str) -> Path | None:

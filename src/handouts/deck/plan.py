@@ -12,7 +12,6 @@ from functools import lru_cache
 
 from .. import document as d
 from ..diagnostics import SpecError
-from ..diagrams import alt
 from ..diagrams import geometry as geo
 from ..fonts import fonts
 from ..text.breaking import phrase_starts
@@ -298,7 +297,7 @@ class Planner:
             if i + 1 < n:
                 out.append(Arrow(x + r.x + r.w, y0 + box_h / 2, arrow, 0,
                                  start=len(out) - 1, end=len(out) + 1))
-        return [Diagram.of(out + self.caption(b.caption, x, y0 + box_h + 10, w), alt.flow(b),
+        return [Diagram.of(out + self.caption(b.caption, x, y0 + box_h + 10, w), b.alt,
                            "流れ図")]
 
     def tree(self, b: d.Tree, x, top, w, h) -> list[Shape]:
@@ -312,7 +311,7 @@ class Planner:
             if shapes is not None:
                 bottom = max(s.bottom for s in shapes)
                 return [Diagram.of(shapes + self.caption(b.caption, x, bottom + 10, w),
-                                   alt.tree(b), "枝分かれの図")]
+                                   b.alt, "枝分かれの図")]
         raise SpecError([b.mark.error(
             "tree diagram does not fit on one slide even at 16 pt; shorten its labels or "
             "split it into two trees", "fit")])
@@ -373,7 +372,7 @@ class Planner:
         extra = self.caption_h(b.caption, w) + self.caption_h(self._source(b), w)
         hh = min(h - extra, 40 + 46 * len(b.data))
         out: list[Shape] = [BarChart(x, top, w, hh, name=b.title.plain if b.title else "",
-                                     alt=alt.chart(b), categories=[k for k, _ in b.data],
+                                     alt=b.alt, categories=[k for k, _ in b.data],
                                      values=[v for _, v in b.data], unit=b.unit,
                                      maximum=b.max, font_size=MIN_BODY)]
         y = top + hh + 6
@@ -382,7 +381,7 @@ class Planner:
                 s = self.caption(cap, x, y, w)
                 out += s
                 y = s[0].bottom + 4
-        return [Diagram.of(out, alt.chart(b), "グラフ")] if len(out) > 1 else out
+        return [Diagram.of(out, b.alt, "グラフ")] if len(out) > 1 else out
 
     def _source(self, b: d.Chart) -> Rich | None:
         return plain(f"出典：{b.source.cite} [{b.source.number}]") if b.source else None

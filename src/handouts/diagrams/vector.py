@@ -81,6 +81,13 @@ def label(text: str, x: float, y: float, size: float, width: float, bold: bool =
                  leader, on)
 
 
+def mix(a: str, b: str, t: float) -> str:
+    """Colour a (RRGGBB) mixed with b: t = 0 gives a, 1 gives b."""
+    ca = [int(a[i:i + 2], 16) for i in (0, 2, 4)]
+    cb = [int(b[i:i + 2], 16) for i in (0, 2, 4)]
+    return "".join(f"{round(x + (y - x) * t):02X}" for x, y in zip(ca, cb))
+
+
 # -- path builders -------------------------------------------------------------------------
 def _arc(cx: float, cy: float, r: float, a0: float, a1: float) -> list[Cmd]:
     """Bézier pieces (≤ 90° each) of a circular arc from angle a0 to a1 (radians)."""

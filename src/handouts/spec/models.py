@@ -115,17 +115,26 @@ class PoseArrow(Strict):
 
 
 class Pose(Strict):
-    """An exercise figure given by joint angles (degrees; see diagrams/figure.py)."""
+    """An exercise figure given by joint angles (degrees; see diagrams/pose.py). Every
+    angle must lie within the joint's reference range of motion (日本整形外科学会・日本
+    リハビリテーション医学会): a figure patients copy never overdoes a joint."""
 
     says: Inline = Field(description="the movement in words (alt text)")
     stretches: Inline = Field(description="the highlighted muscle in words (alt text)")
     view: float = Field(0.0, description="0 = from the side facing right, -90 = from the front")
-    support: Literal["floor", "chair"] = "floor"
+    support: Literal["floor", "chair"] = Field("floor", description="chair: sitting on one")
     anchor: str = "pelvis"
-    contacts: list[str] = Field(default_factory=list)
+    contacts: list[str] = Field(default_factory=list, description="points resting on the floor")
+    hold: list[str] = Field(default_factory=list, description=(
+        "hands resting on the top of a chair's back, e.g. [hand.right]"))
+    hold_toward: Literal["front", "left", "right"] = Field(
+        "front", description="where the held chair's seat points, from its back")
+    towel: str | None = Field(None, description="a folded towel under this point (a knee)")
     highlight: PoseHighlight
     arrow: PoseArrow | None = None
     seat_front: float = Field(0.7, ge=0.1, le=1.0)
+    frames: Literal[1, 2] = Field(2, description=(
+        "2: start and end side by side, numbered ① ②; 1: the start pale beneath the end"))
     start: AngleSet
     end: AngleSet | None = None
 
