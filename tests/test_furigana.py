@@ -248,11 +248,16 @@ def test_leaflet_and_deck_show_the_document_readings(tmp_path):
 
 
 def test_build_without_furigana_never_loads_the_analyser(tmp_path):
+    """fugashi and its dictionary load only for furigana (and check's score): a build
+    without them does not pay for them; the same process loads them once asked."""
     path = write(tmp_path, spec(section("背中のはり", "text: 背中をのばします。"), grade=None))
-    code = ("import sys; from handouts.cli import main; "
+    code = ("import sys; from pathlib import Path; from handouts.cli import main; "
+            "from handouts.document import load_document; "
             "rc = main(['build', '-q', '-j', '1', sys.argv[1], '-o', sys.argv[2], "
             "'--format', 'pdf']); "
-            "assert rc == 0 and 'fugashi' not in sys.modules, (rc, 'fugashi')")
+            "assert rc == 0 and 'fugashi' not in sys.modules, (rc, 'fugashi loaded'); "
+            "load_document(Path(sys.argv[1]), grade=4); "
+            "assert 'fugashi' in sys.modules")
     r = subprocess.run([sys.executable, "-c", code, str(path), str(tmp_path / "out")],
                        capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert r.returncode == 0, r.stderr
