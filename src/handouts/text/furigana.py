@@ -63,8 +63,8 @@ def reviewed() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def tagger():
-    """The analyser, loaded once per process (about 0.05 s; the dictionary is mapped, not
-    read)."""
+    """The analyser, loaded once per process (import 10-30 ms, tagger 1-9 ms: the
+    dictionary is mapped, not read)."""
     import fugashi
 
     return fugashi.Tagger()
@@ -237,7 +237,8 @@ def compounds(ws: Iterable[Word]) -> list[list[Word]]:
 
 @dataclass(frozen=True)
 class Reading:
-    """One automatic reading, kept so lint can question it and `handouts ruby` show it."""
+    """One automatic reading (or a word beyond the grade with none), kept so that lint can
+    question it."""
 
     mark: Mark  # of the text it is in
     text: str  # that text as read (the analyser's input)
