@@ -20,7 +20,7 @@ from ..text.inline import Rich, Span, continued_title, plain
 from ..text.adjust import wa_o
 from ..text.setting import set_lines, visible
 from .model import (INSET, PITCH, SLIDE_W, Arrow, BarChart, Deck, Diagram, Drawing, Para,
-                    Picture, Shape, Slide, Table, TextBox)
+                    Picture, Shape, Slide, Table, TextBox, flat)
 
 BODY = 20.0
 MIN_BODY = 18.0
@@ -508,8 +508,8 @@ class Planner:
             tried[size] = self.slides[start:]
             del self.slides[start:]
         least = len(tried[BODY])
-        best = next(s for s in ROOMY if len(tried[s]) <= least or
-                    (urgent and s == BODY + 4 and len(tried[s]) <= least + 1))
+        best = next(s for s in ROOMY if s == BODY or inside(tried[s]) and (
+            len(tried[s]) <= least or (urgent and s == BODY + 4 and len(tried[s]) <= least + 1)))
         self.slides[start:] = tried[best]
         self.body = BODY
 
@@ -698,6 +698,13 @@ class Group:
 
     def at(self, x: float, y: float) -> list[Shape]:
         return [sh.shifted(x, y) for sh in self.shapes]
+
+
+def inside(slides: list[Slide]) -> bool:
+    """No shape runs below the content area: a block kept whole (an exercise card beside its
+    figure) is placed even when it is taller than a slide, so a larger size must not make it
+    so."""
+    return all(sh.bottom <= CONTENT_BOTTOM + 0.5 for s in slides for sh in flat(s.shapes))
 
 
 def balanced(shapes: list[Shape], top: float) -> list[Shape]:
