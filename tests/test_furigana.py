@@ -247,6 +247,30 @@ def test_leaflet_and_deck_show_the_document_readings(tmp_path):
     assert texts.count("背中（せなか）") == 1 and "病院（" not in texts
 
 
+def _slide_texts(deck) -> list[str]:
+    from handouts.deck import model as m
+
+    return ["".join(line.text for p in getattr(box, "paras", []) for line in p.lines)
+            for s in deck.slides for box in m.flat(s.shapes)]
+
+
+def test_continued_titles_repeat_no_reading(tmp_path):
+    """The reading is given where a heading is first set: a slide or box that goes on
+    under 「…（続き）」 does not give it again."""
+    from handouts.deck.plan import plan
+    from handouts.text.inline import continued_title
+
+    items = ", ".join(f"{i}番目の長い説明で、スライドに入りきらない量の文章です" for i in range(30))
+    doc = load_document(write(tmp_path, spec(section("腰のはりを軽くするこつ",
+                                                     f"bullets: [{items}]"))))
+    titles = ["".join(line.text for line in s.title) for s in plan(doc).slides]
+    assert "腰（こし）のはりを軽くするこつ" in titles
+    again = [t for t in titles if t.startswith("腰") and "続き" in t]
+    assert again and all("（こし）" not in t for t in again), again
+    heading = doc.sections[1].heading
+    assert rubies(heading) == [("腰", "こし")] and not rubies(continued_title(heading))
+
+
 def test_build_without_furigana_never_loads_the_analyser(tmp_path):
     """fugashi and its dictionary load only for furigana (and check's score): a build
     without them does not pay for them; the same process loads them once asked."""

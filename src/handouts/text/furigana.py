@@ -218,6 +218,17 @@ def segments(word: Word) -> list[tuple[int, int, str]]:
     return out
 
 
+def okurigana(word: Word, segs: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """(start, end) of the kana of `word` after its first reading (痛む: む; 持ち上げ: ち, げ):
+    they belong to the word the reading is for."""
+    out, at = [], segs[0][1]
+    for s, e, _ in segs[1:] + [(word.end, word.end, "")]:
+        if s > at:
+            out.append((at, s))
+        at = e
+    return out
+
+
 def compounds(ws: Iterable[Word]) -> list[list[Word]]:
     """Words holding kanji, grouped into compounds: adjacent words written wholly in kanji
     (椎間 + 板) are one; a word with kana (持ち上げ) stands alone."""
@@ -282,7 +293,8 @@ class Furigana:
             at += 0 if sp.cite else len(sp.text)
         if any(is_kanji(c) for c in text):
             events += [(comp[0].start, comp) for comp in compounds(words(text))]
-        cuts: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+        # (start, end, reading or None for okurigana, whether it goes on with the word before)
+        cuts: dict[int, list[tuple[int, int, str | None, bool]]] = defaultdict(list)
         for _, what in sorted(events, key=lambda e: e[0]):
             if not isinstance(what[0], Word):  # authored
                 self._see(what, targets)
@@ -307,8 +319,10 @@ class Furigana:
                 said = "".join(r for _, segs in fresh for _, _, r in segs)
                 fresh = [(what[0], [(what[0].start, what[-1].end, said)])]
             for w, segs in fresh:
-                for s, e, said in segs:
-                    cuts[owner[s]].append((s, e, said))
+                for k, (s, e, said) in enumerate(segs):
+                    cuts[owner[s]].append((s, e, said, k > 0))
+                for s, e in okurigana(w, segs):
+                    cuts[owner[s]].append((s, e, None, True))
             self.readings += [Reading(rich.mark, text, w) for w in hard if not w.reading]
         if not cuts:
             return rich
@@ -319,10 +333,11 @@ class Furigana:
                 out.append(sp)
                 continue
             pos = 0  # within sp.text
-            for s, e, said in sorted(cuts.get(k, ())):
+            for s, e, said, same_word in sorted(cuts.get(k, ())):
                 if s - at > pos:
                     out.append(replace(sp, text=sp.text[pos:s - at]))
-                out.append(replace(sp, text=sp.text[s - at:e - at], ruby=said))
+                out.append(replace(sp, text=sp.text[s - at:e - at], ruby=said,
+                                   same_word=same_word))
                 pos = e - at
             if pos < len(sp.text):
                 out.append(replace(sp, text=sp.text[pos:]) if pos else sp)
