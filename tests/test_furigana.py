@@ -254,6 +254,25 @@ def _slide_texts(deck) -> list[str]:
             for s in deck.slides for box in m.flat(s.shapes)]
 
 
+def test_slides_write_the_reading_after_the_whole_word(tmp_path):
+    """A reading in parentheses follows the word with its okurigana (痛む（いたむ）, not
+    痛（いた）む), one word at a time (鋭い（するどい）痛み（いたみ）, not one reading over
+    both); an authored per-character reading is still one for the word. The leaflet keeps
+    its ruby over the kanji only."""
+    from handouts.deck.plan import plan
+
+    doc = load_document(write(tmp_path, spec(section(
+        "気をつけたいこと",
+        "text: 足を持ち上げにくいときや、鋭い痛みが出るときです。{椎間関節|つい.かん.かん.せつ}も見ます。"),
+        grade=1)))
+    text = "".join(_slide_texts(plan(doc)))
+    for word in ("持ち上げ（もちあげ）", "鋭い（するどい）痛み（いたみ）", "椎間関節（ついかんかんせつ）"):
+        assert word in text
+    assert "（いた）み" not in text and "持（も）" not in text
+    got = rubies(doc.sections[1].blocks[0].text)
+    assert ("持", "も") in got and ("鋭", "するど") in got and ("痛", "いた") in got
+
+
 def test_continued_titles_repeat_no_reading(tmp_path):
     """The reading is given where a heading is first set: a slide or box that goes on
     under 「…（続き）」 does not give it again."""

@@ -45,16 +45,19 @@ PAD = 10.0  # inset of bordered boxes (callouts, exercise cards, key points)
 
 def for_deck(rich: Rich) -> Rich:
     """Slides show ruby as base（reading）: PowerPoint has no ruby of its own. Readings
-    given per character ({椎間関節|つい.かん.かん.せつ}) are shown once for the word."""
+    given per character ({椎間関節|つい.かん.かん.せつ}) are shown once for the word, and
+    after its okurigana: 痛む（いたむ）."""
     if not any(s.ruby for s in rich.spans):
         return rich
     spans: list[Span] = []
+    after_reading = False  # the span before was a reading (not okurigana): 椎|間 go on
     for s in rich.spans:
-        if s.ruby and spans and spans[-1].ruby:
+        if spans and spans[-1].ruby and (s.same_word or s.ruby and after_reading):
             spans[-1] = Span(spans[-1].text + s.text, spans[-1].strong, ruby=spans[-1].ruby
-                             + s.ruby)
+                             + (s.ruby or s.text))
         else:
             spans.append(s)
+        after_reading = bool(s.ruby)
     spans = [Span(f"{s.text}（{s.ruby}）", s.strong, whole=True) if s.ruby else s
              for s in spans]
     return Rich(tuple(spans), rich.mark)
