@@ -147,13 +147,18 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, bold: bool = Fa
                 draw_text(canv, run.text, x + (w - bw) / 2, y, size, b)
                 draw_text(canv, span.ruby, rx, ry, rs, b)
             else:
-                # the base's /ActualText replaces base and reading in copied text; pdftotext
-                # places it from the first glyph to the end of the last one (character
-                # spacing included), so the reading's last character is given the advance
-                # that ends where the next character begins
+                # the base's /ActualText replaces base and reading in copied text; poppler
+                # sets it from the first glyph's origin, on that glyph's baseline, to the end
+                # of the last glyph, in the last one's font: so the run opens and closes
+                # with an invisible space on the baseline, the closing one's advance ending
+                # where the next character begins (a reading drawn last put the base on a
+                # line of its own; a base narrower than its reading, centred, left a gap
+                # that copied as a space)
+                _invisible_space(canv, x, x, y, size, b)
                 draw_text(canv, run.text, x + (w - bw) / 2, y, size, b)
-                rx = draw_text(canv, span.ruby[:-1], rx, ry, rs, b)
-                _draw_to(canv, span.ruby[-1], rx, x + w + after, ry, rs, b)
+                draw_text(canv, span.ruby, rx, ry, rs, b)
+                _invisible_space(canv, x + w + after - fonts().width(" ", size, b),
+                                 x + w + after, y, size, b)
         else:
             nxt = line.runs[r + 1].style if r + 1 < len(line.runs) else None
             atom = isinstance(nxt, Span) and bool(nxt.ruby or nxt.cite)
@@ -163,11 +168,12 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, bold: bool = Fa
         x += w + after
 
 
-def _draw_to(canv, ch: str, x: float, end: float, y: float, size: float, bold: bool) -> None:
-    """One character at x whose advance reaches `end` (by character spacing)."""
-    canv._code.append(f"{end - x - fonts().width(ch, size, bold):.3f} Tc")
-    draw_text(canv, ch, x, y, size, bold)
-    canv._code.append("0 Tc")
+def _invisible_space(canv, x: float, end: float, y: float, size: float, bold: bool) -> None:
+    """A space drawn without ink (text render mode 3) at x, its advance reaching `end`."""
+    tc = end - x - fonts().width(" ", size, bold)
+    canv._code.append(f"3 Tr {tc:.3f} Tc" if abs(tc) > 1e-3 else "3 Tr")
+    draw_text(canv, " ", x, y, size, bold)
+    canv._code.append("0 Tr 0 Tc" if abs(tc) > 1e-3 else "0 Tr")
 
 
 def _utf16_hex(text: str) -> str:
