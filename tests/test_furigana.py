@@ -290,6 +290,29 @@ def test_continued_titles_repeat_no_reading(tmp_path):
     assert rubies(heading) == [("腰", "こし")] and not rubies(continued_title(heading))
 
 
+def test_leaflet_text_copies_in_order_without_readings_or_gaps(tmp_path):
+    """Copied text (pdftotext, PDFium) of a leaflet with ruby reads as the spec: a word
+    with a reading at the start of the title stays in its place (it came after the line),
+    and a base narrower than its reading adds no space (「今すぐ 救急へ」)."""
+    import pypdfium2
+
+    from conftest import pdftotext
+
+    path = write(tmp_path, spec(section(
+        "痛くない範囲で、ゆっくりのばします",
+        "text: 今すぐ救急へ行きます。脳卒中かもしれません。"),
+        title="腰のヘルニアは、自然に小さくなることがあります"))
+    r = run_cli("build", path, "-o", tmp_path / "out", "--format", "pdf")
+    assert r.returncode == 0, r.stderr
+    pdf = tmp_path / "out" / "topic.pdf"
+    lines = pdftotext(pdf).splitlines()
+    for want in ("腰のヘルニアは、自然に小さくなることがあります", "痛くない範囲で、ゆっくりのばします",
+                 "今すぐ救急へ行きます。脳卒中かもしれません。"):
+        assert want in lines, lines[:12]
+    doc = pypdfium2.PdfDocument(pdf)
+    assert "今すぐ救急へ行きます。脳卒中かもしれません。" in doc[0].get_textpage().get_text_range()
+
+
 def test_build_without_furigana_never_loads_the_analyser(tmp_path):
     """fugashi and its dictionary load only for furigana (and check's score): a build
     without them does not pay for them; the same process loads them once asked."""
