@@ -155,7 +155,8 @@ def test_large_print_phone_and_hours_at_14pt(shipped_build, stem):
         danger = [b for s in doc.sections_for("handout") for b in s.for_target("handout")
                   if getattr(b, "level", None) == "danger"]
         assert danger
-        words = "".join(c["text"] for p in pdf.pages for c in p.chars if c["size"] >= 14 - 0.01)
+        words = "".join(c["text"] for p in pdf.pages for c in p.chars
+                        if c["size"] >= 14 - 0.01 and c["text"] != " ")
         for b in danger:
             assert b.title.plain in words
             for item in b.items:

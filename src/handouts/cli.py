@@ -1,4 +1,4 @@
-"""Command line: handouts build | check | schema | preview | watch | new.
+"""Command line: handouts build | check | ruby | schema | preview | watch | new.
 
 Exit status: 0 success, 1 spec problems, 2 usage errors.
 """
@@ -53,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
     c.add_argument("--format", choices=("text", "json"), default="text")
     c.add_argument("--profile", type=Path)
+    r = sub.add_parser("ruby", help="print every text with the readings (furigana) it gets")
+    r.add_argument("specs", nargs="*", type=Path)
+    r.add_argument("--grade", type=int, choices=range(1, 7), metavar="N",
+                   help="readings for kanji beyond school grade N (1-6), whatever the spec "
+                   "and profile say")
+    r.add_argument("--profile", type=Path)
     sub.add_parser("schema", help="print the JSON Schema of the spec language")
     v = sub.add_parser("preview", help="build, then thumbnails and build/index.html")
     v.add_argument("specs", nargs="*", type=Path)
@@ -122,9 +128,23 @@ def cmd_check(args) -> int:
     report, stats = check(_default_specs(args.specs), args.profile)
     if args.format == "json":
         print(report.as_json({"readability": stats}))
-    elif report.diagnostics:
-        print(report.as_text(), file=sys.stderr)
+    else:
+        for path, figures in stats.items():
+            print(f"{path}: jReadability {figures['jreadability']:.2f}")
+        if report.diagnostics:
+            print(report.as_text(), file=sys.stderr)
     return 1 if report.errors(args.strict) else 0
+
+
+def cmd_ruby(args) -> int:
+    from .ruby import ruby
+
+    report, lines = ruby(_default_specs(args.specs), args.grade, args.profile)
+    if lines:
+        print("\n".join(lines))
+    if report.diagnostics:
+        print(report.as_text(), file=sys.stderr)
+    return 1 if report.errors() else 0
 
 
 def cmd_schema(args) -> int:
@@ -194,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         status = {"build": cmd_build, "check": cmd_check, "schema": cmd_schema,
-                  "preview": cmd_preview, "watch": cmd_watch,
+                  "preview": cmd_preview, "watch": cmd_watch, "ruby": cmd_ruby,
                   "new": cmd_new}[args.command](args)
         sys.stdout.flush()  # a closed pipe shows up here, while we can still catch it
         return status

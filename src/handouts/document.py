@@ -13,7 +13,7 @@ import difflib
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .diagnostics import Diagnostic, Mark, SpecError
 from . import alt as alt_text
@@ -236,6 +236,7 @@ class Document:
     warnings: list[Diagnostic] = field(default_factory=list)  # of the spec and parts it used
     handout: "Document | None" = None  # leaflet front matter when it differs from the deck
     leaflet: "Document | None" = field(default=None, repr=False)  # see for_handout()
+    readings: list = field(default_factory=list)  # automatic furigana (text/furigana.py)
 
     def for_handout(self) -> "Document":
         """The leaflet's view: the spec's `handout:` front matter replaces the deck's, and
@@ -286,27 +287,14 @@ def numbered(doc: Document, target: str, only_cited: bool) -> Document:
         for r in doc.references:
             order.setdefault(r.id, len(order) + 1)
 
-    def renumber(v: Any) -> Any:
-        """`v` with its citation numbers from `order`; the same object if none changes."""
-        if isinstance(v, Rich):
-            spans = tuple(replace(sp, text="[" + ",".join(
-                map(str, sorted({order[rid] for rid in sp.refs}))) + "]") if sp.refs else sp
-                for sp in v.spans)
-            return v if spans == v.spans else Rich(spans, v.mark)
-        if isinstance(v, list):
-            new = [renumber(x) for x in v]
-            return v if all(a is b for a, b in zip(new, v)) else new
-        if isinstance(v, Reference):
-            return v if v.number == order[v.id] else replace(v, number=order[v.id])
-        if isinstance(v, (Block, Node, Section, GlossaryEntry)):
-            changed = {}
-            for name in _fields(type(v)):
-                old = getattr(v, name)
-                new = renumber(old)
-                if new is not old:
-                    changed[name] = new
-            return replace(v, **changed) if changed else v
-        return v
+    def renumber(rich: Rich) -> Rich:
+        spans = tuple(replace(sp, text="[" + ",".join(
+            map(str, sorted({order[rid] for rid in sp.refs}))) + "]") if sp.refs else sp
+            for sp in rich.spans)
+        return rich if spans == rich.spans else Rich(spans, rich.mark)
+
+    def ref(r: Reference) -> Reference:
+        return r if r.number == order[r.id] else replace(r, number=order[r.id])
 
     refs = sorted((r for r in doc.references if r.id in order), key=lambda r: order[r.id])
     sections = doc.sections
@@ -315,9 +303,68 @@ def numbered(doc: Document, target: str, only_cited: bool) -> Document:
                     for sec in doc.sections_for(target)]
     if all(r.number == order[r.id] for r in refs):  # the spec's numbers already
         return replace(doc, sections=sections, references=refs)
-    return replace(doc, title=renumber(doc.title), subtitle=renumber(doc.subtitle),
-                   key_points=renumber(doc.key_points), sections=renumber(sections),
-                   glossary=renumber(doc.glossary), references=renumber(refs))
+    return replace(doc, title=rewrite(doc.title, renumber),
+                   subtitle=rewrite(doc.subtitle, renumber),
+                   key_points=rewrite(doc.key_points, renumber),
+                   sections=rewrite(sections, renumber, ref),
+                   glossary=rewrite(doc.glossary, renumber), references=rewrite(refs, ref=ref))
+
+
+def rewrite(v: Any, fn: Callable[[Rich], Rich] = lambda r: r,
+            ref: Callable[[Reference], Reference] = lambda r: r) -> Any:
+    """`v` (a text, block, section, list of them …) with `fn` applied to each text it
+    holds, in reading order, and `ref` to each reference; the same object where nothing
+    changes."""
+    if isinstance(v, Rich):
+        return fn(v)
+    if isinstance(v, list):
+        new = [rewrite(x, fn, ref) for x in v]
+        return v if all(a is b for a, b in zip(new, v)) else new
+    if isinstance(v, Reference):
+        return ref(v)
+    if isinstance(v, (Block, Node, Section, GlossaryEntry, AnatomyTarget)):
+        changed = {}
+        for name in _fields(type(v)):
+            old = getattr(v, name)
+            new = rewrite(old, fn, ref)
+            if new is not old:
+                changed[name] = new
+        return replace(v, **changed) if changed else v
+    return v
+
+
+def with_furigana(doc: Document, grade: int) -> Document:
+    """`doc` with automatic readings (text/furigana.py) for words with a kanji beyond
+    school grade `grade`, each on its first occurrence in the front matter, in each section
+    and in the glossary. Applied once, before the leaflet and deck views are made, so every
+    renderer gets the same ruby."""
+    from .text.furigana import Furigana
+
+    f = Furigana(grade)
+
+    def front(d: Document, targets: frozenset[str]) -> dict:
+        f.section()
+        return {"title": f.rich(d.title, targets), "subtitle": f.rich(d.subtitle, targets),
+                "key_points": [f.rich(r, targets) for r in d.key_points]}
+
+    out = replace(doc, **front(doc, frozenset({"deck"}) if doc.handout else BOTH))
+    sections: dict[int, Section] = {}
+    for sec in doc.sections:
+        f.section()
+        heading = f.rich(sec.heading, sec.targets)
+        sections[id(sec)] = replace(sec, heading=heading, blocks=[
+            rewrite(b, lambda r, b=b: f.rich(r, b.targets)) for b in sec.blocks])
+    f.section()
+    glossary = {id(g): replace(g, meaning=f.rich(g.meaning, BOTH)) for g in doc.glossary}
+    out.sections = [sections[id(s)] for s in doc.sections]
+    out.glossary = [glossary[id(g)] for g in doc.glossary]
+    if doc.handout is not None:
+        h = doc.handout
+        out.handout = replace(h, **front(h, frozenset({"handout"})),
+                              sections=[sections[id(s)] for s in h.sections],
+                              glossary=[glossary[id(g)] for g in h.glossary])
+    out.readings = f.readings
+    return out
 
 
 @lru_cache(maxsize=None)
@@ -348,8 +395,11 @@ def block_texts(b: Block) -> list[Rich]:
 
 
 class _Lowerer:
-    def __init__(self, loaded: LoadedSpec, project: Project):
+    def __init__(self, loaded: LoadedSpec, project: Project, grade: int | None = None):
         self.loaded = loaded
+        # automatic furigana: the caller's grade, else the spec's, else the clinic's
+        given = loaded.spec.furigana or project.clinic.furigana
+        self.grade = grade or (given.grade if given else None)
         self.project = project
         self.spec = loaded.spec
         self.diags: list[Diagnostic] = []
@@ -453,7 +503,12 @@ class _Lowerer:
             doc.handout.references = [r for r in doc.references if r.id in cited]
         if self.diags:
             raise SpecError(self.diags)
+        # readings for patients: the whole of a patient spec, a practitioners' patient leaflet
+        if self.grade and doc.audience == "patients":
+            doc = with_furigana(doc, self.grade)
         leaflet = numbered(doc.handout or doc, "handout", only_cited=True)
+        if self.grade and doc.audience != "patients" and leaflet.audience == "patients":
+            leaflet = with_furigana(leaflet, self.grade)
         doc = numbered(doc, "deck", only_cited=False)
         doc.leaflet = leaflet
         return doc
@@ -644,12 +699,14 @@ def _image_size(path: Path) -> tuple[tuple[int, int], float | None]:
         return im.size, (x if 10 <= x <= 10_000 else None)
 
 
-def lower(loaded: LoadedSpec, project: Project) -> Document:
-    """Spec → Document, or SpecError with every problem found."""
-    return _Lowerer(loaded, project).document()
+def lower(loaded: LoadedSpec, project: Project, grade: int | None = None) -> Document:
+    """Spec → Document, or SpecError with every problem found. `grade` sets automatic
+    furigana whatever the spec and clinic profile say."""
+    return _Lowerer(loaded, project, grade).document()
 
 
-def load_document(path: Path, project: Project | None = None) -> Document:
+def load_document(path: Path, project: Project | None = None, grade: int | None = None
+                  ) -> Document:
     """Load, validate and lower one spec file (loading its folder's shared parts if needed)."""
     project = project or load_project(path.parent)
-    return lower(load_spec(path), project)
+    return lower(load_spec(path), project, grade)

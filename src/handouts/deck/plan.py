@@ -19,7 +19,7 @@ from ..text.inline import Rich, Span, continued_title, plain
 from ..text.adjust import wa_o
 from ..text.setting import set_lines, visible
 from .model import (INSET, PITCH, SLIDE_W, Arrow, BarChart, Deck, Diagram, Drawing, Para,
-                    Picture, Shape, Slide, Table, TextBox)
+                    Picture, Shape, Slide, Table, TextBox, flat)
 
 BODY = 20.0
 MIN_BODY = 18.0
@@ -44,16 +44,19 @@ PAD = 10.0  # inset of bordered boxes (callouts, exercise cards, key points)
 
 def for_deck(rich: Rich) -> Rich:
     """Slides show ruby as base（reading）: PowerPoint has no ruby of its own. Readings
-    given per character ({椎間関節|つい.かん.かん.せつ}) are shown once for the word."""
+    given per character ({椎間関節|つい.かん.かん.せつ}) are shown once for the word, and
+    after its okurigana: 痛む（いたむ）."""
     if not any(s.ruby for s in rich.spans):
         return rich
     spans: list[Span] = []
+    after_reading = False  # the span before was a reading (not okurigana): 椎|間 go on
     for s in rich.spans:
-        if s.ruby and spans and spans[-1].ruby:
+        if spans and spans[-1].ruby and (s.same_word or s.ruby and after_reading):
             spans[-1] = Span(spans[-1].text + s.text, spans[-1].strong, ruby=spans[-1].ruby
-                             + s.ruby)
+                             + (s.ruby or s.text))
         else:
             spans.append(s)
+        after_reading = bool(s.ruby)
     spans = [Span(f"{s.text}（{s.ruby}）", s.strong, whole=True) if s.ruby else s
              for s in spans]
     return Rich(tuple(spans), rich.mark)
@@ -507,8 +510,8 @@ class Planner:
             tried[size] = self.slides[start:]
             del self.slides[start:]
         least = len(tried[BODY])
-        best = next(s for s in ROOMY if len(tried[s]) <= least or
-                    (urgent and s == BODY + 4 and len(tried[s]) <= least + 1))
+        best = next(s for s in ROOMY if s == BODY or inside(tried[s]) and (
+            len(tried[s]) <= least or (urgent and s == BODY + 4 and len(tried[s]) <= least + 1)))
         self.slides[start:] = tried[best]
         self.body = BODY
 
@@ -697,6 +700,13 @@ class Group:
 
     def at(self, x: float, y: float) -> list[Shape]:
         return [sh.shifted(x, y) for sh in self.shapes]
+
+
+def inside(slides: list[Slide]) -> bool:
+    """No shape runs below the content area: a block kept whole (an exercise card beside its
+    figure) is placed even when it is taller than a slide, so a larger size must not make it
+    so."""
+    return all(sh.bottom <= CONTENT_BOTTOM + 0.5 for s in slides for sh in flat(s.shapes))
 
 
 def balanced(shapes: list[Shape], top: float) -> list[Shape]:

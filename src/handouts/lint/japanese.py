@@ -10,22 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..text.chars import KANJI, is_kana, is_kanji
 from ..text.inline import Rich
 
-KANJI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆"
+__all__ = ["KANJI_RUN", "Sentence", "is_kana", "is_kanji", "length", "sentences"]
+
 KANJI_RUN = re.compile(f"[{KANJI}]{{7,}}")  # more than 6 in a row
-_KANJI = re.compile(f"[{KANJI}]")
-_KANA = re.compile("[\u3041-\u309f\u30a0-\u30fa\u30fc-\u30ff]")  # not the ・ middle dot
 _END = "。！？!?"
 _CLOSE = "」』）)】"
-
-
-def is_kana(ch: str) -> bool:
-    return bool(_KANA.match(ch))
-
-
-def is_kanji(ch: str) -> bool:
-    return bool(_KANJI.match(ch))
 
 
 def length(text: str) -> int:

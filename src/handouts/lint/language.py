@@ -11,7 +11,7 @@ import re
 
 from ..diagnostics import Diagnostic, Mark
 from ..document import Chart, Document
-from ..text.inline import Rich
+from ..text.inline import Rich, Span
 from .japanese import KANJI_RUN, is_kana, is_kanji, length, sentences
 from .numbers import percents
 from .where import Where
@@ -100,7 +100,7 @@ def term_order(doc: Document, glossary_marks: dict[str, Mark]) -> list[Diagnosti
         early: Rich | None = None
         marked = False
         for rich in body:
-            for span in rich.spans:
+            for span in _terms_whole(rich.spans):
                 if span.term and span.text == g.term:
                     marked = True
                     break
@@ -119,6 +119,18 @@ def term_order(doc: Document, glossary_marks: dict[str, Mark]) -> list[Diagnosti
                 f"「{g.term}」 is used here before the {{{g.term}}} mark that explains it; "
                 "mark this first use instead", "term-before-definition"))
     return diags
+
+
+def _terms_whole(spans: tuple[Span, ...]) -> list[Span]:
+    """The spans with each glossary term in one piece again (automatic readings cut
+    {中枢性感作} into 中枢, 性, 感作)."""
+    out: list[Span] = []
+    for sp in spans:
+        if sp.term and out and out[-1].term:
+            out[-1] = Span(out[-1].text + sp.text, term=True)
+        else:
+            out.append(sp)
+    return out
 
 
 def check(doc: Document, where: Where) -> list[Diagnostic]:

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from ..diagnostics import Diagnostic
 from ..document import Document
-from . import language, scope, structure
+from . import language, readability as jreadability, readings, scope, structure
 from .fit import fit
 from .japanese import length, sentences
 from .where import Where
@@ -37,6 +37,7 @@ def readability(doc: Document) -> dict:
     longest = max(said, key=length, default="")
     ratio = language.kana_ratio(texts)
     return {"audience": doc.audience,
+            "jreadability": round(jreadability.score(doc), 2),
             "kana_ratio": round(ratio, 3) if ratio is not None else None,
             "mean_sentence_chars": round(sum(map(length, said)) / len(said), 1) if said else 0.0,
             "longest_sentence_chars": length(longest),
@@ -53,11 +54,15 @@ def lint(doc: Document, today: dt.date | None = None, deck: bool = True
     patients = patient_view(doc)
     diags = structure.check(doc, patients, where, today or dt.date.today())
     diags += scope.check(doc, where)
+    figures = None
     if patients is not None:
-        diags += language.check(patients, where)
+        diags += language.check(patients, where) + readings.check(patients, where)
+        figures = readability(patients)
+        diags += jreadability.check(patients, figures["jreadability"],
+                                    doc.clinic.readability_target)
     if deck:
         diags += fit(doc)
     # one finding per place and message (a shared block repeats its text in the document)
     unique = sorted(set(diags), key=lambda d: (d.path, d.line, d.col, d.severity, d.code,
                                                d.message))
-    return unique, readability(patients) if patients is not None else None
+    return unique, figures

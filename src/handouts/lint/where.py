@@ -34,6 +34,13 @@ class Where:
         return next((loc for loc, m in marked.marks.items() if m == mark), None) if (
             marked) else None
 
+    def inside(self, mark: Mark, token: str, nth: int = 0) -> Mark:
+        """Where the `nth` `token` inside the text value marked `mark` was written (its own
+        line and column in folded text), else `mark`."""
+        marked = self._marked(mark.path)
+        loc = self.loc(mark)
+        return marked.position(loc, token, nth) if marked and loc else mark
+
     def notes(self, sec: Section) -> list[tuple[str, Mark]]:
         """A section's speaker notes, sentence by sentence, each with its own line and column
         (notes are plain text in the Document, kept without marks)."""

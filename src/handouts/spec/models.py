@@ -283,6 +283,14 @@ class Reference(Strict):
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
 
 
+class Furigana(Strict):
+    """Automatic readings (ruby) over the words patients may not be able to read."""
+
+    grade: int = Field(ge=1, le=6, description=(
+        "a word with a kanji not taught by the end of this school grade (学年別漢字配当表, "
+        "1-6) gets its reading on its first use in each section; `handouts ruby` shows them"))
+
+
 class Handout(Strict):
     """Leaflet-only front matter: lets a practitioners' deck ship a plain patient leaflet."""
 
@@ -309,6 +317,8 @@ class Spec(Strict):
     references: list[Reference] = Field(default_factory=list, max_length=60)
     handout: Handout | None = Field(
         None, description="title, subtitle, key points and audience for the leaflet only")
+    furigana: Furigana | None = Field(
+        None, description="automatic readings for this spec (wins over the clinic profile's)")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> "Spec":
@@ -330,6 +340,11 @@ class Clinic(Strict):
     deck_template: str | None = Field(
         None, description="PowerPoint template (.pptx or .potx) the decks are built on, a "
         "path inside the specs folder; `handouts build --template` overrides it")
+    furigana: Furigana | None = Field(
+        None, description="automatic readings in every patient spec that sets none itself")
+    readability_target: float = Field(4.5, ge=0, le=7, description=(
+        "`handouts check` warns when a patient spec's jReadability score is below this "
+        "(4.5 and up: 初級後半, easy)"))
 
 
 class SharedParts(BaseModel):

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from ..diagnostics import Diagnostic, Mark
@@ -25,6 +25,8 @@ class Span:
     term: bool = False  # a glossary term
     cite: bool = False  # text is a citation marker such as "[1,2]"
     whole: bool = False  # never broken inside (a reading written out: 靱帯（じんたい）)
+    same_word: bool = False  # goes on with the word of the reading before it (its okurigana
+    #                          痛[む], or 持ち[上]げ): slides write the reading after the whole word
     link: str | None = None  # the address the text links to (a reference's DOI or URL)
     refs: tuple[str, ...] = ()  # a citation's reference ids (its numbers depend on the output)
 
@@ -54,8 +56,10 @@ CONTINUED = "（続き）"
 
 def continued_title(rich: Rich, n: int = 1) -> Rich:
     """A title repeated where its slide or box goes on: 「…（続き）」, then 「…（続き2）」…
-    (和欧間 set by the typesetter)."""
-    return Rich(rich.spans + (Span(CONTINUED if n <= 1 else f"（続き{n}）"),), rich.mark)
+    (和欧間 set by the typesetter). Its readings were given where it was first set, so the
+    repeat carries none."""
+    bare = tuple(replace(sp, ruby=None, same_word=False) for sp in rich.spans)
+    return Rich(bare + (Span(CONTINUED if n <= 1 else f"（続き{n}）"),), rich.mark)
 
 
 # an ASCII space next to Japanese text: a YAML fold or a typed word gap, where Japanese
