@@ -231,19 +231,19 @@ def test_workers_build_the_same_bytes_and_report_in_spec_order(tmp_path):
 def test_a_worker_that_dies_costs_only_its_item():
     import signal
 
-    from handouts.parallel import WorkerLost, fork_map
+    from handouts.parallel import WorkerLost, worker_map
 
     def square_or_die(n: int) -> int:
         if n == 3:
             os.kill(os.getpid(), signal.SIGKILL)
         return n * n
 
-    got = dict(fork_map(square_or_die, list(range(8)), jobs=2))
+    got = dict(worker_map(square_or_die, list(range(8)), jobs=2))
     lost = got.pop(3)
     assert isinstance(lost, WorkerLost) and "SIGKILL" in str(lost)
     assert got == {n: n * n for n in range(8) if n != 3}
     # with no worker left, every item not yet handed out is reported lost, none dropped
-    got = dict(fork_map(lambda n: os.kill(os.getpid(), signal.SIGKILL), list(range(5)), 2))
+    got = dict(worker_map(lambda n: os.kill(os.getpid(), signal.SIGKILL), list(range(5)), 2))
     assert sorted(got) == list(range(5))
     assert all(isinstance(v, WorkerLost) for v in got.values())
 
@@ -262,7 +262,7 @@ def test_without_fork_the_batch_runs_in_this_process(monkeypatch):
         raise BlockingIOError("Resource temporarily unavailable")
 
     monkeypatch.setattr(parallel.os, "fork", no_fork)
-    got = dict(parallel.fork_map(lambda n: (n, os.getpid()), list(range(5)), jobs=2))
+    got = dict(parallel.worker_map(lambda n: (n, os.getpid()), list(range(5)), jobs=2))
     assert got == {n: (n, os.getpid()) for n in range(5)}
     assert not signal.pthread_sigmask(signal.SIG_BLOCK, []) & {signal.SIGINT, signal.SIGTERM}
 
@@ -270,7 +270,7 @@ def test_without_fork_the_batch_runs_in_this_process(monkeypatch):
 STUBBORN = """
 import signal, sys, time
 sys.path.insert(0, {src!r})
-from handouts.parallel import fork_map, interrupt
+from handouts.parallel import worker_map, interrupt
 signal.signal(signal.SIGTERM, interrupt)
 
 def stubborn(n):
@@ -284,7 +284,7 @@ def stubborn(n):
 
 done = 0
 try:
-    for _ in fork_map(stubborn, list(range(200)), {jobs}):
+    for _ in worker_map(stubborn, list(range(200)), {jobs}):
         done += 1
         if done == 3:
             print("ready", flush=True)

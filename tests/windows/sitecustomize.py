@@ -4,7 +4,8 @@ APIs Windows lacks, and multiprocessing starts processes the only way Windows ca
 
 HANDOUTS_SIM_LOCKED: output paths (os.pathsep-separated) that another program holds open, as
 PowerPoint holds a deck: os.replace onto them fails as it does on Windows (WinError 32).
-HANDOUTS_SIM_LOG: a file to which every simulated process appends its pid, to count workers.
+HANDOUTS_SIM_LOG: a file to which every simulated process appends its command line, to count
+workers.
 With PYTHONWARNDEFAULTENCODING=1, a text file opened by our code without an encoding is an error.
 """
 
@@ -37,8 +38,9 @@ if _locked:
     os.replace = _replace_unless_locked
 
 if os.environ.get("HANDOUTS_SIM_LOG"):
-    with open(os.environ["HANDOUTS_SIM_LOG"], "a", encoding="utf-8") as log:
-        log.write(f"{os.getpid()}\n")
+    with open("/proc/self/cmdline", "rb") as cmdline, \
+            open(os.environ["HANDOUTS_SIM_LOG"], "a", encoding="utf-8") as log:
+        log.write(cmdline.read().replace(b"\0", b" ").decode() + "\n")
 
 # a text file opened without an encoding gets the locale's (cp932 on a Japanese Windows):
 # an error in our own code (PYTHONWARNDEFAULTENCODING=1 makes Python report it)
