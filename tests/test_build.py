@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ALL_KINDS, ROOT, need, run_cli
+from conftest import ALL_KINDS, ROOT, need, run_cli, topics
 
 HEAD = ("title: 見本の資料です\naudience: patients\nreviewed: 2026-01-01\n"
         "review_by: 2099-01-01\nkey_points: [要点です]\nsections:\n"
@@ -194,7 +194,25 @@ def test_progress_line_on_a_terminal_only(tmp_path):
     assert progress(_on_a_terminal(args, {"MAKEFLAGS": "s -j2"})) == ""  # make -s
     assert progress(_on_a_terminal(args + ["-q"], {"MAKEFLAGS": ""})) == ""
     piped = run_cli(*args)
-    assert piped.returncode == 0 and progress(piped.stderr) == ""
+    assert piped.returncode == 0
+    assert progress(piped.stderr) == f"wrote 2 files to {tmp_path / 'out'} (.pdf of 2 topics)\n"
+
+
+def test_a_build_says_what_it_wrote(tmp_path):
+    out = tmp_path / "out"
+    r = run_cli("build", ALL_KINDS, "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines()[-1] == f"wrote {out / 'all-kinds.pdf'}, {out / 'all-kinds.pptx'}"
+    r = run_cli("build", ALL_KINDS, "-o", out, "-q")
+    assert r.returncode == 0 and "wrote" not in r.stderr, r.stderr
+
+    specs = topics(tmp_path, ["a", "b", "c"])
+    (specs / "d.yaml").write_text(HEAD + "      - text: 本文です\U0001F9EA\n", encoding="utf-8")
+    r = run_cli("build", specs, "-o", out, "--format", "pdf,large", "-j", "2")
+    assert r.returncode == 1
+    assert r.stderr.splitlines()[-2:] == [
+        f"wrote 6 files to {out} (.pdf, .large.pdf of 3 topics)",
+        f"handouts: 1 spec(s) failed: {specs / 'd.yaml'}"], r.stderr
 
 
 def test_every_format_same_input_same_bytes(tmp_path):
@@ -222,7 +240,8 @@ def test_workers_build_the_same_bytes_and_report_in_spec_order(tmp_path):
     serial = run_cli(*args, "-o", tmp_path / "one", "-j", "1")
     forked = run_cli(*args, "-o", tmp_path / "two", "-j", "3")
     assert serial.returncode == forked.returncode == 1
-    assert forked.stderr == serial.stderr
+    assert forked.stderr.replace(str(tmp_path / "two"), "OUT") == serial.stderr.replace(
+        str(tmp_path / "one"), "OUT")
     assert forked.stderr.index("bad1.yaml:9:") < forked.stderr.index("bad2.yaml:9:")
     assert _files(tmp_path / "one") == _files(tmp_path / "two")
     assert len(_files(tmp_path / "two")) == 2 * 5

@@ -199,7 +199,7 @@ def test_nbsp_inside_text_is_a_warning(tmp_path):
     assert (r.returncode, r.stderr.strip()) == (0, want)
     assert run_cli("check", "--strict", spec).returncode == 1
     r = run_cli("build", spec, "-o", tmp_path / "out", "--format", "pdf")
-    assert (r.returncode, r.stderr.strip()) == (0, want)
+    assert (r.returncode, r.stderr.strip()) == (0, f"{want}\nwrote {tmp_path / 'out' / 'nbsp.pdf'}")
     assert (tmp_path / "out" / "nbsp.pdf").is_file()
 
 

@@ -45,7 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--template", type=Path, metavar="FILE",
                    help="PowerPoint template (.pptx or .potx) for the decks; overrides the "
                    "profile's deck_template")
-    b.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    b.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress line, no line saying what was written")
     b.add_argument("-j", "--jobs", type=_jobs, default=None,
                    help="worker processes for a batch (default: one per CPU core)")
     c = sub.add_parser("check", help="validate and lint specs without building")
@@ -77,6 +78,24 @@ def _make_silent() -> bool:
     return not first.startswith("-") and "s" in first
 
 
+def _wrote(built: list[Path], formats: tuple[str, ...]) -> str:
+    """One line saying what a build wrote: every file of one topic, or how many of what."""
+    from .build import FORMATS
+
+    if len(built) <= len(formats):
+        return "wrote " + ", ".join(map(str, built))
+    suffixes = sorted((FORMATS[f][0] for f in formats), key=len, reverse=True)
+
+    def topic(p: Path) -> tuple[Path, str]:  # x.large.pdf is x's, not x.large's
+        suffix = next(s for s in suffixes if p.name.endswith(s))
+        return p.parent, p.name[:-len(suffix)]
+
+    topics = {topic(p) for p in built}
+    folders = ", ".join(sorted({str(p.parent) for p in built}))
+    return (f"wrote {len(built)} files to {folders} "
+            f"({', '.join(FORMATS[f][0] for f in formats)} of {len(topics)} topics)")
+
+
 def cmd_build(args) -> int:
     from .build import DEFAULT_FORMATS, build
     from .parallel import usable_cpus
@@ -103,12 +122,14 @@ def cmd_build(args) -> int:
             print(f"\r\033[K{msg}" if done < total else "\r\033[K", end="", file=sys.stderr,
                   flush=True)
 
-    result = build(_default_specs(args.specs), args.output, args.format or DEFAULT_FORMATS,
-                   args.profile, progress, jobs=args.jobs or usable_cpus(),
-                   template=args.template)
+    formats = args.format or DEFAULT_FORMATS
+    result = build(_default_specs(args.specs), args.output, formats, args.profile, progress,
+                   jobs=args.jobs or usable_cpus(), template=args.template)
     report = Report(result.diagnostics)
     if report.diagnostics:
         print(report.as_text(), file=sys.stderr)
+    if result.built and not args.quiet and not _make_silent():
+        print(_wrote(result.built, formats), file=sys.stderr)
     if result.failed:
         print(f"handouts: {len(result.failed)} spec(s) failed: "
               + ", ".join(str(p) for p in result.failed), file=sys.stderr)
