@@ -6,11 +6,12 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from conftest import ALL_KINDS, ROOT, need, run_cli, topics
+from conftest import ALL_KINDS, ROOT, need, pdftotext, run_cli, topics
 
 HEAD = ("title: 見本の資料です\naudience: patients\nreviewed: 2026-01-01\n"
         "review_by: 2099-01-01\nkey_points: [要点です]\nsections:\n"
@@ -139,6 +140,42 @@ def test_failed_make_keeps_both_previous_outputs(project):
     assert "Deleting" not in r.stderr + r.stdout
     assert {p.name: p.read_bytes() for p in out.glob("second.p*")} == before
     assert not list(out.rglob("*.tmp"))
+
+
+@pytest.mark.parametrize("jobs", [[], ["-j2"]])
+def test_make_rebuilds_every_other_topic_past_broken_ones(project, jobs):
+    """A shared part changed while two topics are broken: make rebuilds every other topic,
+    names every failure and fails; the broken topics keep their previous outputs."""
+    specs, out = project / "specs", project / "build"
+    for name in ("a-broken", "m-middle", "n-broken"):
+        shutil.copy(specs / "all-kinds.yaml", specs / f"{name}.yaml")
+    assert make(project, *jobs).returncode == 0
+    before = {p.name: p.read_bytes() for p in out.glob("*.p*")}
+    assert len(before) == 2 * 5
+    for name in ("a-broken", "n-broken"):  # both sort before topics that must still build
+        spec = specs / f"{name}.yaml"
+        spec.write_text(spec.read_text(encoding="utf-8").replace(
+            "audience: patients", "audience: doctors"), encoding="utf-8")
+    blocks = specs / "_blocks.yaml"
+    blocks.write_text(blocks.read_text(encoding="utf-8").replace(
+        "今すぐ救急車を呼んでください", "すぐに救急車を呼んでください"), encoding="utf-8")
+    earlier = time.time() - 100  # the outputs are older than the edits, whatever the clock
+    for path in out.glob("*.p*"):
+        os.utime(path, (earlier, earlier))
+
+    r = make(project, *jobs)
+    assert r.returncode != 0
+    for name in ("a-broken", "n-broken"):
+        assert f"specs/{name}.yaml:3:11: error:" in r.stderr, r.stderr
+        assert {p.name: p.read_bytes() for p in out.glob(f"{name}.p*")} == {
+            n: b for n, b in before.items() if n.startswith(name)}
+    for name in ("all-kinds", "m-middle", "second"):
+        assert "すぐに救急車を呼んでください" in pdftotext(out / f"{name}.pdf"), name
+        assert (out / f"{name}.pptx").read_bytes() != before[f"{name}.pptx"]
+    # still incremental: only the two broken topics are left to do
+    assert sorted(_commands(make(project, "-n").stdout)) == [
+        f"{ROOT / '.venv'}/bin/handouts build -q specs/{name}.yaml -o build --format pdf,pptx"
+        for name in ("a-broken", "n-broken")]
 
 
 def test_make_follows_the_depfile_to_an_image(project):
