@@ -5,6 +5,7 @@ and treats a text file opened without an encoding as an error (tests/windows/sit
 What this cannot show (real Windows consoles, file locking, the launcher .exe) is listed in
 README, "Windows"."""
 
+import json
 import os
 import re
 import signal
@@ -119,6 +120,22 @@ def test_a_folder_named_in_japanese_with_spaces(tmp_path):
         assert any(n.startswith("ppt/media/") and n.endswith(".png") for n in z.namelist())
     assert "specs/assets/腰\\ の図.png" in (out / ".deps" / "腰の痛み.d").read_text(
         encoding="utf-8")
+
+
+@pytest.mark.parametrize("args", [["schema"], ["check", "--format", "json", "SPEC"]])
+def test_json_to_a_file_is_utf8(tmp_path, args):
+    """`handouts schema > build\\spec.schema.json` in cmd.exe: stdout is a file, which Python
+    on a Japanese Windows writes in cp932 unless told otherwise; JSON must be UTF-8."""
+    spec = topics(tmp_path, ["腰の痛み"]) / "腰の痛み.yaml"
+    r = subprocess.run([sys.executable, "-m", "handouts",
+                        *[str(spec) if a == "SPEC" else a for a in args]],
+                       capture_output=True, env=windows_env(), cwd=ROOT, timeout=120)
+    assert b"Traceback" not in r.stderr, r.stderr.decode("cp932")
+    data = json.loads(r.stdout.decode("utf-8"))
+    if args[0] == "schema":
+        assert r.returncode == 0 and "L3\u2013S1" in r.stdout.decode("utf-8")  # not in cp932
+    else:
+        assert all(d["path"] == str(spec) for d in data["diagnostics"]), data
 
 
 def _wait_for_pdfs(out: Path, n: int, proc: subprocess.Popen) -> None:

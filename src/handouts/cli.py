@@ -137,12 +137,20 @@ def cmd_build(args) -> int:
     return 0
 
 
+def _print_json(text: str) -> None:
+    """JSON is UTF-8, whatever the locale: on Windows a redirected stdout would otherwise be
+    the ANSI code page (cp932 in Japan), which fails on '–' and is not what editors read."""
+    if sys.stdout.encoding.replace("-", "").lower() != "utf8":
+        sys.stdout.reconfigure(encoding="utf-8")
+    print(text)
+
+
 def cmd_check(args) -> int:
     from .check import check
 
     report, stats = check(_default_specs(args.specs), args.profile)
     if args.format == "json":
-        print(report.as_json({"readability": stats}))
+        _print_json(report.as_json({"readability": stats}))
     elif report.diagnostics:
         print(report.as_text(), file=sys.stderr)
     return 1 if report.errors(args.strict) else 0
@@ -153,7 +161,7 @@ def cmd_schema(args) -> int:
 
     schema = Spec.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    print(json.dumps(schema, ensure_ascii=False, indent=2))
+    _print_json(json.dumps(schema, ensure_ascii=False, indent=2))
     return 0
 
 
