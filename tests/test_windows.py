@@ -97,6 +97,19 @@ def test_an_output_open_in_another_program(tmp_path, held, program):
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
 
 
+def test_an_output_held_for_a_moment_is_replaced(tmp_path):
+    """A virus scanner or OneDrive holds the old file for a moment: tried again, no message."""
+    specs = topics(tmp_path, ["t0"])
+    out = tmp_path / "out"
+    assert run_cli_windows("build", specs, "-o", out).returncode == 0
+    clinic = specs / "_clinic.yaml"
+    clinic.write_text(clinic.read_text(encoding="utf-8").replace("みなみ", "きた"),
+                      encoding="utf-8")
+    r = run_cli_windows("build", specs, "-o", out, HANDOUTS_SIM_LOCKED=f"{out / 't0.pptx'}*3")
+    assert r.returncode == 0 and "error:" not in r.stderr, r.stderr
+    assert "きた" in "".join(pptx_texts(out / "t0.pptx")[0])
+
+
 def test_a_folder_named_in_japanese_with_spaces(tmp_path):
     """C:\\Users\\山田\\Desktop\\院内資料\\ on Linux: a topic, an image and every folder on the
     way named in Japanese, with spaces; run from that folder as staff would."""

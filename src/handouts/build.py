@@ -11,6 +11,7 @@ import os
 import signal
 import tempfile
 import threading
+import time
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache, partial
@@ -194,6 +195,22 @@ HELD_OPEN = {32: "it is open in another program", 33: "it is open in another pro
              5: "it is open in another program or read-only"}
 
 
+def _replace(tmp: Path, out: Path) -> str | None:
+    """Rename `tmp` over `out`; None, or why another program kept it from happening. A virus
+    scanner, the search indexer or OneDrive holds a file for a moment: tried again first."""
+    for pause in (0.05, 0.1, 0.2, 0.4, None):
+        try:
+            os.replace(tmp, out)
+            return None
+        except PermissionError as exc:
+            why = HELD_OPEN.get(getattr(exc, "winerror", None))
+            if why is None:
+                raise
+            if pause is None:
+                return why
+            time.sleep(pause)
+
+
 def write_all(jobs: list[tuple[Path, Callable[[Path], None]]]) -> None:
     """Render every output to a temporary file; rename them into place only if all
     succeeded, so a failing spec leaves all of its previous outputs untouched. A signal
@@ -214,12 +231,9 @@ def write_all(jobs: list[tuple[Path, Callable[[Path], None]]]) -> None:
             os.chmod(temps[-1], 0o644)
         with _signals_held():
             for tmp, (out, _) in zip(temps, jobs):
-                try:
-                    os.replace(tmp, out)
-                except PermissionError as exc:
-                    if getattr(exc, "winerror", None) not in HELD_OPEN:
-                        raise
-                    held[out] = HELD_OPEN[exc.winerror]
+                why = _replace(tmp, out)
+                if why:
+                    held[out] = why
     finally:
         with _signals_held():
             for tmp in temps:

@@ -3,7 +3,8 @@ process started with that environment (the CLI and the workers it spawns) loses 
 APIs Windows lacks, and multiprocessing starts processes the only way Windows can.
 
 HANDOUTS_SIM_LOCKED: output paths (os.pathsep-separated) that another program holds open, as
-PowerPoint holds a deck: os.replace onto them fails as it does on Windows (WinError 32).
+PowerPoint holds a deck: os.replace onto them fails as it does on Windows (WinError 32);
+`path*N` only for the first N tries (a virus scanner holds a new file for a moment).
 HANDOUTS_SIM_LOG: a file to which every simulated process appends its command line, to count
 workers.
 With PYTHONWARNDEFAULTENCODING=1, a text file opened by our code without an encoding is an error.
@@ -21,13 +22,16 @@ for module, names in ((os, ("fork", "forkpty", "register_at_fork", "sched_getaff
             delattr(module, name)
 multiprocessing.set_start_method("spawn", force=True)
 
-_locked = {os.path.abspath(p) for p in os.environ.get("HANDOUTS_SIM_LOCKED", "").split(os.pathsep)
-           if p}
+_locked = {}  # path → how many more tries fail
+for _entry in filter(None, os.environ.get("HANDOUTS_SIM_LOCKED", "").split(os.pathsep)):
+    _path, _, _tries = _entry.partition("*")
+    _locked[os.path.abspath(_path)] = int(_tries or 10**9)
 if _locked:
     _replace = os.replace
 
     def _replace_unless_locked(src, dst, *args, **kwargs):
-        if os.path.abspath(dst) in _locked:
+        if _locked.get(os.path.abspath(dst), 0) > 0:
+            _locked[os.path.abspath(dst)] -= 1
             exc = PermissionError(13, "The process cannot access the file because it is being "
                                   "used by another process", os.fspath(src), None,
                                   os.fspath(dst))
