@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (ROOT, need, pdftotext, pptx_texts, run_cli, run_cli_windows, topics,
+from conftest import (ROOT, pdftotext, pptx_texts, run_cli, run_cli_windows, topics,
                       windows_env)
 
 TITLE = "すべてのブロックを試す見本の資料です"
@@ -105,7 +105,8 @@ def test_an_output_held_for_a_moment_is_replaced(tmp_path):
     clinic = specs / "_clinic.yaml"
     clinic.write_text(clinic.read_text(encoding="utf-8").replace("みなみ", "きた"),
                       encoding="utf-8")
-    r = run_cli_windows("build", specs, "-o", out, HANDOUTS_SIM_LOCKED=f"{out / 't0.pptx'}*3")
+    r = run_cli_windows("build", specs, "-o", out,
+                        HANDOUTS_SIM_LOCKED=f"{out / 't0.pptx'}*3")  # three tries fail
     assert r.returncode == 0 and "error:" not in r.stderr, r.stderr
     assert "きた" in "".join(pptx_texts(out / "t0.pptx")[0])
 
