@@ -45,7 +45,10 @@ def read_text(path: str, data: bytes) -> tuple[str | None, list[Diagnostic]]:
             f"line break character U+{ord(m.group()):04X} "
             f"{unicodedata.name(m.group(), 'NEXT LINE')} is not allowed in a spec (YAML starts a new line there, editors show nothing); "
             "remove it"))
-    return (None, diags[:20]) if diags else (text, [])
+    if diags:
+        return None, diags[:20]
+    # Windows line ends read as YAML reads them, so a line's text never ends in '\r'
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []
 
 
 SAVE_AS_UTF8 = ("save it as UTF-8 (メモ帳: 「名前を付けて保存」で文字コードを「UTF-8」にして保存)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import UnionType
@@ -12,6 +13,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ..diagnostics import Diagnostic, SpecError
 from . import models
+from .syntax import ODD_SPACES, quoted
 from .yamlmarks import Marked, load as load_yaml
 
 _ADAPTERS: dict[Any, TypeAdapter] = {}
@@ -89,12 +91,18 @@ _GOT = {"dict": "a mapping", "list": "a list", "int": "a number", "float": "a nu
         "str": "text", "NoneType": "nothing", "bool": "true/false", "date": "a date"}
 
 
+def _what(loc: tuple) -> str:
+    """The value at `loc` in words: 「'audience'」, 「item 2 of 'rows'」."""
+    name = next((str(x) for x in reversed(loc) if isinstance(x, str)), "")
+    return f"item {loc[-1] + 1} of '{name}'" if loc and isinstance(loc[-1], int) else \
+        f"'{name}'"
+
+
 def _message(err: dict, allowed: list[str] = ()) -> str:
     """A pydantic error in the spec's own words (no validation-library terms)."""
     loc, kind, ctx, value = err["loc"], err["type"], err.get("ctx") or {}, err.get("input")
     name = next((str(x) for x in reversed(loc) if isinstance(x, str)), "")
-    what = f"item {loc[-1] + 1} of '{name}'" if loc and isinstance(loc[-1], int) else \
-        f"'{name}'"
+    what = _what(loc)
     got = _GOT.get(type(value).__name__, type(value).__name__)
     if kind == "extra_forbidden":
         return unknown_key(loc[-1], list(allowed))
@@ -168,6 +176,52 @@ def _block_kind(marked: Marked, loc: tuple) -> list[Diagnostic]:
             for k in block if k not in allowed]
 
 
+def _written(marked: Marked, loc: tuple) -> tuple:
+    """`loc` as written in the file: a pydantic location without its union tags."""
+    cur: tuple = ()
+    for item in loc:
+        if cur + (item,) in marked.marks:
+            cur += (item,)
+    return cur
+
+
+_EDGE_SPACES = "".join(c for c in ODD_SPACES if c != "\t")
+_WIDE_COLON_TEXT = re.compile(r"^\s*([^\s：:]{1,40})：")
+
+
+def _slip(marked: Marked, err: dict) -> Diagnostic | None:
+    """A value that is wrong because of a character typed by mistake, named where it is:
+    a full-width space at its end (「patients　」), a tab from an Excel row where a list
+    of cells was meant, a key typed with a full-width colon 「：」."""
+    value, kind, loc = err.get("input"), err["type"], err["loc"]
+    if not isinstance(value, str) or not value:
+        return None
+    what = _what(loc)
+    at = _written(marked, loc)
+    core = value.strip(_EDGE_SPACES)
+    expected = (err.get("ctx") or {}).get("expected", "")
+    if core != value and kind not in ("string_too_long", "string_too_short") and (
+            kind != "literal_error" or f"'{core}'" in expected):
+        end = value[-1] in _EDGE_SPACES
+        c = value[-1] if end else value[0]
+        where = marked.position(at, c, value.count(c) - 1 if end else 0)
+        return where.error(f"{what} {'ends' if end else 'starts'} with a {ODD_SPACES[c]} "
+                           f"{'after' if end else 'before'} '{core}'; delete the space")
+    if kind == "list_type" and "\t" in value:
+        cells = ", ".join(quoted(c) if re.search(r"[,\[\]{}#&*!|>'\"%@`]|: |^-", c) else c
+                          for c in (c.strip() for c in value.split("\t")))
+        return marked.position(at, "\t").error(
+            f"{what} is text with a tab character (タブ) in it, as in cells copied from "
+            f"Excel; write it as a list of cells in brackets: [{cells}]")
+    m = _WIDE_COLON_TEXT.match(value)
+    if m and kind in ("dict_type", "model_type", "model_attributes_type"):
+        return marked.position(at, "：").error(
+            f"{what} should be a mapping, not text: the full-width colon 「：」 after "
+            f"'{m.group(1)}' should be a half-width ':' and a space "
+            f"({m.group(1)}: {value[m.end():][:12]}…)")
+    return None
+
+
 def validate(marked: Marked, model: Any) -> tuple[Any, list[Diagnostic]]:
     """Validate loaded YAML against a model; every failure becomes a located diagnostic."""
     try:
@@ -192,7 +246,8 @@ def validate(marked: Marked, model: Any) -> tuple[Any, list[Diagnostic]]:
                     continue
             at_key = err["type"] == "extra_forbidden"
             allowed = allowed_keys(model, loc[:-1]) if at_key else []
-            diags.append(marked.mark(loc, key=at_key).error(_message(err, allowed)))
+            diags.append(_slip(marked, err) or
+                         marked.mark(loc, key=at_key).error(_message(err, allowed)))
         # one message per place is enough (unions can repeat themselves)
         return None, sorted(set(diags), key=lambda d: (d.line, d.col, d.message))
 

@@ -18,7 +18,8 @@ import yaml
 
 from ..diagnostics import Diagnostic, Mark
 from .encoding import MAX_BYTES, read_text
-from .syntax import ODD_SPACES, indent_problem, value_start_problem
+from .syntax import (ODD_SPACES, flow_citation_problem, fullwidth_colon_problem,
+                     indent_problem, indentation_problem, value_start_problem)
 
 MAX_DEPTH = 40
 MAX_ITEMS = 1_000  # items in one list or mapping
@@ -146,10 +147,14 @@ class _Builder:
                 "tab character (タブ) used for indentation; indent with spaces (YAML reads "
                 "only spaces as indentation)")
         # the odd space is usually lines before the place the parser gave up
-        problem = indent_problem(self.path, lines, 0, line, self.block_lines, True)
-        if problem is None:
-            start = exc.context_mark.line if exc.context_mark else line
-            problem = value_start_problem(self.path, lines, start, line)
+        start = exc.context_mark.line if exc.context_mark else line
+        key_line = start if "simple key" in (exc.context or "") else None
+        problem = (
+            indent_problem(self.path, lines, 0, line, self.block_lines, True)
+            or (flow_citation_problem(self.path, self.text, m.index) if m else None)
+            or value_start_problem(self.path, lines, start, line)
+            or fullwidth_colon_problem(self.path, lines, min(start, line - 2), line, key_line)
+            or indentation_problem(self.path, lines, line, self.block_lines, _LOADER))
         if problem is not None:
             return problem
         text = exc.problem or "invalid YAML"
@@ -206,7 +211,8 @@ class _Builder:
                     if not stack:
                         root_set = True
         except yaml.MarkedYAMLError as exc:
-            self.diags.append(self._syntax(exc))
+            if loader is yaml.SafeLoader:  # else it is read again by PyYAML, which says it
+                self.diags.append(self._syntax(exc))
             return None, self.diags
         except yaml.reader.ReaderError as exc:  # a control character in the file
             before = text[:exc.position]
