@@ -1,0 +1,153 @@
+"""A newcomer's second trial (issue 28): the mistakes clinic staff made, each named at the
+line and column where it was made, or read as meant."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ALL_KINDS, pdftotext, run_cli
+
+# a one-page patient topic that passes `check --strict` as it is
+TOPIC = """\
+title: 腰の痛みと上手につきあう
+subtitle: 手術をしなくても多くの人が良くなります
+audience: patients
+reviewed: 2026-11-01
+review_by: 2027-11-01
+key_points:
+  - 痛みの多くは数週間で軽くなります
+sections:
+  - heading: 毎日の過ごし方
+    notes: 話し手のメモです。
+    blocks:
+      - text: 体を動かすほうが早く良くなります。100人中96人が良くなりました[@chiu2015]。
+      - table:
+          header: [症状, 受診の目安]
+          rows:
+            - [足のしびれ, 数日のうちに]
+            - [尿が出ない, すぐに]
+      - exercise:
+          name: お尻のストレッチ
+          pose: seated-hamstring
+          position: いすに座る
+          steps: [背すじを伸ばします]
+          hold_seconds: 20
+          reps: 3
+          breathing: ゆっくり息をはきます
+          stop_if: 痛みが出たらやめます
+      - callout: {kind: warning, title: 早めに受診してください, items: [足のしびれが続く]}
+      - use: help-now
+references:
+  - id: chiu2015
+    cite: Chiu CC, et al. Clin Rehabil. 2015;29(2):184-95.
+    doi: 10.1177/0269215514540919
+"""
+
+
+def topic(tmp_path: Path, text: str = TOPIC, encoding: str = "utf-8") -> Path:
+    """specs/topic.yaml beside the test clinic profile and shared help boxes."""
+    specs = tmp_path / "specs"
+    specs.mkdir(parents=True)
+    for part in ALL_KINDS.parent.glob("_*.yaml"):
+        shutil.copy(part, specs)
+    path = specs / "topic.yaml"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def edited(old: str, new: str) -> str:
+    assert TOPIC.count(old) == 1, old
+    return TOPIC.replace(old, new)
+
+
+# mistake: (what was typed instead of what, line, col, the whole message)
+MISTAKES = {
+    "full-width colon after a key": (
+        "subtitle: 手術", "subtitle：手術", 2, 9,
+        "full-width colon 「：」 after 'subtitle': YAML needs a half-width ':' and a space "
+        "after a key (subtitle: 手術をしなくても多くの人…); retype the colon with the IME off"),
+    "one line dedented": (
+        "          pose: seated", "        pose: seated", 20, 9,
+        "the indentation is off: 'pose' is indented 8 spaces, the lines it belongs with 10 "
+        "(as on line 19); add 2 spaces before it"),
+    "one key indented by a space": (
+        "audience: patients", " audience: patients", 3, 2,
+        "the indentation is off: 'audience' is indented 1 space, the lines it belongs with 0 "
+        "(as on line 2); remove 1 space before it"),
+    "full-width space ending an enum value": (
+        "audience: patients", "audience: patients\u3000", 3, 19,
+        "'audience' ends with a full-width space 「全角スペース」 U+3000 after 'patients'; "
+        "delete the space"),
+    "Excel row pasted with a tab": (
+        "            - [足のしびれ, 数日のうちに]", "            - 足のしびれ\t数日のうちに", 16, 20,
+        "item 1 of 'rows' is text with a tab character (タブ) in it, as in cells copied from "
+        "Excel; write it as a list of cells in brackets: [足のしびれ, 数日のうちに]"),
+    "citation in a [a, b] table row": (
+        "[足のしびれ, 数日のうちに]", "[足のしびれ, 数日のうちに[@chiu2015]]", 16, 23,
+        "a citation inside a list written in brackets [a, b] must be in quotes (else '[' "
+        "starts a list there); write the cell as \"数日のうちに[@chiu2015]\""),
+    "citation as a whole [a, b] cell": (
+        "[尿が出ない, すぐに]", "[[@chiu2015] 尿が出ない, すぐに]", 17, 16,
+        "a citation inside a list written in brackets [a, b] must be in quotes (else '[' "
+        "starts a list there); write the cell as \"[@chiu2015] 尿が出ない\""),
+}
+
+
+@pytest.mark.parametrize("name", MISTAKES)
+def test_mistake_is_named_where_it_was_made(tmp_path, name):
+    old, new, line, col, message = MISTAKES[name]
+    spec = topic(tmp_path, edited(old, new))
+    r = run_cli("check", spec)
+    assert (r.returncode, r.stderr.strip()) == (1, f"{spec}:{line}:{col}: error: {message}")
+
+
+def test_citation_typed_with_the_ime_is_read_as_meant(tmp_path):
+    """「[＠id]」 and 「［＠id；＠id］」 (the IME's full-width ＠, brackets and semicolon) cite
+    like [@id]: the numbers print, the references are listed, `check` is clean."""
+    spec = topic(tmp_path, edited(
+        "良くなりました[@chiu2015]。",
+        "良くなりました[＠chiu2015]。動くと早く治ります［＠chiu2015；＠yu2022］。").replace(
+        "references:\n", "references:\n  - id: yu2022\n    cite: Yu P, et al. Eur Spine J. "
+        "2022;31:2383-2394.\n    doi: 10.1007/s00586-022-07287-4\n"))
+    r = run_cli("check", "--strict", spec)
+    assert (r.returncode, r.stderr) == (0, "")
+    out = tmp_path / "out"
+    r = run_cli("build", spec, "-o", out, "--format", "pdf")
+    assert (r.returncode, r.stderr) == (0, "")
+    text = pdftotext(out / "topic.pdf").replace("\n", "")
+    assert "良くなりました[1]。" in text and "早く治ります[1,2]。" in text
+    assert "＠" not in text and "[2] Yu P, et al." in text
+
+
+def test_notepad_utf16_file_is_read(tmp_path):
+    """Notepad's 「Unicode」 (UTF-16 little-endian with a BOM, CRLF line ends), big-endian
+    UTF-16 and UTF-8 with a BOM build like UTF-8; a mistake in UTF-16 is located as in
+    UTF-8."""
+    for encoding in ("utf-16", "utf-16-be", "utf-8-sig"):
+        bom = "\ufeff" if encoding.endswith("be") else ""
+        spec = topic(tmp_path / encoding, bom + TOPIC.replace("\n", "\r\n"), encoding)
+        assert spec.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff", b"\xef\xbb")
+        r = run_cli("check", "--strict", spec)
+        assert (r.returncode, r.stderr) == (0, ""), encoding
+        r = run_cli("build", spec, "-o", tmp_path / encoding / "out", "--format", "pdf")
+        assert (r.returncode, r.stderr) == (0, "")
+        assert "腰の痛みと上手につきあう" in pdftotext(tmp_path / encoding / "out" / "topic.pdf")
+    spec = topic(tmp_path / "bad", edited("audience: patients", "audience: doctors")
+                 .replace("\n", "\r\n"), "utf-16")
+    r = run_cli("check", spec)
+    assert r.stderr.strip() == (f"{spec}:3:11: error: 'audience' must be 'patients' or "
+                                "'practitioners', not 'doctors'")
+
+
+SAVE_AS_UTF8 = "save it as UTF-8 (メモ帳: 「名前を付けて保存」で文字コードを「UTF-8」にして保存)"
+
+
+@pytest.mark.parametrize("encoding, line, col, message", [
+    ("cp932", 1, 8, "file is saved as Shift_JIS (CP932), not UTF-8; " + SAVE_AS_UTF8),
+    ("utf-16-le", 1, 1, "file is UTF-16 text without a byte order mark; " + SAVE_AS_UTF8),
+])
+def test_other_encodings_say_how_to_save_as_utf8(tmp_path, encoding, line, col, message):
+    spec = topic(tmp_path, TOPIC, encoding)
+    r = run_cli("check", spec)
+    assert (r.returncode, r.stderr.strip()) == (1, f"{spec}:{line}:{col}: error: {message}")
