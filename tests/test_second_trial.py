@@ -151,3 +151,47 @@ def test_other_encodings_say_how_to_save_as_utf8(tmp_path, encoding, line, col, 
     spec = topic(tmp_path, TOPIC, encoding)
     r = run_cli("check", spec)
     assert (r.returncode, r.stderr.strip()) == (1, f"{spec}:{line}:{col}: error: {message}")
+
+
+def _odp(path: Path) -> None:
+    """What LibreOffice Impress saves (an OpenDocument presentation), here renamed .pptx."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.presentation")
+        z.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest '
+                   'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
+        z.writestr("content.xml", '<?xml version="1.0"?><office:document-content '
+                   'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>')
+
+
+def _four_by_three(path: Path) -> None:
+    from pptx import Presentation
+
+    Presentation().save(str(path))  # python-pptx's own default: 10 × 7.5 in
+
+
+@pytest.mark.parametrize("make, message", [
+    (_odp, "deck_template 'clinic.pptx' is an OpenDocument file (LibreOffice .odp) with a "
+           ".pptx name; open it in LibreOffice Impress and save it as PowerPoint: "
+           "「名前を付けて保存」, file type 「PowerPoint 2007-365 (.pptx)」"),
+    (_four_by_three, "deck_template 'clinic.pptx': cannot use this deck template: its slides "
+                     "are 25.40 × 19.05 cm (4:3); the deck is planned for 16:9"),
+])
+def test_check_refuses_the_template_build_refuses(tmp_path, make, message):
+    """The profile's template is opened by `check` as by `build`: both refuse it with the
+    same message at the profile's `deck_template:` line, and the old outputs stay."""
+    spec = topic(tmp_path)
+    out = tmp_path / "out"
+    assert run_cli("build", spec, "-o", out).returncode == 0
+    before = (out / "topic.pptx").read_bytes()
+    profile = spec.parent / "_clinic.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8") + "deck_template: clinic.pptx\n",
+                       encoding="utf-8")
+    make(spec.parent / "clinic.pptx")
+    want = f"{profile}:5:16: error: {message}"
+    r = run_cli("check", spec)
+    assert (r.returncode, r.stderr.strip()) == (1, want)
+    r = run_cli("build", spec, "-o", out)
+    assert r.returncode == 1 and r.stderr.splitlines()[0] == want, r.stderr
+    assert (out / "topic.pptx").read_bytes() == before

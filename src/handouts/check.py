@@ -1,7 +1,8 @@
 """`handouts check`: load, validate, lower, glyph-check and lint specs without building.
 
-Nothing is rendered: the deck planner runs (to find text that cannot fit) but neither
-reportlab nor python-pptx is imported, so checking stays fast.
+Nothing is written: the deck planner runs (to find text that cannot fit), and the profile's
+deck template is opened as the PPTX writer opens it (build.Projects), so `check` refuses
+what `build` would.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ..diagnostics import Diagnostic, SpecError
+from ..diagnostics import Diagnostic, Mark, SpecError
 from . import models
 from .syntax import ODD_SPACES, quoted
 from .yamlmarks import Marked, load as load_yaml
@@ -314,6 +314,7 @@ class Project:
     references: dict[str, SharedReference] = field(default_factory=dict)
     warnings: dict[Path, list[Diagnostic]] = field(default_factory=dict)  # by part file
     deck_template: Path | None = None  # the profile's `deck_template`, resolved
+    deck_template_mark: Mark | None = None  # where the profile names it
 
 
 def _deck_template(root: Path, name: str, mark) -> tuple[Path | None, list[Diagnostic]]:
@@ -356,8 +357,9 @@ def load_project(root: Path, profile: Path | None = None) -> Project:
         project.clinic, project.clinic_path = value or clinic, clinic_path
         project.warnings[clinic_path] = [x for x in d if x.severity == "warning"]
         if project.clinic.deck_template:
+            project.deck_template_mark = marked.mark(("deck_template",))
             project.deck_template, d = _deck_template(root, project.clinic.deck_template,
-                                                      marked.mark(("deck_template",)))
+                                                      project.deck_template_mark)
             diags += d
     for part in sorted(root.glob("_*.yaml")):
         if part.name.startswith("_clinic"):
