@@ -212,3 +212,39 @@ def test_check_warns_of_a_leaflet_past_two_pages_as_build_does(tmp_path):
     r = run_cli("check", spec)
     assert (r.returncode, r.stderr.strip()) == (0, want)
     assert run_cli("check", "--strict", spec).returncode == 1
+
+
+URL = "https://www.joa.or.jp/public/sick/condition/lumbar_disc_herniation_and_sciatica.html"
+
+
+def test_long_url_in_running_text_breaks_at_a_safe_point(tmp_path):
+    """The text before a long URL is not spread to keep the URL whole on the next line
+    (it was, 1.2 em between characters): the URL starts on the same line and breaks after
+    a '/', and no line of the paragraph sets its characters more than a quarter em apart."""
+    import pdfplumber
+
+    spec = topic(tmp_path, edited(
+        "      - text: 体を動かす",
+        f"      - text: くわしくは学会のページをご覧ください。{URL} を見てください。\n"
+        "      - text: 体を動かす"))
+    out = tmp_path / "out"
+    r = run_cli("build", spec, "-o", out, "--format", "pdf")
+    assert (r.returncode, r.stderr) == (0, "")
+    with pdfplumber.open(out / "topic.pdf") as pdf:
+        chars = [c for c in pdf.pages[0].chars if c["size"] > 12]  # the body text
+    lines: dict = {}
+    for c in chars:
+        lines.setdefault(round(c["top"], 1), []).append(c)
+    ours = [sorted(g, key=lambda c: c["x0"]) for _, g in sorted(lines.items())
+            if any(c["text"] in "くわしくはsick/conditionを見て" for c in g)]
+    texts = ["".join(c["text"] for c in g) for g in ours]
+    first = next(k for k, t in enumerate(texts) if t.startswith("くわしくは"))
+    para = ours[first:first + 2]
+    assert texts[first].startswith("くわしくは学会のページをご覧ください。https://www.joa.or.jp/")
+    assert texts[first].endswith("/") and URL.startswith(texts[first][19:])
+    assert "".join(texts[first:first + 2]) == f"くわしくは学会のページをご覧ください。{URL}を見てください。"
+    size = para[0][0]["size"]
+    for glyphs in para:
+        gaps = [b["x0"] - a["x1"] for a, b in zip(glyphs, glyphs[1:])]
+        assert max(gaps) <= 0.25 * size + 0.01, ("".join(c["text"] for c in glyphs),
+                                                 max(gaps) / size)
