@@ -1,6 +1,7 @@
 """A newcomer's second trial (issue 28): the mistakes clinic staff made, each named at the
 line and column where it was made, or read as meant."""
 
+import io
 import shutil
 from pathlib import Path
 
@@ -91,6 +92,11 @@ MISTAKES = {
         "[尿が出ない, すぐに]", "[[@chiu2015] 尿が出ない, すぐに]", 17, 16,
         "a citation inside a list written in brackets [a, b] must be in quotes (else '[' "
         "starts a list there); write the cell as \"[@chiu2015] 尿が出ない\""),
+    "figure width without a unit": (
+        "      - use: help-now\n", "      - use: help-now\n"
+        "      - figure: {image: photo.jpg, alt: 写真, width: 60}\n", 29, 52,
+        "'width' '60' has no unit: write a width with its unit: 60mm, 6cm, or 50% (of the "
+        "column)"),
 }
 
 
@@ -248,3 +254,84 @@ def test_long_url_in_running_text_breaks_at_a_safe_point(tmp_path):
         gaps = [b["x0"] - a["x1"] for a, b in zip(glyphs, glyphs[1:])]
         assert max(gaps) <= 0.25 * size + 0.01, ("".join(c["text"] for c in glyphs),
                                                  max(gaps) / size)
+
+
+def phone_photo(path: Path) -> None:
+    """A portrait photo as a phone stores it: 4032×3024 pixels, sideways, with EXIF
+    Orientation 6 (turn 90° clockwise to show) and 72 dpi. Upright it is 3024×4032, red
+    at the top, blue at the bottom, green between."""
+    from PIL import Image
+
+    upright = Image.new("RGB", (3024, 4032), (0, 160, 0))
+    upright.paste((220, 0, 0), (0, 0, 3024, 500))
+    upright.paste((0, 0, 220), (0, 3532, 3024, 4032))
+    stored = upright.rotate(90, expand=True)  # what the sensor wrote
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x010F] = "PhoneMaker"
+    stored.save(path, "JPEG", exif=exif.tobytes(), dpi=(72, 72), quality=92)
+
+
+def _upright(im) -> None:
+    """Portrait, red at the top, blue at the bottom."""
+    im = im.convert("RGB")
+    w, h = im.size
+    assert h > w, im.size
+    top, middle, bottom = (im.getpixel((w // 2, y)) for y in (h // 40, h // 2, h - h // 40))
+    assert top[0] > 150 and top[2] < 80, top
+    assert middle[1] > 100 and middle[0] < 80, middle
+    assert bottom[2] > 150 and bottom[0] < 80, bottom
+
+
+def _pdf_pictures(pdf_path: Path) -> list[tuple]:
+    """(PIL image, ppi as placed) of every picture wider than 300 pixels in a PDF."""
+    import pdfplumber
+    import pikepdf
+    from pikepdf import PdfImage
+
+    found = []
+    with pikepdf.open(pdf_path) as pdf, pdfplumber.open(pdf_path) as plumb:
+        for page, placed in zip(pdf.pages, plumb.pages):
+            for xobj in page.get_images().values():
+                if xobj.Width <= 300:
+                    continue
+                box = next(i for i in placed.images
+                           if tuple(i["srcsize"]) == (int(xobj.Width), int(xobj.Height)))
+                found.append((PdfImage(xobj).as_pil_image(),
+                              int(xobj.Width) / ((box["x1"] - box["x0"]) / 72)))
+    return found
+
+
+@pytest.mark.parametrize("width, printed_mm", [(None, 90 * 3024 / 4032), ("60mm", 60)])
+def test_phone_photo_is_upright_and_scaled_to_the_page(tmp_path, width, printed_mm):
+    """A sideways phone photo prints upright in the leaflet (office and print-shop PDF) at
+    300 ppi and shows upright in the deck at 150 ppi: the pictures read back from the PDFs
+    (pikepdf) and from the PPTX's media part, not the 4032×3024 file."""
+    from PIL import Image
+    from pptx import Presentation
+
+    spec = topic(tmp_path, edited("      - use: help-now\n", "      - use: help-now\n"
+                                  "      - figure: {image: photo.jpg, alt: 腰を伸ばす人の写真"
+                                  + (f", width: {width}" if width else "") + "}\n"))
+    phone_photo(spec.parent / "photo.jpg")
+    out = tmp_path / "out"
+    r = run_cli("build", spec, "-o", out, "--format", "pdf,print,pptx")
+    assert (r.returncode, r.stderr) == (0, "")
+    for name in ("topic.pdf", "topic.print.pdf"):
+        [(im, ppi)] = _pdf_pictures(out / name)
+        _upright(im)
+        assert 295 <= ppi <= 305, (name, ppi)
+        assert abs(im.width - printed_mm / 25.4 * 300) < 2, (name, im.size)
+    prs = Presentation(str(out / "topic.pptx"))
+    pictures = [s for slide in prs.slides for s in slide.shapes
+                if s.shape_type == 13 and s.image.size[0] > 300]  # MSO_SHAPE_TYPE.PICTURE
+    assert len(pictures) == 1
+    pic = pictures[0]
+    im = Image.open(io.BytesIO(pic.image.blob))
+    _upright(im)
+    assert im.getexif().get(0x0112, 1) == 1 and 0x010F not in im.getexif()
+    ppi = im.width / (pic.width / 914400)
+    assert 145 <= ppi <= 155, ppi
+    assert abs(pic.width / pic.height - im.width / im.height) < 0.01
+    if width:
+        assert abs(pic.width / 36000 - 60) < 0.5  # EMU per mm

@@ -82,6 +82,8 @@ PATTERN_HINTS = {
     "source": "name a reference id: a letter, then letters, digits, '-' or '_', e.g. chiu2015",
     "phone": "write 6 to 20 digits, spaces, '-', '+' or brackets, e.g. 03-1234-5678",
     "accent": "write a colour as '#' and six hex digits, e.g. '#1F5C99' (in quotes)",
+    "width": "write a width with its unit: 60mm, 6cm, or 50% (of the column)",
+    "height": "write a height with its unit: 40mm or 4cm",
 }
 _WANT = {"string_type": "text", "list_type": "a list", "dict_type": "a mapping",
          "int_type": "a whole number", "float_type": "a number", "bool_type": "true or false",
@@ -116,6 +118,8 @@ def _message(err: dict, allowed: list[str] = ()) -> str:
         hint = NUMBER_HINTS.get(name, "write a whole number, e.g. 3" if whole
                                 else "write a number, e.g. 96")
         return f"{what}: {hint} (not '{value}')"
+    if kind == "string_type" and isinstance(value, (int, float)) and name in PATTERN_HINTS:
+        return f"{what} '{value}' has no unit: " + PATTERN_HINTS[name]
     if kind in _WANT:
         msg = f"{what} should be {_WANT[kind]}, not {got}"
         if kind == "string_type" and isinstance(value, (dict, list)):
