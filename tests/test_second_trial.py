@@ -2,6 +2,7 @@
 line and column where it was made, or read as meant."""
 
 import io
+import os
 import shutil
 from pathlib import Path
 
@@ -335,3 +336,36 @@ def test_phone_photo_is_upright_and_scaled_to_the_page(tmp_path, width, printed_
     assert abs(pic.width / pic.height - im.width / im.height) < 0.01
     if width:
         assert abs(pic.width / 36000 - 60) < 0.5  # EMU per mm
+
+
+def test_readme_starts_with_the_japanese_quick_start():
+    """The README's first section is the Japanese quick-start; each command in it is a
+    make target that exists (dry run), and its figure example is a valid block."""
+    import re
+    import subprocess
+
+    import yaml
+    from pydantic import TypeAdapter
+
+    from conftest import ROOT, need
+    from handouts.spec.models import Block
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    sections = text.split("\n## ")
+    assert sections[0].strip() == "# handouts"
+    quick = sections[1]
+    assert quick.startswith("はじめに（日本語")
+    for word in ("make new", "make check", "写真", "テンプレート", "deck_template", "error",
+                 "warning", "UTF-8"):
+        assert word in quick, word
+    commands = [line for block in re.findall(r"```sh\n(.*?)```", quick, re.S)
+                for line in block.splitlines() if line.strip()]
+    assert commands == ["make", "make new NAME=knee-pain", "make check", "make"]
+    need("make")
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS")}
+    for command in commands:
+        r = subprocess.run([*command.split(), "-n", "-f", str(ROOT / "Makefile")], cwd=ROOT,
+                           env=env, capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, (command, r.stderr)
+    [figure] = re.findall(r"`(- figure: \{.*?\})`", quick)
+    TypeAdapter(Block).validate_python(yaml.safe_load(figure)[0])
