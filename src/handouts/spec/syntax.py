@@ -43,6 +43,11 @@ def indent_problem(path: str, lines: list[str], first: int, last: int, skip: set
     return None
 
 
+def quoted(value: str) -> str:
+    """`value` as a quoted YAML scalar, in the quotes it does not contain."""
+    return f'"{value}"' if '"' not in value else "'" + value.replace("'", "''") + "'"
+
+
 _VALUE_START = re.compile(r"^\s*(?:-\s+)*(?:[^\s:#\-\[{][^:#]*:\s+)?([\[{*@`])")
 _INDICATORS = {"[": "is read as a list, not as text", "{": "is read as a mapping, not as text",
                "*": "is read as an alias (a YAML reference), not as text",
@@ -65,16 +70,10 @@ def value_start_problem(path: str, lines: list[str], first: int, last: int
             if end < 0 or not after or after.startswith(("#", ",", "]", "}")):
                 continue
         value = lines[n][m.start(1):].strip()
-        quoted = f'"{value}"' if '"' not in value else "'" + value.replace("'", "''") + "'"
         return Mark(path, n + 1, m.start(1) + 1).error(
             f"a value that starts with '{c}' {_INDICATORS[c]}; put the whole value in "
-            f"quotes: {quoted}")
+            f"quotes: {quoted(value)}")
     return None
-
-
-def quoted(value: str) -> str:
-    """`value` as a quoted YAML scalar, in the quotes it does not contain."""
-    return f'"{value}"' if '"' not in value else "'" + value.replace("'", "''") + "'"
 
 
 def flow_citation_problem(path: str, text: str, at: int) -> Diagnostic | None:
