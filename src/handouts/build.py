@@ -113,25 +113,64 @@ def expand(paths: list[Path]) -> list[Path]:
 
 
 class Projects:
-    """Shared parts per specs folder, loaded once per run."""
+    """Shared parts per specs folder, loaded once per run. The profile's deck template is
+    opened here too, so `check` refuses what `build` would (unless `--template` replaces
+    it), at the profile's line."""
 
-    def __init__(self, profile: Path | None = None):
-        self.profile = profile
-        self.cache: dict[Path, Project] = {}
+    def __init__(self, profile: Path | None = None, template: Path | None = None):
+        self.profile, self.template = profile, template
+        self.cache: dict[Path, Project | SpecError] = {}
 
     def get(self, folder: Path) -> Project:
         key = folder.resolve()
         if key not in self.cache:
-            outside = [p for p in sorted(folder.glob("_*.yaml")) if not _inside(p, key)]
-            if outside:
-                raise SpecError([Mark(str(p), 1, 1).error(
-                    "shared part is a link leading outside the specs folder; copy the file "
-                    "into the folder instead") for p in outside])
-            self.cache[key] = load_project(folder, self.profile)
+            self.cache[key] = self._load(folder, key)
+        if isinstance(self.cache[key], SpecError):  # said for every spec of the folder
+            raise self.cache[key]
         return self.cache[key]
 
     def __getstate__(self):  # a spawned worker loads the shared parts itself
-        return {"profile": self.profile, "cache": {}}
+        return {"profile": self.profile, "template": self.template, "cache": {}}
+
+    def _load(self, folder: Path, key: Path) -> Project | SpecError:
+        outside = [p for p in sorted(folder.glob("_*.yaml")) if not _inside(p, key)]
+        if outside:
+            return SpecError([Mark(str(p), 1, 1).error(
+                "shared part is a link leading outside the specs folder; copy the file "
+                "into the folder instead") for p in outside])
+        try:
+            project = load_project(folder, self.profile)
+            if project.deck_template and self.template is None:
+                _check_template(project)
+        except SpecError as exc:
+            return exc
+        return project
+
+
+def _check_template(project: Project) -> None:
+    """Open the profile's deck template as the PPTX writer will; a refusal is said at the
+    `deck_template:` line. An OpenDocument file renamed .pptx is named as one."""
+    import zipfile
+
+    from .deck.template import load
+
+    path, mark = project.deck_template, project.deck_template_mark
+    name = project.clinic.deck_template
+    try:
+        with zipfile.ZipFile(path) as z:
+            kind = z.read("mimetype") if "mimetype" in z.namelist() else b""
+    except (zipfile.BadZipFile, OSError):
+        kind = b""
+    if kind.startswith(b"application/vnd.oasis.opendocument"):
+        raise SpecError([mark.error(
+            f"deck_template '{name}' is an OpenDocument file (LibreOffice .odp) with a "
+            ".pptx name; open it in LibreOffice Impress and save it as PowerPoint: "
+            "「名前を付けて保存」, file type 「PowerPoint 2007-365 (.pptx)」")])
+    try:
+        load(path)
+    except SpecError as exc:
+        raise SpecError([mark.error(f"deck_template '{name}': {d.message}")
+                         for d in exc.diagnostics])
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -327,7 +366,8 @@ def build(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAULT_FO
     specs = expand(paths)
     outcomes: list[Outcome | None] = [None] * len(specs)
     # a partial, not a closure: spawned workers (Windows, macOS) get it pickled
-    one = partial(build_one, projects=Projects(profile), outdir=outdir, formats=formats,
+    one = partial(build_one, projects=Projects(profile, template), outdir=outdir,
+                  formats=formats,
                   on_document=on_document, template=template)
 
     # progress(done, total, the spec that just finished, or the first one as it starts)

@@ -21,7 +21,7 @@ from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame,
                                 KeepTogether, PageTemplate, Spacer)
 from reportlab.platypus import TableStyle
 
-from .. import document as d
+from .. import document as d, images
 from ..diagnostics import Diagnostic, Mark, SpecError
 from ..diagrams import geometry as geo
 from ..fonts import fonts
@@ -80,12 +80,13 @@ def to_cmyk(color):
     return colors.CMYKColor(*(round(v, 4) for v in (c, m, y, k)))
 
 
-def cmyk_image(path: Path):
-    """An RGB picture converted to CMYK pixel by pixel with `to_cmyk`'s formula."""
+def cmyk_image(source: Path | bytes):
+    """An RGB picture (a file, or what images.prepared made) converted to CMYK pixel by
+    pixel with `to_cmyk`'s formula."""
     from PIL import Image as PILImage
     from PIL import ImageChops, ImageMath
 
-    with PILImage.open(path) as im:
+    with images.open_prepared(source) as im:
         rgb = im.convert("RGB")
     r, g, b = rgb.split()
     k = ImageChops.invert(ImageChops.lighter(ImageChops.lighter(r, g), b))  # 255 − max
@@ -446,7 +447,9 @@ class _Builder:
 
     def b_figure(self, b: d.Figure) -> list:
         w, h = b.printed_size(self.frame_w, FIGURE_H)
-        source = cmyk_image(b.image) if self.opt.cmyk else str(b.image)
+        source = images.prepared(b.image, w, h, images.PRINT_PPI)
+        if self.opt.cmyk:
+            source = cmyk_image(source)
         out = [Picture(source, w, h, self.at.child("figure", alt=b.alt))]
         if b.caption:
             out.append(self.para(b.caption, self.caption, "caption"))
