@@ -120,7 +120,7 @@ def test_citation_typed_with_the_ime_is_read_as_meant(tmp_path):
     r = run_cli("check", "--strict", spec)
     assert (r.returncode, r.stderr) == (0, "")
     out = tmp_path / "out"
-    r = run_cli("build", spec, "-o", out, "--format", "pdf")
+    r = run_cli("build", "-q", spec, "-o", out, "--format", "pdf")
     assert (r.returncode, r.stderr) == (0, "")
     text = pdftotext(out / "topic.pdf").replace("\n", "")
     assert "良くなりました[1]。" in text and "早く治ります[1,2]。" in text
@@ -137,7 +137,7 @@ def test_notepad_utf16_file_is_read(tmp_path):
         assert spec.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff", b"\xef\xbb")
         r = run_cli("check", "--strict", spec)
         assert (r.returncode, r.stderr) == (0, ""), encoding
-        r = run_cli("build", spec, "-o", tmp_path / encoding / "out", "--format", "pdf")
+        r = run_cli("build", "-q", spec, "-o", tmp_path / encoding / "out", "--format", "pdf")
         assert (r.returncode, r.stderr) == (0, "")
         assert "腰の痛みと上手につきあう" in pdftotext(tmp_path / encoding / "out" / "topic.pdf")
     spec = topic(tmp_path / "bad", edited("audience: patients", "audience: doctors")
@@ -214,7 +214,7 @@ def test_check_warns_of_a_leaflet_past_two_pages_as_build_does(tmp_path):
     want = (f"{spec}:29:5: warning: [pages] the patient leaflet runs to 3 A4 pages (at most 2); "
             "「もっと知りたい人へ」 spills onto page 3: shorten it or an earlier section, or "
             "show details only in the deck (only: deck)")
-    r = run_cli("build", spec, "-o", tmp_path / "out", "--format", "pdf")
+    r = run_cli("build", "-q", spec, "-o", tmp_path / "out", "--format", "pdf")
     assert (r.returncode, r.stderr.strip()) == (0, want)
     r = run_cli("check", spec)
     assert (r.returncode, r.stderr.strip()) == (0, want)
@@ -235,7 +235,7 @@ def test_long_url_in_running_text_breaks_at_a_safe_point(tmp_path):
         f"      - text: くわしくは学会のページをご覧ください。{URL} を見てください。\n"
         "      - text: 体を動かす"))
     out = tmp_path / "out"
-    r = run_cli("build", spec, "-o", out, "--format", "pdf")
+    r = run_cli("build", "-q", spec, "-o", out, "--format", "pdf")
     assert (r.returncode, r.stderr) == (0, "")
     with pdfplumber.open(out / "topic.pdf") as pdf:
         chars = [c for c in pdf.pages[0].chars if c["size"] > 12]  # the body text
@@ -316,7 +316,7 @@ def test_phone_photo_is_upright_and_scaled_to_the_page(tmp_path, width, printed_
                                   + (f", width: {width}" if width else "") + "}\n"))
     phone_photo(spec.parent / "photo.jpg")
     out = tmp_path / "out"
-    r = run_cli("build", spec, "-o", out, "--format", "pdf,print,pptx")
+    r = run_cli("build", "-q", spec, "-o", out, "--format", "pdf,print,pptx")
     assert (r.returncode, r.stderr) == (0, "")
     for name in ("topic.pdf", "topic.print.pdf"):
         [(im, ppi)] = _pdf_pictures(out / name)
