@@ -338,6 +338,39 @@ def test_phone_photo_is_upright_and_scaled_to_the_page(tmp_path, width, printed_
         assert abs(pic.width / 36000 - 60) < 0.5  # EMU per mm
 
 
+def test_photo_embedded_as_it_is_loses_its_location(tmp_path):
+    """An upright photo already at the size it is shown is embedded as its own file, but
+    never with its Exif block (GPS: where it was taken) — a leaflet is posted online. The
+    pixels are the file's own (same JPEG scan data)."""
+    from PIL import Image
+
+    spec = topic(tmp_path, edited("      - use: help-now\n", "      - use: help-now\n"
+                                  "      - figure: {image: photo.jpg, alt: 腰を伸ばす人の写真, "
+                                  "width: 60mm}\n"))
+    photo = Image.new("RGB", (440, 585), (0, 160, 0))  # 186 ppi at 60 mm: kept in both
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif.get_ifd(0x8825)[2] = (35.0, 41.0, 22.0)  # GPSLatitude
+    photo.save(spec.parent / "photo.jpg", "JPEG", exif=exif.tobytes(), quality=90)
+    data = (spec.parent / "photo.jpg").read_bytes()
+    scan = data[data.index(b"\xff\xda"):]
+    out = tmp_path / "out"
+    r = run_cli("build", "-q", spec, "-o", out, "--format", "pdf,pptx")
+    assert (r.returncode, r.stderr) == (0, "")
+    import pikepdf
+
+    with pikepdf.open(out / "topic.pdf") as pdf:
+        [raw] = [x.read_raw_bytes() for page in pdf.pages
+                 for x in page.get_images().values() if x.Width == 440]
+    from pptx import Presentation
+
+    [blob] = [sh.image.blob for slide in Presentation(str(out / "topic.pptx")).slides
+              for sh in slide.shapes if sh.shape_type == 13 and sh.image.size[0] == 440]
+    for embedded in (raw, blob):
+        assert b"Exif" not in embedded and b"PhoneMaker" not in embedded
+        assert embedded.endswith(scan)  # the picture itself, not encoded again
+
+
 def test_readme_starts_with_the_japanese_quick_start():
     """The README's first section is the Japanese quick-start; each command in it is a
     make target that exists (dry run), and its figure example is a valid block."""

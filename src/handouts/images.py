@@ -4,7 +4,8 @@ A phone photo is stored sideways with an EXIF Orientation tag, at 12 megapixels 
 with the camera's metadata (where it was taken, too). Layout uses its upright size
 (`upright_size`); a renderer embeds `prepared(...)`: turned upright, scaled down to the
 resolution it is shown at, metadata left out. A picture that is upright and no sharper
-than it needs to be is embedded as the file it is.
+than it needs to be is embedded as the file it is, less its metadata blocks (a leaflet posted
+online must not tell where the photo was taken).
 """
 
 from __future__ import annotations
@@ -57,7 +58,9 @@ def _prepared(path: Path, _mtime: int, _size: int, need: tuple[int, int]) -> Pat
         w, h = (im.height, im.width) if turn >= 5 else im.size
         scale = min(1.0, need[0] / w, need[1] / h)
         if turn == 1 and scale * KEEP >= 1.0:
-            return path
+            data = path.read_bytes()
+            bare = without_metadata(data)
+            return path if bare == data else bare
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
         kind = im.format
         icc = im.info.get("icc_profile")
@@ -74,6 +77,37 @@ def _prepared(path: Path, _mtime: int, _size: int, need: tuple[int, int]) -> Pat
     else:
         upright.save(out, "PNG", icc_profile=icc)
     return out.getvalue()
+
+
+# JPEG segments that carry metadata: APP1 (Exif, with GPS; XMP) and APP13 (IPTC). APP0
+# (JFIF), APP2 (the ICC profile) and APP14 (Adobe: how CMYK is stored) are needed to show it.
+_METADATA = (0xE1, 0xED)
+_PNG_METADATA = (b"eXIf", b"tEXt", b"zTXt", b"iTXt", b"tIME")
+
+
+def without_metadata(data: bytes) -> bytes:
+    """`data` (a JPEG or PNG file) with its metadata blocks left out, pixels untouched;
+    anything else, or a file it cannot walk, as it is."""
+    if data[:2] == b"\xff\xd8":
+        out, i = [data[:2]], 2
+        while i + 4 <= len(data) and data[i] == 0xFF:
+            marker = data[i + 1]
+            if marker == 0xDA:  # start of scan: the compressed picture follows
+                return b"".join(out) + data[i:]
+            end = i + 2 + int.from_bytes(data[i + 2:i + 4], "big")
+            if marker not in _METADATA:
+                out.append(data[i:end])
+            i = end
+        return data
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        out, i = [data[:8]], 8
+        while i + 12 <= len(data):
+            end = i + 12 + int.from_bytes(data[i:i + 4], "big")
+            if data[i + 4:i + 8] not in _PNG_METADATA:
+                out.append(data[i:end])
+            i = end
+        return b"".join(out) if i == len(data) else data
+    return data
 
 
 def open_prepared(source: Path | bytes):
