@@ -18,6 +18,12 @@ STEMS  := $(notdir $(SPECS:.yaml=))
 PARTS  := $(wildcard specs/_*.yaml)
 TARGETS := $(foreach s,$(STEMS),$(OUT)/$(s).pdf $(OUT)/$(s).pptx)
 
+# A broken topic must not stop the others: after a change to a shared part every other topic
+# is still rebuilt and every failure is listed, and make fails at the end (as make -k). One
+# rule per topic stays, so make -j and the depfiles work as before and a no-op make starts no
+# Python. A target whose prerequisite failed is still never made (make bench after a failure).
+MAKEFLAGS += --keep-going
+
 # No .DELETE_ON_ERROR: the CLI writes every output of a topic atomically, so after a failed
 # build the previous outputs are still good and make must not delete them.
 .PHONY: all test check clean schema preview bench lock new

@@ -28,6 +28,38 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120):
                           capture_output=True, text=True, cwd=cwd or ROOT, timeout=timeout)
 
 
+def topics(folder: Path, names: list[str]) -> Path:
+    """A specs folder with the all-kinds shared parts and image, and one copy of the all-kinds
+    spec per name (`<name>.yaml`)."""
+    specs = folder / "specs"
+    shutil.copytree(ALL_KINDS.parent, specs, ignore=shutil.ignore_patterns(ALL_KINDS.name))
+    text = ALL_KINDS.read_text(encoding="utf-8")
+    for name in names:
+        (specs / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return specs
+
+
+WINDOWS_SIM = Path(__file__).resolve().parent / "windows"
+
+
+def windows_env(**extra: str) -> dict[str, str]:
+    """The environment of a simulated Windows process (see tests/windows/sitecustomize.py):
+    no fork, no signal masks, spawned workers, and redirected output in the ANSI code page of
+    a Japanese Windows (cp932), as Python has it there."""
+    path = os.pathsep.join(filter(None, [str(WINDOWS_SIM), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path, "PYTHONIOENCODING": "cp932",
+            "PYTHONWARNDEFAULTENCODING": "1", **extra}
+
+
+def run_cli_windows(*args: str, cwd: Path | None = None, timeout: float = 180,
+                    **extra: str) -> subprocess.CompletedProcess:
+    """Run the real command line as on Windows."""
+    return subprocess.run([sys.executable, "-m", "handouts", *map(str, args)],
+                          capture_output=True, cwd=cwd or ROOT,
+                          timeout=timeout, env=windows_env(**extra), encoding="cp932",
+                          errors="strict")
+
+
 def soffice_convert(files: list[Path], tmp: Path, target: str = "pdf") -> Path:
     """Convert files with LibreOffice, seeing only the project's fonts; returns the folder
     the converted files are in (same stems)."""

@@ -6,11 +6,12 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from conftest import ALL_KINDS, ROOT, need, run_cli
+from conftest import ALL_KINDS, ROOT, need, pdftotext, run_cli, topics
 
 HEAD = ("title: 見本の資料です\naudience: patients\nreviewed: 2026-01-01\n"
         "review_by: 2099-01-01\nkey_points: [要点です]\nsections:\n"
@@ -141,6 +142,42 @@ def test_failed_make_keeps_both_previous_outputs(project):
     assert not list(out.rglob("*.tmp"))
 
 
+@pytest.mark.parametrize("jobs", [[], ["-j2"]])
+def test_make_rebuilds_every_other_topic_past_broken_ones(project, jobs):
+    """A shared part changed while two topics are broken: make rebuilds every other topic,
+    names every failure and fails; the broken topics keep their previous outputs."""
+    specs, out = project / "specs", project / "build"
+    for name in ("a-broken", "m-middle", "n-broken"):
+        shutil.copy(specs / "all-kinds.yaml", specs / f"{name}.yaml")
+    assert make(project, *jobs).returncode == 0
+    before = {p.name: p.read_bytes() for p in out.glob("*.p*")}
+    assert len(before) == 2 * 5
+    for name in ("a-broken", "n-broken"):  # both sort before topics that must still build
+        spec = specs / f"{name}.yaml"
+        spec.write_text(spec.read_text(encoding="utf-8").replace(
+            "audience: patients", "audience: doctors"), encoding="utf-8")
+    blocks = specs / "_blocks.yaml"
+    blocks.write_text(blocks.read_text(encoding="utf-8").replace(
+        "今すぐ救急車を呼んでください", "すぐに救急車を呼んでください"), encoding="utf-8")
+    earlier = time.time() - 100  # the outputs are older than the edits, whatever the clock
+    for path in out.glob("*.p*"):
+        os.utime(path, (earlier, earlier))
+
+    r = make(project, *jobs)
+    assert r.returncode != 0
+    for name in ("a-broken", "n-broken"):
+        assert f"specs/{name}.yaml:3:11: error:" in r.stderr, r.stderr
+        assert {p.name: p.read_bytes() for p in out.glob(f"{name}.p*")} == {
+            n: b for n, b in before.items() if n.startswith(name)}
+    for name in ("all-kinds", "m-middle", "second"):
+        assert "すぐに救急車を呼んでください" in pdftotext(out / f"{name}.pdf"), name
+        assert (out / f"{name}.pptx").read_bytes() != before[f"{name}.pptx"]
+    # still incremental: only the two broken topics are left to do
+    assert sorted(_commands(make(project, "-n").stdout)) == [
+        f"{ROOT / '.venv'}/bin/handouts build -q specs/{name}.yaml -o build --format pdf,pptx"
+        for name in ("a-broken", "n-broken")]
+
+
 def test_make_follows_the_depfile_to_an_image(project):
     assert make(project).returncode == 0
     image = project / "specs" / "assets" / "dot.png"
@@ -194,7 +231,25 @@ def test_progress_line_on_a_terminal_only(tmp_path):
     assert progress(_on_a_terminal(args, {"MAKEFLAGS": "s -j2"})) == ""  # make -s
     assert progress(_on_a_terminal(args + ["-q"], {"MAKEFLAGS": ""})) == ""
     piped = run_cli(*args)
-    assert piped.returncode == 0 and progress(piped.stderr) == ""
+    assert piped.returncode == 0
+    assert progress(piped.stderr) == f"wrote 2 files to {tmp_path / 'out'} (.pdf of 2 topics)\n"
+
+
+def test_a_build_says_what_it_wrote(tmp_path):
+    out = tmp_path / "out"
+    r = run_cli("build", ALL_KINDS, "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines()[-1] == f"wrote {out / 'all-kinds.pdf'}, {out / 'all-kinds.pptx'}"
+    r = run_cli("build", ALL_KINDS, "-o", out, "-q")
+    assert r.returncode == 0 and "wrote" not in r.stderr, r.stderr
+
+    specs = topics(tmp_path, ["a", "b", "c"])
+    (specs / "d.yaml").write_text(HEAD + "      - text: 本文です\U0001F9EA\n", encoding="utf-8")
+    r = run_cli("build", specs, "-o", out, "--format", "pdf,large", "-j", "2")
+    assert r.returncode == 1
+    assert r.stderr.splitlines()[-2:] == [
+        f"wrote 6 files to {out} (.pdf, .large.pdf of 3 topics)",
+        f"handouts: 1 spec(s) failed: {specs / 'd.yaml'}"], r.stderr
 
 
 def test_every_format_same_input_same_bytes(tmp_path):
@@ -222,7 +277,8 @@ def test_workers_build_the_same_bytes_and_report_in_spec_order(tmp_path):
     serial = run_cli(*args, "-o", tmp_path / "one", "-j", "1")
     forked = run_cli(*args, "-o", tmp_path / "two", "-j", "3")
     assert serial.returncode == forked.returncode == 1
-    assert forked.stderr == serial.stderr
+    assert forked.stderr.replace(str(tmp_path / "two"), "OUT") == serial.stderr.replace(
+        str(tmp_path / "one"), "OUT")
     assert forked.stderr.index("bad1.yaml:9:") < forked.stderr.index("bad2.yaml:9:")
     assert _files(tmp_path / "one") == _files(tmp_path / "two")
     assert len(_files(tmp_path / "two")) == 2 * 5
@@ -231,19 +287,19 @@ def test_workers_build_the_same_bytes_and_report_in_spec_order(tmp_path):
 def test_a_worker_that_dies_costs_only_its_item():
     import signal
 
-    from handouts.parallel import WorkerLost, fork_map
+    from handouts.parallel import WorkerLost, worker_map
 
     def square_or_die(n: int) -> int:
         if n == 3:
             os.kill(os.getpid(), signal.SIGKILL)
         return n * n
 
-    got = dict(fork_map(square_or_die, list(range(8)), jobs=2))
+    got = dict(worker_map(square_or_die, list(range(8)), jobs=2))
     lost = got.pop(3)
     assert isinstance(lost, WorkerLost) and "SIGKILL" in str(lost)
     assert got == {n: n * n for n in range(8) if n != 3}
     # with no worker left, every item not yet handed out is reported lost, none dropped
-    got = dict(fork_map(lambda n: os.kill(os.getpid(), signal.SIGKILL), list(range(5)), 2))
+    got = dict(worker_map(lambda n: os.kill(os.getpid(), signal.SIGKILL), list(range(5)), 2))
     assert sorted(got) == list(range(5))
     assert all(isinstance(v, WorkerLost) for v in got.values())
 
@@ -262,7 +318,7 @@ def test_without_fork_the_batch_runs_in_this_process(monkeypatch):
         raise BlockingIOError("Resource temporarily unavailable")
 
     monkeypatch.setattr(parallel.os, "fork", no_fork)
-    got = dict(parallel.fork_map(lambda n: (n, os.getpid()), list(range(5)), jobs=2))
+    got = dict(parallel.worker_map(lambda n: (n, os.getpid()), list(range(5)), jobs=2))
     assert got == {n: (n, os.getpid()) for n in range(5)}
     assert not signal.pthread_sigmask(signal.SIG_BLOCK, []) & {signal.SIGINT, signal.SIGTERM}
 
@@ -270,7 +326,7 @@ def test_without_fork_the_batch_runs_in_this_process(monkeypatch):
 STUBBORN = """
 import signal, sys, time
 sys.path.insert(0, {src!r})
-from handouts.parallel import fork_map, interrupt
+from handouts.parallel import worker_map, interrupt
 signal.signal(signal.SIGTERM, interrupt)
 
 def stubborn(n):
@@ -284,7 +340,7 @@ def stubborn(n):
 
 done = 0
 try:
-    for _ in fork_map(stubborn, list(range(200)), {jobs}):
+    for _ in worker_map(stubborn, list(range(200)), {jobs}):
         done += 1
         if done == 3:
             print("ready", flush=True)

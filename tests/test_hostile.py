@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ALL_KINDS, ROOT, pdftotext, run_cli
+from conftest import ALL_KINDS, ROOT, pdftotext, run_cli, topics, windows_env
 
 HEAD = ("title: 見本の資料です\naudience: patients\nreviewed: 2026-01-01\n"
         "review_by: 2099-01-01\nkey_points: [要点です]\nsections:\n"
@@ -191,6 +191,33 @@ def test_interrupted_batch_leaves_no_partial_files(tmp_path, sig, jobs):
         for suffix in (".pdf", ".slides.pdf"):
             assert (out / (stem + suffix)).read_bytes().rstrip().endswith(b"%%EOF"), stem
         with zipfile.ZipFile(out / f"{stem}.pptx") as z:
+            assert z.testzip() is None
+
+
+@pytest.mark.parametrize("workers", ["forked", "spawned"])
+def test_workers_of_a_killed_batch_end_quietly(tmp_path, workers):
+    """`kill -9` of the main process (an out-of-memory kill, a CI timeout): each worker
+    finishes the spec it has, notices that no one is listening and ends, without a
+    traceback; every output is complete."""
+    specs = topics(tmp_path, [f"t{i:02d}" for i in range(40)])
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "handouts", "build", str(specs), "-o",
+                             str(out), "--format", "pdf,pptx,slides", "-j", "2"], cwd=ROOT,
+                            stderr=subprocess.PIPE,
+                            env=windows_env() if workers == "spawned" else None)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.glob("*.pdf"))) < 6:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    _, err = proc.communicate(timeout=60)  # the end of stderr: every worker has ended
+    err = err.decode("utf-8", "replace")
+    assert proc.returncode == -signal.SIGKILL
+    assert "Traceback" not in err and "Error" not in err, err
+    assert not [p for p in out.glob("*") if p.name.endswith(".tmp")]
+    for pdf in out.glob("*.pdf"):
+        assert pdf.read_bytes().rstrip().endswith(b"%%EOF"), pdf
+    for deck in out.glob("*.pptx"):
+        with zipfile.ZipFile(deck) as z:
             assert z.testzip() is None
 
 

@@ -20,7 +20,9 @@ CASES = {
     "syntax": (b"title: [unclosed\nsubtitle: x\n", 2, 9, "YAML syntax"),
     "duplicate key": (GOOD_HEAD.encode() + b"title: again\n", 6, 1,
                       "duplicate key 'title' (first written at line 1)"),
-    "shift_jis": ("title: 腰痛\n".encode("shift_jis"), 1, 8, "not valid UTF-8"),
+    "shift_jis": ("title: 腰痛\n".encode("shift_jis"), 1, 8,
+                  "file is saved as Shift_JIS (CP932), not UTF-8; save it as UTF-8"),
+    "latin-1": ("title: café\n".encode("latin-1"), 1, 11, "not valid UTF-8 (byte 0xe9)"),
     "nul byte": (b"title: a\nsub\x00title: b\n", 2, 4, "NUL byte"),
     "binary": (bytes(range(256)) * 4, 1, 1, "NUL byte"),
     "alias bomb": (b"a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a]\n"
@@ -199,7 +201,7 @@ def test_nbsp_inside_text_is_a_warning(tmp_path):
     assert (r.returncode, r.stderr.strip()) == (0, want)
     assert run_cli("check", "--strict", spec).returncode == 1
     r = run_cli("build", spec, "-o", tmp_path / "out", "--format", "pdf")
-    assert (r.returncode, r.stderr.strip()) == (0, want)
+    assert (r.returncode, r.stderr.strip()) == (0, f"{want}\nwrote {tmp_path / 'out' / 'nbsp.pdf'}")
     assert (tmp_path / "out" / "nbsp.pdf").is_file()
 
 

@@ -10,16 +10,18 @@ from __future__ import annotations
 import os
 import signal
 import tempfile
+import threading
+import time
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Callable
 
 from .diagnostics import Diagnostic, Mark, SpecError
 from .document import Document, load_document
 from .fonts import fonts
-from .parallel import WorkerLost, fork_map
+from .parallel import WorkerLost, worker_map
 from .spec.loader import Project, load_project, topic_specs
 from .text.coverage import check_glyphs
 
@@ -111,22 +113,64 @@ def expand(paths: list[Path]) -> list[Path]:
 
 
 class Projects:
-    """Shared parts per specs folder, loaded once per run."""
+    """Shared parts per specs folder, loaded once per run. The profile's deck template is
+    opened here too, so `check` refuses what `build` would (unless `--template` replaces
+    it), at the profile's line."""
 
-    def __init__(self, profile: Path | None = None):
-        self.profile = profile
-        self.cache: dict[Path, Project] = {}
+    def __init__(self, profile: Path | None = None, template: Path | None = None):
+        self.profile, self.template = profile, template
+        self.cache: dict[Path, Project | SpecError] = {}
 
     def get(self, folder: Path) -> Project:
         key = folder.resolve()
         if key not in self.cache:
-            outside = [p for p in sorted(folder.glob("_*.yaml")) if not _inside(p, key)]
-            if outside:
-                raise SpecError([Mark(str(p), 1, 1).error(
-                    "shared part is a link leading outside the specs folder; copy the file "
-                    "into the folder instead") for p in outside])
-            self.cache[key] = load_project(folder, self.profile)
+            self.cache[key] = self._load(folder, key)
+        if isinstance(self.cache[key], SpecError):  # said for every spec of the folder
+            raise self.cache[key]
         return self.cache[key]
+
+    def __getstate__(self):  # a spawned worker loads the shared parts itself
+        return {"profile": self.profile, "template": self.template, "cache": {}}
+
+    def _load(self, folder: Path, key: Path) -> Project | SpecError:
+        outside = [p for p in sorted(folder.glob("_*.yaml")) if not _inside(p, key)]
+        if outside:
+            return SpecError([Mark(str(p), 1, 1).error(
+                "shared part is a link leading outside the specs folder; copy the file "
+                "into the folder instead") for p in outside])
+        try:
+            project = load_project(folder, self.profile)
+            if project.deck_template and self.template is None:
+                _check_template(project)
+        except SpecError as exc:
+            return exc
+        return project
+
+
+def _check_template(project: Project) -> None:
+    """Open the profile's deck template as the PPTX writer will; a refusal is said at the
+    `deck_template:` line. An OpenDocument file renamed .pptx is named as one."""
+    import zipfile
+
+    from .deck.template import load
+
+    path, mark = project.deck_template, project.deck_template_mark
+    name = project.clinic.deck_template
+    try:
+        with zipfile.ZipFile(path) as z:
+            kind = z.read("mimetype") if "mimetype" in z.namelist() else b""
+    except (zipfile.BadZipFile, OSError):
+        kind = b""
+    if kind.startswith(b"application/vnd.oasis.opendocument"):
+        raise SpecError([mark.error(
+            f"deck_template '{name}' is an OpenDocument file (LibreOffice .odp) with a "
+            ".pptx name; open it in LibreOffice Impress and save it as PowerPoint: "
+            "「名前を付けて保存」, file type 「PowerPoint 2007-365 (.pptx)」")])
+    try:
+        load(path)
+    except SpecError as exc:
+        raise SpecError([mark.error(f"deck_template '{name}': {d.message}")
+                         for d in exc.diagnostics])
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -154,20 +198,66 @@ def write_atomic(out: Path, render: Callable[[Path], None]) -> None:
 
 @contextmanager
 def _signals_held():
-    """Ctrl-C and SIGTERM wait until the block ends, then arrive as usual."""
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    """Ctrl-C and SIGTERM wait until the block ends, then arrive as usual. Their handlers
+    are swapped for one that only takes note (Python runs handlers between bytecodes, in the
+    main thread), so this works where there are no signal masks (Windows)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # handlers run in the main thread only: nothing arrives here
+        return
+    stop = (signal.SIGINT, signal.SIGTERM)
+    handlers = {sig: signal.getsignal(sig) for sig in stop}
+    arrived: list[int] = []
     try:
+        for sig in stop:
+            signal.signal(sig, lambda signum, frame: arrived.append(signum))
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        for sig, handler in handlers.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        if arrived:
+            signal.raise_signal(arrived[0])
+
+
+class HeldOpen(Exception):
+    """Outputs that another program holds open (Windows: PowerPoint, Acrobat), so they could
+    not be replaced and keep their previous version; the others were replaced."""
+
+    def __init__(self, held: dict[Path, str], written: list[Path]):
+        super().__init__(", ".join(map(str, held)))
+        self.held = held  # output → why it could not be replaced
+        self.written = written
+
+
+# Windows refuses to replace a file another program has open: a sharing or lock violation,
+# or access denied (also what a read-only file gives)
+HELD_OPEN = {32: "it is open in another program", 33: "it is open in another program",
+             5: "it is open in another program or read-only"}
+
+
+def _replace(tmp: Path, out: Path) -> str | None:
+    """Rename `tmp` over `out`; None, or why another program kept it from happening. A virus
+    scanner, the search indexer or OneDrive holds a file for a moment: tried again first."""
+    for pause in (0.05, 0.1, 0.2, 0.4, None):
+        try:
+            os.replace(tmp, out)
+            return None
+        except PermissionError as exc:
+            why = HELD_OPEN.get(getattr(exc, "winerror", None))
+            if why is None:
+                raise
+            if pause is None:
+                return why
+            time.sleep(pause)
 
 
 def write_all(jobs: list[tuple[Path, Callable[[Path], None]]]) -> None:
     """Render every output to a temporary file; rename them into place only if all
     succeeded, so a failing spec leaves all of its previous outputs untouched. A signal
     cannot slip between creating a temporary file and recording it for removal, nor split
-    the renames of one spec."""
+    the renames of one spec. An output held open by another program (Windows) keeps its
+    previous version and the others are still replaced: raises HeldOpen."""
     temps: list[Path] = []
+    held: dict[Path, str] = {}
     try:
         for out, render in jobs:
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -180,11 +270,15 @@ def write_all(jobs: list[tuple[Path, Callable[[Path], None]]]) -> None:
             os.chmod(temps[-1], 0o644)
         with _signals_held():
             for tmp, (out, _) in zip(temps, jobs):
-                os.replace(tmp, out)
+                why = _replace(tmp, out)
+                if why:
+                    held[out] = why
     finally:
         with _signals_held():
             for tmp in temps:
                 tmp.unlink(missing_ok=True)
+    if held:
+        raise HeldOpen(held, [out for out, _ in jobs if out not in held])
 
 
 def _rel(p: Path) -> str:
@@ -239,11 +333,21 @@ def build_one(path: Path, projects: Projects, outdir: Path, formats: tuple[str, 
         return Outcome(built=outputs, diagnostics=doc.warnings + sources.warnings)
     except SpecError as exc:
         return Outcome(diagnostics=exc.diagnostics, failed=True)
+    except HeldOpen as exc:
+        return Outcome(built=exc.written, failed=True, diagnostics=[
+            _held_open(path, out, why) for out, why in exc.held.items()])
     except Exception as exc:  # a bug of ours: still one located line, no traceback
         if os.environ.get("HANDOUTS_DEBUG"):
             raise
         return Outcome(diagnostics=[_internal(path, f"{type(exc).__name__}: {exc}")],
                        failed=True)
+
+
+def _held_open(spec: Path, out: Path, why: str) -> Diagnostic:
+    program = "PowerPoint" if out.suffix == ".pptx" else "Acrobat"
+    return Mark(str(spec), 1, 1).error(
+        f"{out} could not be replaced: {why}; close it in {program} and build again (its "
+        "previous version was kept)")
 
 
 def _internal(path: Path, what: str) -> Diagnostic:
@@ -255,16 +359,16 @@ def build(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAULT_FO
           profile: Path | None = None, progress: Callable[[int, int, Path], None] | None = None,
           on_document: Callable[[str, Document], None] | None = None,
           jobs: int = 1, template: Path | None = None) -> Result:
-    """Build many specs in this process, or with `jobs` > 1 in forked workers. The first
-    spec is always built here: it loads fonts and imports the writers, which the workers
+    """Build many specs in this process, or with `jobs` > 1 in worker processes. The first
+    spec is always built here: it loads fonts and imports the writers, which forked workers
     then share instead of each loading them again."""
     assert jobs == 1 or on_document is None, "documents stay in the worker that built them"
-    projects = Projects(profile)
     specs = expand(paths)
     outcomes: list[Outcome | None] = [None] * len(specs)
-
-    def one(path: Path) -> Outcome:
-        return build_one(path, projects, outdir, formats, on_document, template)
+    # a partial, not a closure: spawned workers (Windows, macOS) get it pickled
+    one = partial(build_one, projects=Projects(profile, template), outdir=outdir,
+                  formats=formats,
+                  on_document=on_document, template=template)
 
     # progress(done, total, the spec that just finished, or the first one as it starts)
     done = 0
@@ -275,7 +379,7 @@ def build(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAULT_FO
         done = 1
         if progress:
             progress(done, len(specs), specs[0])
-    with closing(fork_map(one, specs[1:], jobs)) as finished:
+    with closing(worker_map(one, specs[1:], jobs)) as finished:
         for i, got in finished:
             if isinstance(got, WorkerLost):
                 got = Outcome(diagnostics=[_internal(specs[i + 1], str(got))], failed=True)

@@ -1,7 +1,9 @@
 """`handouts check`: load, validate, lower, glyph-check and lint specs without building.
 
-Nothing is rendered: the deck planner runs (to find text that cannot fit) but neither
-reportlab nor python-pptx is imported, so checking stays fast.
+Nothing is written, but what `build` would refuse or warn about is found the same way:
+the deck planner runs (to find text that cannot fit), a patient leaflet is typeset into
+nowhere (to find one that runs past its pages), the profile's deck template is opened as
+the PPTX writer opens it (build.Projects).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ def check(paths: list[Path], profile: Path | None = None, today: dt.date | None 
         seen.update(doc.warnings)
         try:
             diags, figures = lint(doc, today)
+            diags += _pages(doc)
         except Exception as exc:  # a bug of ours: still one located line, no traceback
             if os.environ.get("HANDOUTS_DEBUG"):
                 raise
@@ -46,3 +49,14 @@ def check(paths: list[Path], profile: Path | None = None, today: dt.date | None 
         if figures is not None:
             stats[str(path)] = figures
     return report, stats
+
+
+def _pages(doc) -> list:
+    """A patient leaflet past its pages: known only once the pages are made, so the A4
+    leaflet is typeset as `build` makes it, into nowhere, and warns the same."""
+    leaflet = doc.for_handout()
+    if leaflet.audience != "patients":
+        return []
+    from .leaflet.typeset import render
+
+    return render(leaflet, Path(os.devnull))

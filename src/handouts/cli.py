@@ -45,7 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--template", type=Path, metavar="FILE",
                    help="PowerPoint template (.pptx or .potx) for the decks; overrides the "
                    "profile's deck_template")
-    b.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    b.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress line, no line saying what was written")
     b.add_argument("-j", "--jobs", type=_jobs, default=None,
                    help="worker processes for a batch (default: one per CPU core)")
     c = sub.add_parser("check", help="validate and lint specs without building")
@@ -83,6 +84,24 @@ def _make_silent() -> bool:
     return not first.startswith("-") and "s" in first
 
 
+def _wrote(built: list[Path], formats: tuple[str, ...]) -> str:
+    """One line saying what a build wrote: every file of one topic, or how many of what."""
+    from .build import FORMATS
+
+    if len(built) <= len(formats):
+        return "wrote " + ", ".join(map(str, built))
+    suffixes = sorted((FORMATS[f][0] for f in formats), key=len, reverse=True)
+
+    def topic(p: Path) -> tuple[Path, str]:  # x.large.pdf is x's, not x.large's
+        suffix = next(s for s in suffixes if p.name.endswith(s))
+        return p.parent, p.name[:-len(suffix)]
+
+    topics = {topic(p) for p in built}
+    folders = ", ".join(sorted({str(p.parent) for p in built}))
+    return (f"wrote {len(built)} files to {folders} "
+            f"({', '.join(FORMATS[f][0] for f in formats)} of {len(topics)} topics)")
+
+
 def cmd_build(args) -> int:
     from .build import DEFAULT_FORMATS, build
     from .parallel import usable_cpus
@@ -109,12 +128,14 @@ def cmd_build(args) -> int:
             print(f"\r\033[K{msg}" if done < total else "\r\033[K", end="", file=sys.stderr,
                   flush=True)
 
-    result = build(_default_specs(args.specs), args.output, args.format or DEFAULT_FORMATS,
-                   args.profile, progress, jobs=args.jobs or usable_cpus(),
-                   template=args.template)
+    formats = args.format or DEFAULT_FORMATS
+    result = build(_default_specs(args.specs), args.output, formats, args.profile, progress,
+                   jobs=args.jobs or usable_cpus(), template=args.template)
     report = Report(result.diagnostics)
     if report.diagnostics:
         print(report.as_text(), file=sys.stderr)
+    if result.built and not args.quiet and not _make_silent():
+        print(_wrote(result.built, formats), file=sys.stderr)
     if result.failed:
         print(f"handouts: {len(result.failed)} spec(s) failed: "
               + ", ".join(str(p) for p in result.failed), file=sys.stderr)
@@ -122,12 +143,20 @@ def cmd_build(args) -> int:
     return 0
 
 
+def _print_json(text: str) -> None:
+    """JSON is UTF-8, whatever the locale: on Windows a redirected stdout would otherwise be
+    the ANSI code page (cp932 in Japan), which fails on '–' and is not what editors read."""
+    if sys.stdout.encoding.replace("-", "").lower() != "utf8":
+        sys.stdout.reconfigure(encoding="utf-8")
+    print(text)
+
+
 def cmd_check(args) -> int:
     from .check import check
 
     report, stats = check(_default_specs(args.specs), args.profile)
     if args.format == "json":
-        print(report.as_json({"readability": stats}))
+        _print_json(report.as_json({"readability": stats}))
     else:
         for path, figures in stats.items():
             print(f"{path}: jReadability {figures['jreadability']:.2f}")
@@ -152,7 +181,7 @@ def cmd_schema(args) -> int:
 
     schema = Spec.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    print(json.dumps(schema, ensure_ascii=False, indent=2))
+    _print_json(json.dumps(schema, ensure_ascii=False, indent=2))
     return 0
 
 

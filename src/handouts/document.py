@@ -19,6 +19,7 @@ from .diagnostics import Diagnostic, Mark, SpecError
 from . import alt as alt_text
 from .diagrams import figure
 from .diagrams.pose import PoseError
+from .images import upright_size
 from .spec import models
 from .spec.loader import LoadedSpec, Project, load_project, load_spec
 from .spec.yamlmarks import Marked
@@ -143,20 +144,37 @@ class Figure(Block):
     image: Path
     alt: str
     caption: Rich | None
-    pixels: tuple[int, int] = (1, 1)
+    pixels: tuple[int, int] = (1, 1)  # upright (a phone photo stored sideways is turned)
     dpi: float | None = None  # the resolution the image file declares, if any
+    width: str | None = None  # as the spec gives it: 60mm, 6cm, 50%
+    height: str | None = None  # 40mm, 4cm
 
-    def printed_size(self, column: float, max_height: float) -> tuple[float, float]:
-        """Width and height in points: the image's own size at its resolution (or 300 ppi),
-        made smaller if it is wider than the column or taller than `max_height`."""
+    def printed_size(self, column: float, max_height: float, fill: bool = False
+                     ) -> tuple[float, float]:
+        """Width and height in points: the spec's `width`/`height` (inside both when both
+        are given), else the image's own size at its resolution (or 300 ppi; with `fill`,
+        as large as the space), never wider than `column` nor taller than `max_height`."""
         iw, ih = self.pixels
-        w = iw / (self.dpi or DEFAULT_PPI) * 72
+        w = column if fill else iw / (self.dpi or DEFAULT_PPI) * 72
+        if self.width:
+            w = _length(self.width, column)
+        if self.height:
+            tall = _length(self.height, column) * iw / ih
+            w = min(w, tall) if self.width else tall
         w = min(w, column, max_height * iw / ih)
         return w, w * ih / iw
 
     def ppi(self, width: float) -> float:
         """Pixels per inch when printed `width` points wide."""
         return self.pixels[0] / (width / 72)
+
+
+def _length(text: str, whole: float) -> float:
+    """'60mm', '6cm' or '50%' (of `whole`) in points."""
+    number = float(text.rstrip("mc%").strip())
+    if text.endswith("%"):
+        return whole * number / 100
+    return number * (10 if text.endswith("cm") else 1) / 25.4 * 72
 
 
 @dataclass
@@ -591,7 +609,7 @@ class _Lowerer:
             if image is None:
                 return None
             return Figure(mark, targets, image, v.alt, R("caption", v.caption),
-                          *_image_size(image))
+                          *_image_size(image), v.width, v.height)
         if kind == "exercise":
             ex = Exercise(mark, targets, R("name", v.name), R("target", v.target),
                           R("position", v.position), Rs("steps", v.steps), v.hold_seconds,
@@ -689,14 +707,15 @@ def _image_problem(path: Path) -> str | None:
 
 
 def _image_size(path: Path) -> tuple[tuple[int, int], float | None]:
-    """Pixel size and declared resolution (None when the file gives none or only an
-    aspect ratio) of an image already checked by _image_problem."""
+    """Pixel size as it is meant to be seen (a phone photo stored sideways, upright) and
+    declared resolution (None when the file gives none or only an aspect ratio) of an
+    image already checked by _image_problem."""
     from PIL import Image
 
     with Image.open(path) as im:
         dpi = im.info.get("dpi")
-        x = float(dpi[0]) if dpi else 0.0
-        return im.size, (x if 10 <= x <= 10_000 else None)
+    x = float(dpi[0]) if dpi else 0.0
+    return upright_size(path), (x if 10 <= x <= 10_000 else None)
 
 
 def lower(loaded: LoadedSpec, project: Project, grade: int | None = None) -> Document:

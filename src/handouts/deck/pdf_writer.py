@@ -20,6 +20,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from .. import images
 from ..fonts import fonts
 from ..pdf import info, tagging
 from ..pdf.tagging import Element, Tagger, text_lang
@@ -240,7 +241,9 @@ def _table(c: Canvas, s: Table, part: Element | None = None) -> None:
 
 
 def _picture(c: Canvas, s: Picture) -> None:
-    src = str(s.path) if s.path else ImageReader(io.BytesIO(s.data or b""))
+    # the same picture the PPTX embeds: upright, at a projected slide's resolution
+    data = images.prepared(s.path, s.w, s.h, images.SCREEN_PPI) if s.path else s.data
+    src = str(data) if isinstance(data, Path) else ImageReader(io.BytesIO(data or b""))
     c.drawImage(src, s.x, SLIDE_H - s.bottom, s.w, s.h, mask="auto")
 
 

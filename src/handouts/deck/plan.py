@@ -390,13 +390,9 @@ class Planner:
         return plain(f"出典：{b.source.cite} [{b.source.number}]") if b.source else None
 
     def figure(self, b: d.Figure, x, top, w, h) -> list[Shape]:
-        from PIL import Image as PILImage  # noqa: F401  (python-pptx depends on Pillow)
-
-        with PILImage.open(b.image) as im:
-            iw, ih = im.size
+        """The picture as large as its space, or as the spec's width/height say."""
         avail_h = h - self.caption_h(b.caption, w)
-        scale = min(w / iw, avail_h / ih)
-        pw, ph = iw * scale, ih * scale
+        pw, ph = b.printed_size(w, avail_h, fill=True)
         px = x + (w - pw) / 2
         return [Picture(px, top, pw, ph, path=b.image, alt=b.alt)] + \
             self.caption(b.caption, x, top + ph + 6, w)

@@ -25,6 +25,7 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 from pptx.util import Emu
 
+from .. import images
 from ..text.inline import Span
 from . import oxml
 from .model import INSET, PITCH, Arrow, BarChart, Deck, Diagram, Drawing, Para, Picture, \
@@ -296,7 +297,9 @@ class _Writer:
         return gf
 
     def picture(self, shapes, s: Picture):
-        src = str(s.path) if s.path else io.BytesIO(s.data or b"")
+        # a photo upright and at the resolution a projected slide shows (images.py)
+        data = images.prepared(s.path, s.w, s.h, images.SCREEN_PPI) if s.path else s.data
+        src = str(data) if isinstance(data, Path) else io.BytesIO(data or b"")
         pic = shapes.add_picture(src, self.pt(s.x), self.pt(s.y), self.pt(s.w), self.pt(s.h))
         pic._element.nvPicPr.cNvPr.set("descr", s.alt)
         if s.decorative:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from reportlab.lib import colors
 
+from .. import images
+
 DANGER = colors.HexColor("#A00000")
 WARNING = colors.HexColor("#7A4300")
 INFO = colors.HexColor("#1F4E79")
@@ -47,12 +49,13 @@ def to_cmyk(color):
     return colors.CMYKColor(*(round(v, 4) for v in (c, m, y, k)))
 
 
-def cmyk_image(path: Path):
-    """An RGB picture converted to CMYK pixel by pixel with `to_cmyk`'s formula."""
+def cmyk_image(source: Path | bytes):
+    """An RGB picture (a file, or what images.prepared made) converted to CMYK pixel by
+    pixel with `to_cmyk`'s formula."""
     from PIL import Image as PILImage
     from PIL import ImageChops, ImageMath
 
-    with PILImage.open(path) as im:
+    with images.open_prepared(source) as im:
         rgb = im.convert("RGB")
     r, g, b = rgb.split()
     k = ImageChops.invert(ImageChops.lighter(ImageChops.lighter(r, g), b))  # 255 − max

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, replace
 
 from reportlab.lib import colors
@@ -435,8 +436,8 @@ class Drawing(Flowable):
 
 
 class Picture(Flowable):
-    """An image (a file or a PIL image) placed centred as a figure; its element carries
-    the alt text."""
+    """An image (a file, the bytes of one, or a PIL image) placed centred as a figure; its
+    element carries the alt text."""
 
     def __init__(self, source, width: float, height: float, element: Element):
         super().__init__()
@@ -450,8 +451,9 @@ class Picture(Flowable):
     def draw(self):
         from reportlab.lib.utils import ImageReader
 
+        source = io.BytesIO(self.source) if isinstance(self.source, bytes) else self.source
         with content(self.canv, self.element):
-            self.canv.drawImage(ImageReader(self.source), self._x, 0, self.width, self.height)
+            self.canv.drawImage(ImageReader(source), self._x, 0, self.width, self.height)
 
 
 class Table(RLTable):

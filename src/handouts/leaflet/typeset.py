@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (CondPageBreak, Flowable, Frame, KeepTogether, PageTemplate,
                                 Spacer, TableStyle)
 
-from .. import document as d
+from .. import document as d, images
 from ..diagnostics import Diagnostic, Mark, SpecError
 from ..diagrams import geometry as geo
 from ..fonts import fonts
@@ -350,7 +350,9 @@ class _Builder:
 
     def b_figure(self, b: d.Figure) -> list:
         w, h = b.printed_size(self.frame_w, FIGURE_H)
-        source = cmyk_image(b.image) if self.opt.cmyk else str(b.image)
+        source = images.prepared(b.image, w, h, images.PRINT_PPI)
+        if self.opt.cmyk:
+            source = cmyk_image(source)
         out = [Picture(source, w, h, self.at.child("figure", alt=b.alt))]
         if b.caption:
             out.append(self.para(b.caption, self.caption, "caption"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import UnionType
@@ -10,8 +11,9 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ..diagnostics import Diagnostic, SpecError
+from ..diagnostics import Diagnostic, Mark, SpecError
 from . import models
+from .syntax import ODD_SPACES, quoted
 from .yamlmarks import Marked, load as load_yaml
 
 _ADAPTERS: dict[Any, TypeAdapter] = {}
@@ -80,6 +82,8 @@ PATTERN_HINTS = {
     "source": "name a reference id: a letter, then letters, digits, '-' or '_', e.g. chiu2015",
     "phone": "write 6 to 20 digits, spaces, '-', '+' or brackets, e.g. 03-1234-5678",
     "accent": "write a colour as '#' and six hex digits, e.g. '#1F5C99' (in quotes)",
+    "width": "write a width with its unit: 60mm, 6cm, or 50% (of the column)",
+    "height": "write a height with its unit: 40mm or 4cm",
 }
 _WANT = {"string_type": "text", "list_type": "a list", "dict_type": "a mapping",
          "int_type": "a whole number", "float_type": "a number", "bool_type": "true or false",
@@ -89,12 +93,18 @@ _GOT = {"dict": "a mapping", "list": "a list", "int": "a number", "float": "a nu
         "str": "text", "NoneType": "nothing", "bool": "true/false", "date": "a date"}
 
 
+def _what(loc: tuple) -> str:
+    """The value at `loc` in words: 「'audience'」, 「item 2 of 'rows'」."""
+    name = next((str(x) for x in reversed(loc) if isinstance(x, str)), "")
+    return f"item {loc[-1] + 1} of '{name}'" if loc and isinstance(loc[-1], int) else \
+        f"'{name}'"
+
+
 def _message(err: dict, allowed: list[str] = ()) -> str:
     """A pydantic error in the spec's own words (no validation-library terms)."""
     loc, kind, ctx, value = err["loc"], err["type"], err.get("ctx") or {}, err.get("input")
     name = next((str(x) for x in reversed(loc) if isinstance(x, str)), "")
-    what = f"item {loc[-1] + 1} of '{name}'" if loc and isinstance(loc[-1], int) else \
-        f"'{name}'"
+    what = _what(loc)
     got = _GOT.get(type(value).__name__, type(value).__name__)
     if kind == "extra_forbidden":
         return unknown_key(loc[-1], list(allowed))
@@ -108,6 +118,8 @@ def _message(err: dict, allowed: list[str] = ()) -> str:
         hint = NUMBER_HINTS.get(name, "write a whole number, e.g. 3" if whole
                                 else "write a number, e.g. 96")
         return f"{what}: {hint} (not '{value}')"
+    if kind == "string_type" and isinstance(value, (int, float)) and name in PATTERN_HINTS:
+        return f"{what} '{value}' has no unit: " + PATTERN_HINTS[name]
     if kind in _WANT:
         msg = f"{what} should be {_WANT[kind]}, not {got}"
         if kind == "string_type" and isinstance(value, (dict, list)):
@@ -168,6 +180,52 @@ def _block_kind(marked: Marked, loc: tuple) -> list[Diagnostic]:
             for k in block if k not in allowed]
 
 
+def _written(marked: Marked, loc: tuple) -> tuple:
+    """`loc` as written in the file: a pydantic location without its union tags."""
+    cur: tuple = ()
+    for item in loc:
+        if cur + (item,) in marked.marks:
+            cur += (item,)
+    return cur
+
+
+_EDGE_SPACES = "".join(c for c in ODD_SPACES if c != "\t")
+_WIDE_COLON_TEXT = re.compile(r"^\s*([^\s：:]{1,40})：")
+
+
+def _slip(marked: Marked, err: dict) -> Diagnostic | None:
+    """A value that is wrong because of a character typed by mistake, named where it is:
+    a full-width space at its end (「patients　」), a tab from an Excel row where a list
+    of cells was meant, a key typed with a full-width colon 「：」."""
+    value, kind, loc = err.get("input"), err["type"], err["loc"]
+    if not isinstance(value, str) or not value:
+        return None
+    what = _what(loc)
+    at = _written(marked, loc)
+    core = value.strip(_EDGE_SPACES)
+    expected = (err.get("ctx") or {}).get("expected", "")
+    if core != value and kind not in ("string_too_long", "string_too_short") and (
+            kind != "literal_error" or f"'{core}'" in expected):
+        end = value[-1] in _EDGE_SPACES
+        c = value[-1] if end else value[0]
+        where = marked.position(at, c, value.count(c) - 1 if end else 0)
+        return where.error(f"{what} {'ends' if end else 'starts'} with a {ODD_SPACES[c]} "
+                           f"{'after' if end else 'before'} '{core}'; delete the space")
+    if kind == "list_type" and "\t" in value:
+        cells = ", ".join(quoted(c) if re.search(r"[,\[\]{}#&*!|>'\"%@`]|: |^-", c) else c
+                          for c in (c.strip() for c in value.split("\t")))
+        return marked.position(at, "\t").error(
+            f"{what} is text with a tab character (タブ) in it, as in cells copied from "
+            f"Excel; write it as a list of cells in brackets: [{cells}]")
+    m = _WIDE_COLON_TEXT.match(value)
+    if m and kind in ("dict_type", "model_type", "model_attributes_type"):
+        return marked.position(at, "：").error(
+            f"{what} should be a mapping, not text: the full-width colon 「：」 after "
+            f"'{m.group(1)}' should be a half-width ':' and a space "
+            f"({m.group(1)}: {value[m.end():][:12]}…)")
+    return None
+
+
 def validate(marked: Marked, model: Any) -> tuple[Any, list[Diagnostic]]:
     """Validate loaded YAML against a model; every failure becomes a located diagnostic."""
     try:
@@ -192,7 +250,8 @@ def validate(marked: Marked, model: Any) -> tuple[Any, list[Diagnostic]]:
                     continue
             at_key = err["type"] == "extra_forbidden"
             allowed = allowed_keys(model, loc[:-1]) if at_key else []
-            diags.append(marked.mark(loc, key=at_key).error(_message(err, allowed)))
+            diags.append(_slip(marked, err) or
+                         marked.mark(loc, key=at_key).error(_message(err, allowed)))
         # one message per place is enough (unions can repeat themselves)
         return None, sorted(set(diags), key=lambda d: (d.line, d.col, d.message))
 
@@ -259,6 +318,7 @@ class Project:
     references: dict[str, SharedReference] = field(default_factory=dict)
     warnings: dict[Path, list[Diagnostic]] = field(default_factory=dict)  # by part file
     deck_template: Path | None = None  # the profile's `deck_template`, resolved
+    deck_template_mark: Mark | None = None  # where the profile names it
 
 
 def _deck_template(root: Path, name: str, mark) -> tuple[Path | None, list[Diagnostic]]:
@@ -301,8 +361,9 @@ def load_project(root: Path, profile: Path | None = None) -> Project:
         project.clinic, project.clinic_path = value or clinic, clinic_path
         project.warnings[clinic_path] = [x for x in d if x.severity == "warning"]
         if project.clinic.deck_template:
+            project.deck_template_mark = marked.mark(("deck_template",))
             project.deck_template, d = _deck_template(root, project.clinic.deck_template,
-                                                      marked.mark(("deck_template",)))
+                                                      project.deck_template_mark)
             diags += d
     for part in sorted(root.glob("_*.yaml")):
         if part.name.startswith("_clinic"):

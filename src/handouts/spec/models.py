@@ -94,10 +94,22 @@ class Table(Strict):
         return self
 
 
+Width = Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)?\s*(mm|cm|%)$")]
+Height = Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)?\s*(mm|cm)$")]
+
+
 class Figure(Strict):
+    """A picture (PNG or JPEG; a phone photo is turned upright by its EXIF orientation)."""
+
     image: Annotated[str, StringConstraints(min_length=1, max_length=300)]
     alt: str = Field("", description="what the picture shows, for readers who cannot see it")
     caption: Inline | None = None
+    width: Width | None = Field(
+        None, description="how wide it is shown: 60mm, 6cm, or 50% (of the leaflet's column, "
+        "of the slide's space for it); never wider than that")
+    height: Height | None = Field(
+        None, description="how tall it is shown: 40mm or 4cm (with width: it fits inside "
+        "both); never taller than a leaflet figure (90mm) or the slide's space")
 
 
 AngleSet = dict[str, Union[float, dict[str, float]]]

@@ -17,8 +17,10 @@ from typing import Any
 import yaml
 
 from ..diagnostics import Diagnostic, Mark
+from .encoding import MAX_BYTES, read_text
+from .syntax import (ODD_SPACES, flow_citation_problem, fullwidth_colon_problem,
+                     indent_problem, indentation_problem, value_start_problem)
 
-MAX_BYTES = 1_000_000
 MAX_DEPTH = 40
 MAX_ITEMS = 1_000  # items in one list or mapping
 MAX_SCALAR = 10_000  # characters in one value
@@ -81,106 +83,6 @@ def _mark(path: str, m: yaml.Mark) -> Mark:
     return Mark(path, m.line + 1, m.column + 1)
 
 
-def _byte_pos(data: bytes, offset: int) -> tuple[int, int]:
-    line = data.count(b"\n", 0, offset) + 1
-    start = data.rfind(b"\n", 0, offset) + 1
-    col = len(data[start:offset].decode("utf-8", "replace")) + 1
-    return line, col
-
-
-def read_text(path: str, data: bytes) -> tuple[str | None, list[Diagnostic]]:
-    """Decode a spec file, rejecting binary, oversized and non-UTF-8 input with a location."""
-    if len(data) > MAX_BYTES:
-        return None, [Mark(path, 1, 1).error(
-            f"file is {len(data):,} bytes; a spec may be at most {MAX_BYTES:,} bytes")]
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        line, col = _byte_pos(data, nul)
-        return None, [Mark(path, line, col).error(
-            "file contains a NUL byte; this looks like a binary file, not a YAML spec")]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line, col = _byte_pos(data, exc.start)
-        return None, [Mark(path, line, col).error(
-            f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8 "
-            "(files from older Japanese Windows tools are often Shift_JIS)")]
-    diags = []
-    for m in _ODD_BREAKS.finditer(text):  # YAML breaks lines there; editors show nothing
-        i = m.start()
-        diags.append(Mark(path, text.count("\n", 0, i) + 1, i - text.rfind("\n", 0, i)).error(
-            f"line break character U+{ord(m.group()):04X} "
-            f"{unicodedata.name(m.group(), 'NEXT LINE')} is not allowed in a spec (YAML starts a new line there, editors show nothing); "
-            "remove it"))
-    return (None, diags[:20]) if diags else (text, [])
-
-
-_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
-
-# Spaces that look like indentation in an editor but are not YAML's: named so staff can
-# search for them (the Japanese name is what an IME or Word calls them).
-ODD_SPACES = {
-    "\t": "tab character (タブ)",
-    "\u3000": "full-width space 「全角スペース」 U+3000",
-    "\u00a0": "non-breaking space U+00A0 (ノーブレークスペース, often pasted from Word)",
-}
-_INDENT = re.compile("^[ \t\u3000\u00a0]*")
-# what follows the indentation of a line that is structure, not text: `- ` or `key:`
-_STRUCTURE = re.compile(r"^(?:-(?:[ \t\u3000\u00a0]|$)|[^\s:#\-][^:#]*:(?:[ \t\u3000\u00a0]|$))")
-
-
-def _indent_problem(path: str, lines: list[str], first: int, last: int, skip: set[int],
-                    structure_only: bool) -> Diagnostic | None:
-    """The first line in first..last (0-based) indented with a tab, a full-width space or a
-    non-breaking space, at the column of that character (lines of block text skipped)."""
-    for n in range(first, min(last, len(lines) - 1) + 1):
-        if n in skip:
-            continue
-        lead = _INDENT.match(lines[n]).group()
-        rest = lines[n][len(lead):]
-        odd = [i for i, c in enumerate(lead) if c in ODD_SPACES]
-        if not odd or not rest or rest.startswith("#"):
-            continue
-        if structure_only and not _STRUCTURE.match(rest):
-            continue
-        c = lead[odd[0]]
-        how = {"\t": "indent with spaces (YAML reads only spaces as indentation)",
-               "\u3000": "indent with ordinary half-width spaces (YAML reads only those "
-                          "as indentation)",
-               "\u00a0": "retype the indentation with ordinary spaces"}[c]
-        return Mark(path, n + 1, odd[0] + 1).error(f"{ODD_SPACES[c]} used for indentation; {how}")
-    return None
-
-
-_VALUE_START = re.compile(r"^\s*(?:-\s+)*(?:[^\s:#\-\[{][^:#]*:\s+)?([\[{*@`])")
-_INDICATORS = {"[": "is read as a list, not as text", "{": "is read as a mapping, not as text",
-               "*": "is read as an alias (a YAML reference), not as text",
-               "@": "is reserved in YAML", "`": "is reserved in YAML"}
-
-
-def _value_start_problem(path: str, lines: list[str], first: int, last: int
-                         ) -> Diagnostic | None:
-    """A text value that starts with a character YAML reserves: 「[注意] これは…」,
-    「{用語}は…」 (a list or mapping that goes on after its closing bracket), 「**大切**」
-    (an alias), 「@」 or a backquote. The cure is the same: quotes around the value."""
-    for n in range(min(last, len(lines) - 1), max(first, 0) - 1, -1):
-        m = _VALUE_START.match(lines[n])
-        if not m:
-            continue
-        c = m.group(1)
-        if c in "[{":  # a list or mapping that ends before the line does
-            end = lines[n].find("]" if c == "[" else "}", m.end(1))
-            after = lines[n][end + 1:].strip() if end >= 0 else ""
-            if end < 0 or not after or after.startswith(("#", ",", "]", "}")):
-                continue
-        value = lines[n][m.start(1):].strip()
-        quoted = f'"{value}"' if '"' not in value else "'" + value.replace("'", "''") + "'"
-        return Mark(path, n + 1, m.start(1) + 1).error(
-            f"a value that starts with '{c}' {_INDICATORS[c]}; put the whole value in "
-            f"quotes: {quoted}")
-    return None
-
-
 def load(path: str | Path, data: bytes | None = None) -> tuple[Marked | None, list[Diagnostic]]:
     """Load one YAML file. Returns (document or None, diagnostics)."""
     path = str(path)
@@ -229,7 +131,7 @@ class _Builder:
         if doc is not None:
             doc.source = text
             for start, end in self.plain_spans:  # 「　　- text: b」 swallowed into a text
-                problem = _indent_problem(self.path, self.lines, start + 1, end, set(), True)
+                problem = indent_problem(self.path, self.lines, start + 1, end, set(), True)
                 if problem:
                     diags.append(problem)
         return doc, diags
@@ -245,10 +147,14 @@ class _Builder:
                 "tab character (タブ) used for indentation; indent with spaces (YAML reads "
                 "only spaces as indentation)")
         # the odd space is usually lines before the place the parser gave up
-        problem = _indent_problem(self.path, lines, 0, line, self.block_lines, True)
-        if problem is None:
-            start = exc.context_mark.line if exc.context_mark else line
-            problem = _value_start_problem(self.path, lines, start, line)
+        start = exc.context_mark.line if exc.context_mark else line
+        key_line = start if "simple key" in (exc.context or "") else None
+        problem = (
+            indent_problem(self.path, lines, 0, line, self.block_lines, True)
+            or (flow_citation_problem(self.path, self.text, m.index) if m else None)
+            or value_start_problem(self.path, lines, start, line)
+            or fullwidth_colon_problem(self.path, lines, min(start, line - 2), line, key_line)
+            or indentation_problem(self.path, lines, line, self.block_lines, _LOADER))
         if problem is not None:
             return problem
         text = exc.problem or "invalid YAML"
@@ -305,7 +211,8 @@ class _Builder:
                     if not stack:
                         root_set = True
         except yaml.MarkedYAMLError as exc:
-            self.diags.append(self._syntax(exc))
+            if loader is yaml.SafeLoader:  # else it is read again by PyYAML, which says it
+                self.diags.append(self._syntax(exc))
             return None, self.diags
         except yaml.reader.ReaderError as exc:  # a control character in the file
             before = text[:exc.position]
@@ -332,7 +239,7 @@ class _Builder:
             self.plain_spans.append((first, last))
         is_key = _is_key(stack)
         if is_key and not ev.style and ev.value[:1] in ODD_SPACES:  # 「　　blocks:」
-            problem = _indent_problem(self.path, self.lines, first, first, set(), False)
+            problem = indent_problem(self.path, self.lines, first, first, set(), False)
             if problem:
                 self.diags.append(problem)
         elif "\u00a0" in ev.value:
@@ -360,7 +267,7 @@ class _Builder:
         `-`, or in a key), a warning inside text (it prints as a visible gap)."""
         raw = self.text[ev.start_mark.index:ev.end_mark.index]
         at = _offset_mark(self.path, self.text, ev.start_mark.index + max(raw.find("\u00a0"), 0))
-        indent = _indent_problem(self.path, self.lines, at.line - 1, at.line - 1, set(), False)
+        indent = indent_problem(self.path, self.lines, at.line - 1, at.line - 1, set(), False)
         if indent is not None and indent.col <= at.col:
             self.diags.append(indent)
             return

@@ -4,7 +4,8 @@ JIS X 4051 / JLREQ-style rules on top of measured widths:
 - kinsoku: no line starts with closing brackets, 、。，．！？ small kana, 々ー…; no line ends
   with opening brackets;
 - Latin words, numbers with their units (`L4/5`, `20秒`, `63%`), URLs and DOIs stay whole,
-  and are broken only at safe points (after / . _ ? & =, before -) when longer than a line;
+  and are broken only at safe points (after / . _ ? & =, before -) when longer than a line
+  or when keeping them whole would leave a justified line spread more than a quarter em;
 - ruby groups and citation markers are atoms and are never split;
 - in phrase mode (headings, slide titles) lines break only at BudouX phrase boundaries
   where possible.
@@ -194,6 +195,7 @@ def break_lines(runs: Sequence[Run], width: float,
             if o and k + 1 < len(units) and is_kana(units[k + 1].text[0]):
                 units[k + 1].pre -= o
     levels = [NEVER] + [_level(units[i - 1], units[i]) for i in range(1, len(units))]
+    url_points = [lv == URL_POINT for lv in levels]  # before phrases demote other points
     if phrases:
         text = "".join(u.text for u in units)
         starts = phrase_starts(text)
@@ -253,6 +255,12 @@ def break_lines(runs: Sequence[Run], width: float,
                 break
         if best is None:
             best = i
+        elif justify and levels[best] < URL_POINT:
+            # keeping a long URL whole must not leave this line to be spread wide: break
+            # the URL at a safe point instead
+            later = [k for k in range(best + 1, i + 1) if url_points[k]]
+            if later and _spread(units[start:best], fill or width) > LOOSE * (em or 1.0):
+                best = later[-1]
         end = best
         while end < n and units[end].text in SPACE:
             end += 1
@@ -263,6 +271,18 @@ def break_lines(runs: Sequence[Run], width: float,
     if start < n or not lines:
         emit(n)
     return lines
+
+
+LOOSE = 0.25  # em: the most a justified line is spread between characters to keep a URL whole
+
+
+def _spread(units: list[_Unit], measure: float) -> float:
+    """How far apart justification would set the characters of a line of `units`."""
+    while units and units[-1].text in SPACE:
+        units = units[:-1]
+    natural = sum(u.width for u in units) + sum(u.pre for u in units[1:])
+    gaps = sum(_stretches(a, b) for a, b in zip(units, units[1:]))
+    return (measure - natural) / gaps if gaps else 0.0
 
 
 def _make_line(units: list[_Unit], gap: str = "", measure: float | None = None,

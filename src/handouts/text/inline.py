@@ -4,13 +4,15 @@
     {椎間関節|つい.かん.かん.せつ}  one reading per character (mono ruby): the word may
                           break between its characters
     {マクロファージ}        a glossary term (must be in the spec's glossary)
-    [@chiu2015; @wang2020]  citation, rendered as the references' numbers
+    [@chiu2015; @wang2020]  citation, rendered as the references' numbers (typed with a
+                          Japanese IME, ［＠chiu2015；＠wang2020］ reads the same)
     **大切なこと**          strong emphasis
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -66,7 +68,9 @@ def continued_title(rich: Rich, n: int = 1) -> Rich:
 # setting puts none (the typesetter sets 和欧間 itself)
 _FOLD_SPACE = re.compile(r"(?<=[^\x00-\x7f]) +(?=[^\x00-\x7f\s]|[0-9A-Za-z{*\[])"
                          r"|(?<=[0-9A-Za-z}*\]%]) +(?=[^\x00-\x7f\s])")
-_TOKEN = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}|\{([^{}|]+)\}|\[@([^\]]+)\]|\*\*([^*]+)\*\*")
+# a citation's brackets, @ and ; may come out of the IME full-width
+_TOKEN = re.compile(r"\{([^{}|]+)\|([^{}|]+)\}|\{([^{}|]+)\}|[\[［][@＠]([^\]］]+)[\]］]"
+                    r"|\*\*([^*]+)\*\*")
 
 
 def parse(text: str, mark: Mark, glossary: dict[str, str],
@@ -110,7 +114,8 @@ def parse(text: str, mark: Mark, glossary: dict[str, str],
             spans.append(Span(term, term=True))
         elif refs is not None:
             nums, ids = [], []
-            for rid in (c.strip().lstrip("@") for c in refs.split(";")):
+            for rid in (unicodedata.normalize("NFKC", c).strip().lstrip("@")
+                        for c in re.split("[;；]", refs)):
                 n = cite(rid, at(m))
                 if n is not None:
                     nums.append(n)
