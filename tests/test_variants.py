@@ -95,6 +95,43 @@ def test_go_now_box_opens_the_next_page_rather_than_split(tmp_path):
         assert "今すぐ救急へ（続き）" not in "".join(pages)
 
 
+def test_boxes_after_a_long_introduction_wait_while_what_follows_fills_the_page(tmp_path):
+    """A help section taller than a page whose boxes together fit one (a long introduction
+    before them): its heading and introduction stay on page 1, the boxes open page 2 whole,
+    and the next section moves up to fill page 1 (it used to follow the boxes, leaving the
+    rest of page 1 empty). Read in the order written: key points, help section, the rest."""
+    import pdfplumber
+
+    (tmp_path / "_clinic.yaml").write_text("name: 架空の医院\n", encoding="utf-8")
+    signs = ", ".join(f"{i}番目のサインがあるとき、ふだんと違うと感じたら、すぐに救急へ行ってください"
+                      for i in range(1, 11))
+    spec = tmp_path / "intro.yaml"
+    spec.write_text(
+        "title: 受診の目安の置き方を試します\naudience: patients\nreviewed: 2026-01-01\n"
+        "review_by: 2099-01-01\nkey_points: [一つ目の要点です。, 二つ目の要点です。]\n"
+        "sections:\n  - heading: 受診の目安です\n    blocks:\n"
+        f"      - text: {'受診の目安の前に読む文章です。' * 55}\n"
+        f"      - callout: {{kind: danger, title: 今すぐ救急へ, items: [{signs}]}}\n"
+        "      - callout: {kind: warning, title: 今日か明日に受診, items: ["
+        + ", ".join(f"{i}番目の今日か明日のサインです" for i in range(1, 9)) + "]}\n"
+        "  - heading: あとの文章です\n    blocks:\n"
+        f"      - text: {'あとに続く文章です。' * 8}\n", encoding="utf-8")
+    r = run_cli("build", spec, "-o", tmp_path / "out", "--format", "pdf")
+    assert r.returncode == 0, r.stderr
+    pdf_path = tmp_path / "out" / "intro.pdf"
+    with pdfplumber.open(pdf_path) as pdf:
+        pages = ["".join(c["text"] for c in p.chars) for p in pdf.pages]
+    assert len(pages) == 2
+    assert "受診の目安です" in pages[0] and "あとの文章です" in pages[0], pages[0][-80:]
+    assert "今すぐ救急へ" in pages[1] and "10番目のサイン" in pages[1]
+    assert "今日か明日に受診" in pages[1] and "8番目の今日か明日" in pages[1]
+    tree = subprocess.run([need("pdfinfo"), "-struct-text", str(pdf_path)],
+                          capture_output=True, text=True, check=True).stdout
+    h2 = re.findall(r"^\s*H2 \(block\)\n\s*\"([^\"]*)\"", tree, re.M)
+    assert h2 == ["この紙でいちばん伝えたいこと", "受診の目安です", "あとの文章です"], h2
+    assert tree.index("今すぐ救急へ") < tree.index("あとに続く文章")
+
+
 def test_help_boxes_are_read_right_after_the_key_points(shipped_build):
     """Printed overleaf of the sections after them (a float), the help boxes still come
     second in the reading order (the structure tree): key points, help boxes, the rest."""

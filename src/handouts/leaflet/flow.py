@@ -48,10 +48,11 @@ class Float(KeepIfItFits):
     follows it fills this one (LeafletTemplate places it). Its structure elements keep
     their place in the reading order (the tagger orders them as they were made).
 
-    Taller than a page, it flows as its parts (a heading stays with its first block, the
-    boxes together); but when the boxes together are taller than a page too, its lead,
-    from its heading through the never-split box, is kept together (if it fits a page)
-    and the rest flows on after it."""
+    Taller than a page, it flows as its parts: what leads into the boxes (a heading with
+    an introduction) goes where it is, and the boxes, together, float on as a Float of
+    their own (what follows fills this page); but when the boxes together are taller than
+    a page too, its lead, from its heading through the never-split box, is kept together
+    (if it fits a page) and the rest flows on after it."""
 
     def __init__(self, flows: list):
         super().__init__(_flat(flows))
@@ -63,10 +64,20 @@ class Float(KeepIfItFits):
             self._spans.append((f, at, at + n))
             at += n
 
+    def _box(self) -> int | None:
+        """Where the never-split box (the go-now box) is in _content."""
+        return next((i for i, f in enumerate(self._content) if isinstance(f, Box) and f.keep),
+                    None)
+
+    def _boxes(self) -> int:
+        """Where (in flows) the part holding the never-split box starts; 0: none."""
+        box = self._box()
+        return next((k for k, (_, a, b) in enumerate(self._spans) if box is not None
+                     and a <= box < b), 0)
+
     def _lead(self, aw: float, page: float) -> int:
         """How many of its flowables (in _content) to keep together; 0: none."""
-        box = next((i for i, f in enumerate(self._content) if isinstance(f, Box) and f.keep),
-                   None)
+        box = self._box()
         if box is None:
             return 0
         heights = [f.wrap(aw, page)[1] for f in self._content]
@@ -96,7 +107,13 @@ class Float(KeepIfItFits):
             return super().split(aw, ah)
         n = self._lead(aw, page)
         if not n:
-            return [self.NullActionFlowable(), *self.flows]
+            k = self._boxes()
+            if not k:
+                return [self.NullActionFlowable(), *self.flows]
+            # what leads into the boxes (the heading, an introduction) goes here; the boxes
+            # wait as a float of their own while what follows fills this page
+            return [self.NullActionFlowable(), KeepIfItFits(_flat(self.flows[:k])),
+                    Float(self.flows[k:])]
         # the rest: what is left of the part the lead ends in, then the parts after it
         rest = []
         for f, start, end in self._spans:
