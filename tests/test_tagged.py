@@ -304,6 +304,30 @@ def test_links_one_per_reference_plus_qr_and_phone(shipped_build, stem):
     assert len(links) == len(uris)  # each annotation sits in its own Link element
 
 
+def test_a_doi_is_printed_short_and_linked_over_https(shipped_build):
+    """A reference's DOI is printed as doi:10.… (a shorter line than https://doi.org/10.…)
+    and its link annotation, over the printed DOI, still goes to https://doi.org/10.…"""
+    import pdfplumber
+
+    doc = load_document(ROOT / "specs" / "chronic-pain.yaml").for_handout()
+    dois = [r.doi for r in doc.references if r.doi]
+    assert dois
+    pdf_path = shipped_build / "chronic-pain.pdf"
+    text = re.sub(r"\s", "", pdftotext(pdf_path))
+    assert "doi.org" not in text
+    with pdfplumber.open(pdf_path) as pdf:
+        for doi in dois:
+            assert f"doi:{doi}" in text, doi
+            words = [(p, w) for p in pdf.pages for w in p.extract_words()
+                     if len(w["text"]) > 8 and f"doi:{doi}".startswith(w["text"])]
+            annots = [a for p, _ in words for a in p.annots
+                      if a["uri"] == f"https://doi.org/{doi}"]
+            assert len(words) == 1 and len(annots) == 1, doi
+            (page, word), link = words[0], annots[0]
+            assert link["x0"] - 1 <= word["x0"] < link["x1"]  # the link is over the DOI
+            assert link["top"] - 1 <= word["top"] < link["bottom"]
+
+
 def test_citations_numbered_in_order_of_first_appearance(shipped_build):
     """medial-branch's leaflet cites only some of the spec's references: they are [1], [2],
     [3] in the order the leaflet cites them (its reading order, the structure tree's: the

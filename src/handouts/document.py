@@ -41,6 +41,13 @@ class Reference:
     def link(self) -> str | None:
         return f"https://doi.org/{self.doi}" if self.doi else self.url
 
+    @property
+    def address(self) -> str | None:
+        """The address as a leaflet prints it: a DOI in its short form (doi:10.…, 12
+        characters less on a line; the link still goes to https://doi.org/…), else the
+        URL."""
+        return f"doi:{self.doi}" if self.doi else self.url
+
 
 @dataclass
 class Block:

@@ -561,7 +561,7 @@ class _Builder:
             for r in doc.references:
                 spans = (Span(f"[{r.number}] {r.cite}" + (" " if r.link else "")),)
                 if r.link:
-                    spans += (Span(r.link, link=r.link),)
+                    spans += (Span(r.address, link=r.link),)
                 refs.append(self.para(Rich(spans, r.mark), self.small, lang=text_lang(r.cite)))
             out += [KeepIfItFits(refs[:2])] + refs[2:]
             out.append(_PageNote(self.ends, "参考文献", doc.references[0].mark))
