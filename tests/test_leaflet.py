@@ -221,26 +221,27 @@ def _line_of(words, text: str):
 
 
 def test_emergency_signs_in_two_columns_when_short(shipped_build):
-    """The go-now box's first four signs (short, early ones) sit in two columns on A4,
-    read down the left column first, their baselines level although the fourth has ruby;
-    the longer ones run across the box; in large print, where they would not fit, one
-    column."""
+    """The go-now box's first six signs (short, early ones) sit in two columns on A4, read
+    down the left column first, the rows level although the fourth sign (the right
+    column's first) has ruby; the longer ones run across the box; in large print, where
+    they would not fit, one column."""
     import pdfplumber
 
-    first, second, third = "おしっこが出にくい、いきおい", "おしっこが出ている", "便がたまった"
+    first, second, third, fourth, fifth = ("おしっこが出にくい、いきおい", "おしっこが出ている",
+                                           "便がたまった", "おしり・", "両足が")
     with pdfplumber.open(shipped_build / "red-flag-weakness.pdf") as pdf:
         words = [w for p in pdf.pages for w in p.extract_words(keep_blank_chars=True)]
-        a, b, c = (_line_of(words, t) for t in (first, second, third))
-        assert abs(a["bottom"] - c["bottom"]) < 0.05 and c["x0"] > pdf.pages[0].width * 0.45
-        assert abs(a["x0"] - b["x0"]) < 1 and b["top"] > a["bottom"]
-        d = _line_of(words, "おしり・")
-        assert abs(b["bottom"] - d["bottom"]) < 0.05  # the ruby item drops no row
-        later = _line_of(words, "両方の足が痛む")
-        assert abs(later["x0"] - a["x0"]) < 1 and later["top"] > d["bottom"]
+        a, b, c, d, e = (_line_of(words, t) for t in (first, second, third, fourth, fifth))
+        assert abs(a["bottom"] - d["bottom"]) < 0.05 and d["x0"] > pdf.pages[0].width * 0.45
+        assert abs(b["bottom"] - e["bottom"]) < 0.05 and abs(d["x0"] - e["x0"]) < 1
+        assert abs(a["x0"] - b["x0"]) < 1 and abs(a["x0"] - c["x0"]) < 1
+        assert a["bottom"] < b["top"] and b["bottom"] < c["top"]
+        later = _line_of(words, "がんになったことがあり")
+        assert abs(later["x0"] - a["x0"]) < 1 and later["top"] > c["bottom"]
     with pdfplumber.open(shipped_build / "red-flag-weakness.large.pdf") as pdf:
         words = [w for p in pdf.pages for w in p.extract_words(keep_blank_chars=True)]
-        a, c = _line_of(words, first), _line_of(words, third)
-        assert abs(a["x0"] - c["x0"]) < 1
+        a, d = _line_of(words, first), _line_of(words, fourth)
+        assert abs(a["x0"] - d["x0"]) < 1
 
 
 @pytest.mark.parametrize("stem", STEMS)

@@ -351,23 +351,20 @@ class ItemGrid(Flowable):
 
     @staticmethod
     def _level(left: list[Para], right: list[Para]) -> dict[int, float]:
-        """Room to leave above items so both columns' lines stay level: an item whose
-        first baseline sits lower (room and pitch for its ruby) moves down the item of
-        the other column that starts on the same line."""
-        def drops(column):  # (first line, item, its first baseline below its top)
-            out, line = [], 0
-            for p in column:
-                out.append((line, p, p.height - p.baseline(0)))
-                line += len(p._lines)
-            return out
-
+        """Room to leave above items so both columns' rows stay level: the two items of a
+        row (one line each) share a first baseline, the lower one's (room and pitch for
+        its ruby), and the next row starts under the taller of them. Rows, not single
+        items, are levelled: an item with ruby is taller, and that would add up."""
         extra: dict[int, float] = {}
-        a, b = drops(left), drops(right)
-        for this, other in ((a, b), (b, a)):
-            for line, p, drop in this:
-                for at, q, low in other:
-                    if at == line and drop - low > 1e-6:
-                        extra[id(q)] = max(extra.get(id(q), 0.0), drop - low)
+        bottoms = [0.0, 0.0]  # where each column's last item ends, down from the top
+        row = 0.0  # where the row starts
+        for i in range(max(len(left), len(right))):
+            pair = [(c, col[i]) for c, col in enumerate((left, right)) if i < len(col)]
+            drop = max(p.height - p.baseline(0) for _, p in pair)
+            for c, p in pair:
+                extra[id(p)] = row + drop - (p.height - p.baseline(0)) - bottoms[c]
+                bottoms[c] += extra[id(p)] + p.height
+            row = max(bottoms)
         return extra
 
     def wrap(self, aw: float, ah: float):
