@@ -76,8 +76,11 @@ class Para(Flowable):
         lines = set_lines(self.rich, width, t.size, t.bold, phrases, just, chars=chars)
         if len(lines) >= 2 and visible(lines[-1]) <= 2:
             for k in range(1, 7 if just else 13):
+                # the character cap narrows too: lines held at 40 characters by count (kana
+                # are narrower than an em) would not change with the width alone
+                cap = chars - (k + 1) // 2 if chars else None
                 alt = set_lines(self.rich, width - k * t.size / 2, t.size, t.bold, phrases,
-                                just, width, chars)
+                                just, width, cap)
                 if len(alt) == len(lines) and visible(alt[-1]) > 2:
                     return alt
         return lines
