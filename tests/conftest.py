@@ -1,4 +1,5 @@
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,23 @@ def need(tool: str) -> str:
             pytest.fail(f"{tool} is required in CI (.ci/run installs it)")
         pytest.skip(f"{tool} not installed")
     return path
+
+
+def struct_headings(struct_text: str) -> list[tuple[str, str]]:
+    """(level, text) of each heading in `pdfinfo -struct-text`: all the content below it
+    (a word with a reading is a Ruby element inside), white space removed."""
+    lines = struct_text.splitlines()
+    out = []
+    for i, line in enumerate(lines):
+        m = re.match(r"^(\s*)(H1|H2|H3) \(block\)$", line)
+        if m:
+            depth, parts = len(m.group(1)), []
+            for below in lines[i + 1:]:
+                if len(below) - len(below.lstrip()) <= depth:
+                    break
+                parts += re.findall(r'^\s*"(.*)"$', below)
+            out.append((m.group(2), re.sub(r"\s", "", "".join(parts))))
+    return out
 
 
 def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120):

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, need, pdftotext, run_cli
+from conftest import ROOT, need, pdftotext, run_cli, struct_headings
 from handouts.document import load_document
 from handouts.spec.loader import topic_specs
 
@@ -147,23 +147,6 @@ def test_split_paragraphs_tables_and_links_across_pages(tmp_path):
             assert quads >= 2 and quads.is_integer()  # one per line of the address
 
 
-def _headings(struct_text: str) -> list[tuple[str, str]]:
-    """(level, text) of each heading in `pdfinfo -struct-text`: all the content below it
-    (a word with a reading is a Ruby element inside), white space removed."""
-    lines = struct_text.splitlines()
-    out = []
-    for i, line in enumerate(lines):
-        m = re.match(r"^(\s*)(H1|H2|H3) \(block\)$", line)
-        if m:
-            depth, parts = len(m.group(1)), []
-            for below in lines[i + 1:]:
-                if len(below) - len(below.lstrip()) <= depth:
-                    break
-                parts += re.findall(r'^\s*"(.*)"$', below)
-            out.append((m.group(2), re.sub(r"\s", "", "".join(parts))))
-    return out
-
-
 def _as_drawn(rich) -> str:
     """A heading's content as drawn: each base followed by its reading (the ruby base's
     marked content holds both; its /ActualText gives the base alone)."""
@@ -176,7 +159,7 @@ def test_struct_text_shows_headings_lists_and_figures(shipped_build, stem):
     out = subprocess.run([need("pdfinfo"), "-struct-text", str(pdf)], capture_output=True,
                          text=True, check=True).stdout
     doc = load_document(ROOT / "specs" / f"{stem}.yaml").for_handout()
-    found = _headings(out)
+    found = struct_headings(out)
     assert found[0] == ("H1", _as_drawn(doc.title))
     h2 = [t for level, t in found if level == "H2"]
     for sec in doc.sections_for("handout"):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, need, pdffonts, pdftotext, run_cli
+from conftest import ROOT, need, pdffonts, pdftotext, run_cli, struct_headings
 from handouts.document import Callout, load_document
 from handouts.spec.loader import topic_specs
 
@@ -127,7 +127,7 @@ def test_boxes_after_a_long_introduction_wait_while_what_follows_fills_the_page(
     assert "今日か明日に受診" in pages[1] and "8番目の今日か明日" in pages[1]
     tree = subprocess.run([need("pdfinfo"), "-struct-text", str(pdf_path)],
                           capture_output=True, text=True, check=True).stdout
-    h2 = re.findall(r"^\s*H2 \(block\)\n\s*\"([^\"]*)\"", tree, re.M)
+    h2 = [text for level, text in struct_headings(tree) if level == "H2"]
     assert h2 == ["この紙でいちばん伝えたいこと", "受診の目安です", "あとの文章です"], h2
     assert tree.index("今すぐ救急へ") < tree.index("あとに続く文章")
 
@@ -140,7 +140,7 @@ def test_help_boxes_are_read_right_after_the_key_points(shipped_build):
             tree = subprocess.run([need("pdfinfo"), "-struct-text",
                                    str(shipped_build / f"{stem}{variant}.pdf")],
                                   capture_output=True, text=True, check=True).stdout
-            h2 = re.findall(r"^\s*H2 \(block\)\n\s*\"([^\"]*)\"", tree, re.M)
+            h2 = [text for level, text in struct_headings(tree) if level == "H2"]
             assert h2[:2] == ["この紙でいちばん伝えたいこと", "受診の目安（急ぐ順）"], (stem, h2)
 
 
