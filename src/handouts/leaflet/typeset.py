@@ -24,7 +24,7 @@ from ..pdf import tagging
 from ..pdf.tagging import Element, Tagger, text_lang
 from ..pdfdraw import draw_line, draw_text, register_fonts
 from ..text.inline import Rich, Span, continued_title, plain
-from ..text.setting import has_ruby, ruby_pitch, set_lines
+from ..text.setting import has_ruby, ruby_pitch, ruby_top, set_lines
 from .colour import (DANGER, DANGER_FILL, GREY, HIGHLIGHT_FILL, INFO, KEY_FILL, PALE,
                      WARNING, cmyk_image, readable)
 from .flow import Float, KeepIfItFits, LeafletTemplate
@@ -600,7 +600,11 @@ class _Builder:
             has_ruby(ln) for ln in title_lines) else title_t.pitch)
         sub_lead = sub_t.size * (ruby_pitch(sub_t.pitch) if any(
             has_ruby(ln) for ln in sub_lines) else sub_t.pitch)
-        band_h = title_lead * len(title_lines) + sub_lead * len(sub_lines) + 10 * mm
+        # readings over the title's first line reach above its pitch: the title starts lower
+        # by as much, so nothing is printed within 5 mm of the paper's top edge
+        lift = max(0.0, ruby_top() * title_t.size - (title_lead - title_t.size * 0.3)) if (
+            title_lines and has_ruby(title_lines[0])) else 0.0
+        band_h = title_lead * len(title_lines) + sub_lead * len(sub_lines) + 10 * mm + lift
 
         title_el = self.tagger.root.child("title")
         sub_el = self.tagger.root.child("paragraph")
@@ -612,7 +616,7 @@ class _Builder:
                 c.rect(off - bleed, off + ph - band_h, pw + 2 * bleed, band_h + bleed,
                        stroke=0, fill=1)
             c.setFillColor(colors.white)
-            y = off + ph - 5 * mm
+            y = off + ph - 5 * mm - lift
             with tagging.lines(c, title_el) as marks:
                 for line in title_lines:
                     y -= title_lead
