@@ -197,12 +197,12 @@ def test_qpdf_check_and_metadata(shipped_build, stem, variant):
     assert b"/Lang (ja-JP)" in pdf.read_bytes()
 
 
-# The clinical review of issue 22 enlarged the shared help boxes and their references; with
-# the help boxes laid compactly (short signs in two columns) and floated overleaf, the
-# shipped leaflets still need 127-346 pt (45-122 mm) more than two A4 pages hold at 12.5 pt
-# (red-flag 127, disc 178, chronic 266, medial 296, stretches 346, slack on pages 1-2
-# counted): a content decision (README, "Two A4 pages"), not a layout one. Strict: this
-# fails as soon as a leaflet fits again, so the mark is then removed.
+# Content, not layout: after the layout work (the help boxes' float fills the page it leaves,
+# the see-soon box's short signs two a row, a DOI printed doi:10.…) the shipped A4 leaflets
+# still hold 306-545 pt more than two pages (red-flag 306, disc 349, medial 477, chronic 486,
+# stretches 545; content past page 2 less the slack on pages 1-2), at 12.5 pt body, 1.5 em
+# pitch and furigana at grade 4 (README, "Two A4 pages, not yet"). Strict: this fails as
+# soon as a leaflet fits again, so the mark is then removed.
 @pytest.mark.xfail(strict=True, reason="content exceeds two A4 pages (issue 22); see above")
 @pytest.mark.parametrize("stem", STEMS)
 def test_patient_leaflets_fit_two_pages(shipped_build, stem):
