@@ -150,6 +150,10 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, bold: bool = Fa
         b = bold or span.strong
         w = span_width(run.text, span, size, bold)
         after = extras[-1] if extras else 0.0
+        # a ruby base next, centred under a wider reading, starts after a gap: this run's
+        # last character's advance reaches over it, or copied text has a space there
+        # (「今すぐ 救急」)
+        lead = _base_lead(line.runs[r + 1], size, bold) if r + 1 < len(line.runs) else 0.0
         if marks is not None:
             marks.begin(span, x, y, w + sum(extras) - after, size)
         if span.cite:
@@ -164,7 +168,7 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, bold: bool = Fa
             # first one); its advance ends where the next character begins, or pdftotext
             # and PDFium would put a space after the base
             bx = x + (w - bw) / 2
-            tc = (x + w + after - bx - bw) / len(run.text)
+            tc = (x + w + after + lead - bx - bw) / len(run.text)
             if abs(tc) > 1e-4:
                 canv._code.append(f"{tc:.3f} Tc")
             draw_text(canv, run.text, bx, y, size, b, tc)
@@ -178,10 +182,23 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, bold: bool = Fa
         else:
             nxt = line.runs[r + 1].style if r + 1 < len(line.runs) else None
             atom = isinstance(nxt, Span) and bool(nxt.ruby or nxt.cite)
-            x = _draw_spaced(canv, run.text, extras, x, y, size, b, marks, atom) - w - after
+            if lead:
+                extras = [*(extras or [0.0] * n)]
+                extras[-1] += lead
+            x = _draw_spaced(canv, run.text, extras, x, y, size, b, marks,
+                             atom) - w - after - lead
         if marks is not None:
             marks.end(span)
         x += w + after
+
+
+def _base_lead(run, size: float, bold: bool) -> float:
+    """The gap before a ruby base drawn centred under a reading wider than it (0: none)."""
+    span = run.style
+    if not (isinstance(span, Span) and span.ruby):
+        return 0.0
+    base = fonts().width(run.text, size, bold or span.strong)
+    return max(0.0, (span_width(run.text, span, size, bold) - base) / 2)
 
 
 @lru_cache(maxsize=4)
