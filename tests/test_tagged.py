@@ -252,7 +252,8 @@ def test_ruby_reading_is_in_the_tree_for_screen_readers(all_kinds_build):
 def test_ruby_is_copied_once_by_every_extractor(shipped_build, variant):
     """「股」 in the go-now box: pdftotext, PDFium and a glyph-level extractor (pdfminer,
     which like pdf.js ignores /ActualText) all copy 「股・太もも」, never 「股また」; the
-    structure tree has the reading once, as the RT's /ActualText."""
+    structure tree has each reading (the shipped profile's furigana adds many) as its RT's
+    /ActualText, また among them."""
     import pdfplumber
     import pikepdf
     import pypdfium2
@@ -268,7 +269,7 @@ def test_ruby_is_copied_once_by_every_extractor(shipped_build, variant):
         assert "おしり・股・太もも" in text and "股また" not in text and "また・" not in text
     with pikepdf.open(path) as doc:
         readings = [str(el.ActualText) for k, el in _struct(doc) if k == "/RT"]
-    assert readings and set(readings) == {"また"}
+    assert "また" in readings and all(readings), readings
 
 
 @pytest.mark.parametrize("stem", STEMS)
