@@ -40,6 +40,44 @@ def struct_headings(struct_text: str) -> list[tuple[str, str]]:
     return out
 
 
+def ruby_readings(pdf_path) -> list[tuple[str, str]]:
+    """(base, reading) of every ruby of a tagged leaflet, in reading order: the base as
+    `pdfinfo -struct-text` prints its RB element's text, the reading as its RT element's
+    /ActualText (readings are drawn as outlines, so no text extractor sees them)."""
+    import pikepdf
+
+    tree = subprocess.run([need("pdfinfo"), "-struct-text", str(pdf_path)],
+                          capture_output=True, text=True, check=True).stdout
+    bases = re.findall(r'^\s*RB\n\s*"(.*)"$', tree, re.M)
+    readings: list[str] = []
+
+    def walk(node):
+        kids = node.get("/K")
+        for k in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(k, pikepdf.Dictionary) and "/S" in k:
+                if k.S == "/RT":
+                    readings.append(str(k.ActualText))
+                walk(k)
+
+    with pikepdf.open(pdf_path) as pdf:
+        walk(pdf.Root.StructTreeRoot)
+    assert len(bases) == len(readings), (len(bases), len(readings))
+    return list(zip(bases, readings))
+
+
+def ink_above(page, base: str) -> int:
+    """How many drawn paths (outlined readings) sit right above the first `base` on a
+    pdfplumber page: within an em over its characters."""
+    chars = page.chars
+    first = next(i for i, c in enumerate(chars) if "".join(
+        d["text"] for d in chars[i:i + len(base)]) == base)
+    lo, hi = chars[first], chars[first + len(base) - 1]
+    return sum(1 for o in page.curves
+               if lo["top"] - lo["size"] < o["bottom"] <= lo["top"] + 1
+               and lo["x0"] - lo["size"] / 2 <= (o["x0"] + o["x1"]) / 2
+               <= hi["x1"] + lo["size"] / 2)
+
+
 def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120):
     """Run the real command line in a fresh process."""
     return subprocess.run([sys.executable, "-m", "handouts", *map(str, args)],

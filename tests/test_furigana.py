@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, ink_above, ruby_readings, run_cli
 from handouts.document import load_document
 from handouts.text import furigana
 
@@ -234,13 +234,12 @@ def test_leaflet_and_deck_show_the_document_readings(tmp_path):
                                         "text: 病院で背中を見てもらいます。背中をのばします。")))
     r = run_cli("build", path, "-o", tmp_path / "out", "--format", "pdf,pptx")
     assert r.returncode == 0, r.stderr
-    with pdfplumber.open(tmp_path / "out" / "topic.pdf") as pdf:
-        chars = [c for page in pdf.pages for c in page.chars]
-    body = max(c["size"] for c in chars if c["text"] == "背")
-    small = "".join(c["text"] for c in chars if c["size"] < 0.7 * body and "\u3041" <= c[
-        "text"] <= "\u309f")
+    pairs = ruby_readings(tmp_path / "out" / "topic.pdf")
     # ruby: 体 is grade 2, 痛 grade 6 (key point), 救急 and 受診 in the boxes, 背中 once
-    assert small.count("せなか") == 1 and "びょういん" not in small
+    assert pairs.count(("背中", "せなか")) == 1 and not any("病院" in b for b, _ in pairs)
+    with pdfplumber.open(tmp_path / "out" / "topic.pdf") as pdf:
+        page = next(p for p in pdf.pages if "背中" in p.extract_text())
+        assert ink_above(page, "背中") > 0 and ink_above(page, "病院") == 0
     texts = "".join(sh.text_frame.text for slide in Presentation(
         str(tmp_path / "out" / "topic.pptx")).slides for sh in slide.shapes
         if sh.has_text_frame)
