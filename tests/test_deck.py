@@ -192,8 +192,8 @@ def test_titles_break_at_phrases(tmp_path):
     from handouts.text.breaking import phrase_starts
     from handouts.text.inline import plain
 
-    lines, _ = __import__("handouts.deck.plan", fromlist=["Planner"]).Planner(doc).title(
-        plain(title))
+    lines = __import__("handouts.deck.plan", fromlist=["Planner"]).Planner(doc).title(
+        plain(title)).lines
     assert len(lines) == 2
     cut = len(lines[0].text)
     assert cut in phrase_starts(title)
@@ -209,15 +209,14 @@ def _boxes_overlap(a, b, tol=0.5) -> bool:
 
 
 def test_no_two_shapes_overlap_and_content_stays_between_title_and_footer():
-    from handouts.deck.plan import CONTENT_BOTTOM, FOOTER_Y
-
     for stem, deck in _planned():
+        bottom, footer = deck.frame.content_bottom, deck.frame.footer.y
         for s in deck.slides:
             solid = [sh for sh in s.shapes if not isinstance(sh, m.Arrow)]
-            title_bottom = s.title_y + len(s.title) * s.title_size * m.PITCH
+            title_bottom = s.title_box.bottom
             for i, a in enumerate(solid):
                 assert a.y >= title_bottom - 0.5 or s.kind == "title", (stem, s.number)
-                assert a.bottom <= CONTENT_BOTTOM + 0.5 < FOOTER_Y, (stem, s.number)
+                assert a.bottom <= bottom + 0.5 < footer, (stem, s.number)
                 for b in solid[i + 1:]:
                     assert not _boxes_overlap(a, b), (stem, s.number, a.name, b.name)
 
@@ -247,8 +246,7 @@ def test_text_is_set_as_large_as_fits_without_a_slide_more(tmp_path):
     assert box.paras[0].size == 28  # the limit
     # a short slide's content sits lower, in the middle of the empty space, not at the top
     (slide,) = [s for s in short.slides if s.kind == "content"]
-    top = slide.title_y + len(slide.title) * slide.title_size * m.PITCH + 2 * m.INSET + 14
-    assert box.y > top + 100
+    assert box.y > short.frame.body.y + 100
     # 13 lines of 20 pt fill one slide; at 24 pt they would need two
     items = "".join(f"          - {i}番目の項目です\n" for i in range(13))
     full = plan(_doc(tmp_path, "      - bullets:\n" + items))
