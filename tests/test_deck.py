@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import ALL_KINDS, ROOT, flat_shapes, need, pdffonts, soffice_convert
+from conftest import (ALL_KINDS, ROOT, chars_outside_shapes, flat_shapes, need,
+                      overlapping_chars, pdffonts, soffice_convert)
 from handouts.deck import model as m
 from handouts.deck.plan import MIN_BODY, plan
 from handouts.document import load_document
@@ -438,24 +439,7 @@ def test_libreoffice_renders_every_slide_inside_the_page(decks, rendered, name):
             for c in chars:
                 assert c["x0"] >= -0.5 and c["x1"] <= page.width + 0.5, (k, c["text"])
                 assert c["top"] >= -0.5 and c["bottom"] <= page.height + 0.5, (k, c["text"])
-            assert not _overlaps(chars), (name, k, _overlaps(chars)[:3])
-
-
-def _overlaps(chars):
-    """Pairs of characters from different text lines whose boxes overlap substantially."""
-    bad = []
-    boxes = [(c["x0"], c["top"], c["x1"], c["bottom"], c["text"]) for c in chars]
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
-            if abs(a[1] - b[1]) < 1.0:  # same line: neighbours may touch
-                continue
-            w = min(a[2], b[2]) - max(a[0], b[0])
-            h = min(a[3], b[3]) - max(a[1], b[1])
-            if w > 0 and h > 0:
-                small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-                if small > 0 and w * h > 0.25 * small:
-                    bad.append((a[4], b[4], round(a[1]), round(b[1])))
-    return bad
+            assert not overlapping_chars(chars), (name, k, overlapping_chars(chars)[:3])
 
 
 @pytest.mark.parametrize("name", [p.stem for p in SPECS] + ["all-kinds"])
@@ -467,30 +451,10 @@ def test_libreoffice_uses_only_project_fonts(rendered, name):
         assert "Noto" not in f["name"]
 
 
-def _shape_rects(slide):
-    """Every shape's box in points (connectors carry no text)."""
-    emu = 12700
-    return [(s.left / emu, s.top / emu, (s.left + s.width) / emu, (s.top + s.height) / emu)
-            for s in slide.shapes if s.shape_type != 9 and not s.name.startswith("Connector")]
-
-
 @pytest.mark.parametrize("name", [p.stem for p in SPECS] + ["all-kinds"])
 def test_libreoffice_keeps_every_character_inside_its_shape(decks, rendered, name):
     """Text that wraps more than planned spills out of its box: caught here."""
-    import pdfplumber
-
-    prs = _presentation(decks[name])
-    with pdfplumber.open(rendered[name]) as pdf:
-        for k, (slide, page) in enumerate(zip(prs.slides, pdf.pages), 1):
-            rects = _shape_rects(slide)
-            tol = 1.5
-            for c in page.chars:
-                if not c["text"].strip():
-                    continue
-                inside = any(x0 - tol <= c["x0"] and c["x1"] <= x1 + tol and
-                             y0 - tol <= c["top"] and c["bottom"] <= y1 + tol
-                             for x0, y0, x1, y1 in rects)
-                assert inside, (name, k, c["text"], round(c["x0"]), round(c["top"]))
+    assert chars_outside_shapes(decks[name], rendered[name]) == []
 
 
 def _contrast(a: str, b: str) -> float:

@@ -278,7 +278,9 @@ def _check_on_template(deck: Path, template: Path) -> None:
     (theme,) = _parts(deck, r"ppt/theme/theme1\.xml").values()
     minor = theme.find(".//a:minorFont", NS)
     assert minor.find("a:latin", NS).get("typeface") == LATIN
-    assert minor.find("a:ea", NS).get("typeface") == "BIZ UDPGothic"  # added for Japanese
+    # python-pptx's theme leaves ea empty and names ＭＳ Ｐゴシック for Japanese (Jpan), as
+    # Office does with 游ゴシック: honoured, and written as the ea font LibreOffice reads
+    assert minor.find("a:ea", NS).get("typeface") == "ＭＳ Ｐゴシック"
     assert theme.find(".//a:clrScheme/a:accent1/a:srgbClr", NS).get("val") == OWN_ACCENT
     japanese = 0
     for slide in prs.slides:
@@ -342,7 +344,7 @@ def test_profile_deck_template_and_the_option_wins(project, tmp_path):
 
 
 def test_unusable_templates_are_refused_naming_the_file(project, tmp_path):
-    four_three = make_template(tmp_path / "old.pptx", 10, 7.5)
+    portrait = make_template(tmp_path / "portrait.pptx", 7.5, 10)
     text = tmp_path / "notes.pptx"
     text.write_text("not a deck", encoding="utf-8")
     untitled = tmp_path / "untitled.pptx"
@@ -354,7 +356,8 @@ def test_unusable_templates_are_refused_naming_the_file(project, tmp_path):
             if sp.placeholder_format.type in (1, 3):  # TITLE, CENTER_TITLE
                 sp._element.getparent().remove(sp._element)
     prs.save(untitled)
-    for bad, why in ((four_three, "4:3"), (text, "not a PowerPoint file"),
+    for bad, why in ((portrait, "(0.75:1); decks are planned for landscape slides from 5:4 "
+                                "to 2:1"), (text, "not a PowerPoint file"),
                      (tmp_path / "missing.potx", "no such file"),
                      (untitled, "no slide layout has a title placeholder")):
         r = run_cli("build", project / "t.yaml", "-o", tmp_path / "out", "--template", bad)

@@ -59,7 +59,9 @@ class Frame:
     number: Box | None
     footer_size: float = 12.0
     title_anchor: str = "t"  # t | ctr | b: where a short title sits in its box
-    accent_bar: bool = True  # the title slide's accent rule (the default template only)
+    # the project's own look (the default template): an accent rule on the title slide, a
+    # grey subtitle; a clinic's template keeps its own colours
+    house_style: bool = True
 
     @property
     def content_bottom(self) -> float:
@@ -83,7 +85,7 @@ def default_frame() -> Frame:
     return Frame(SLIDE_W, SLIDE_H, title, body, columns, cover, sub,
                  footer=Box(margin, 506.0, w - number_w - 180, foot_h),
                  number=Box(SLIDE_W - margin - number_w, 506.0, number_w, foot_h),
-                 title_anchor="b", accent_bar=True)
+                 title_anchor="b")
 
 
 @dataclass

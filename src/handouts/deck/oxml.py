@@ -71,8 +71,10 @@ def run_props(rPr, text: str, size: float | None = None, bold: bool | None = Non
 def para_props(p, size: float, pitch: float, align: str = "l", indent: float = 0.0,
                bullet: str | None = None, autonum: int | None = None,
                space_before: float = 0.0, level: int = 0) -> None:
-    """a:pPr: level, hanging indent, line spacing (a percentage giving size × `pitch`),
-    space before, bullet (in the theme's Japanese font)."""
+    """a:pPr: level, hanging indent, Japanese line breaking with no 、。 hanging past the
+    box (a template's styles may say otherwise: LibreOffice then draws them outside it),
+    line spacing (a percentage giving size × `pitch`), space before, bullet (in the
+    theme's Japanese font)."""
     pPr = p.get_or_add_pPr()
     for child in list(pPr):
         pPr.remove(child)
@@ -82,6 +84,8 @@ def para_props(p, size: float, pitch: float, align: str = "l", indent: float = 0
     pPr.set("indent", emu(-indent) if indent else "0")
     if align != "l":
         pPr.set("algn", align)
+    pPr.set("eaLnBrk", "1")
+    pPr.set("hangingPunct", "0")
     ln = etree.SubElement(etree.SubElement(pPr, qn("a:lnSpc")), qn("a:spcPct"))
     ln.set("val", str(int(round(pitch / 1.2 * 100000))))
     sb = etree.SubElement(etree.SubElement(pPr, qn("a:spcBef")), qn("a:spcPts"))

@@ -352,42 +352,65 @@ class Planner:
             self.caption(b.caption, x, top + ph + 6, w)
 
     def anatomy(self, b: d.Anatomy, x, top, w, h) -> list[Shape]:
-        """The lumbar figure, with its numbered targets listed on the right."""
+        """The lumbar figure with its numbered targets listed beside it, or under it where
+        that leaves the bones larger (a narrow slide)."""
         from ..diagrams import lumbar
         from ..fonts import fonts
 
         h_avail = h - self.caption_h(b.caption, w)
-        legend_w = w * 0.33 if b.markers else 0.0
-        art_w = w - legend_w - (GAP * 2 if b.markers else 0)
-        # labels at 16 pt like tree notes: the bones get the room (the figure then fills
-        # a slide of its own)
-        art = lumbar.draw(b.detail, [t.site for t in b.markers], b.emphasis, art_w, h_avail,
-                          SMALL, fonts().width, lumbar.Style(self.accent))
-        out: list[Shape] = [Drawing(x, top, art.width, art.height, name="腰椎の図", art=art,
-                                    alt=b.alt)]
-        if b.markers:
+
+        def art(width: float, height: float):
+            # labels at 16 pt like tree notes: the bones get the room (the figure then
+            # fills a slide of its own)
+            return lumbar.draw(b.detail, [t.site for t in b.markers], b.emphasis, width,
+                               height, SMALL, fonts().width, lumbar.Style(self.accent))
+
+        def legend(width: float) -> TextBox:
             paras = []
             for i, t in enumerate(b.markers):  # 18 pt: 「L4 内側枝：L5 横突起基部」 on one line
                 p = Para([], MIN_BODY, marker="①②③④⑤⑥"[i], space_before=8 if i else 0)
-                p.lines = lines(t.text, legend_w - 2 * INSET - p.indent, MIN_BODY, phrases=True)
+                p.lines = lines(t.text, width - 2 * INSET - p.indent, MIN_BODY, phrases=True)
                 paras.append(p)
-            box = TextBox(x + art_w + 2 * GAP, top, legend_w, 0, paras=paras)
+            box = TextBox(0, 0, width, 0, paras=paras)
             box.h = box.text_height()
-            out.append(replace(box, y=top + max(0.0, (art.height - box.h) / 2)))
-        return out + self.caption(b.caption, x, top + art.height + 6, w)
+            return box
 
-    def exercise(self, b: d.Exercise, full_h: float) -> "Group":
-        """The exercise card in the left column, its pose figure in the right one."""
+        if not b.markers:
+            figure, listed = art(w, h_avail), None
+        else:
+            side = legend(w * 0.33)
+            beside = art(w - side.w - 2 * GAP, h_avail)
+            under = legend(w)
+            below = art(w, max(h_avail - under.h - GAP, 1.0))
+            if below.height > beside.height * 1.05 and \
+                    below.height + under.h + GAP <= h_avail + 0.5:
+                figure = below
+                listed = replace(under, x=x, y=top + below.height + GAP)
+            else:
+                figure = beside
+                listed = replace(side, x=x + w - side.w,
+                                 y=top + max(0.0, (beside.height - side.h) / 2))
+        out: list[Shape] = [Drawing(x, top, figure.width, figure.height, name="腰椎の図",
+                                    art=figure, alt=b.alt)]
+        if listed is not None:
+            out.append(listed)
+        bottom = max(sh.bottom for sh in out)
+        return out + self.caption(b.caption, x, bottom + 6, w)
+
+    def exercise(self, b: d.Exercise, full_h: float) -> list:
+        """The exercise card in the left column, its pose figure in the right one; a card
+        too long for the column goes on below, on the next slide."""
         from ..diagrams import figure
 
         left, right = self.f.columns
-        box = replace(self.panel(b, left.w), x=left.x - self.x)
+        box, rest = split_box(replace(self.panel(b, left.w), x=left.x - self.x), full_h)
         # as large as the column allows: the figure is what the back row reads
         fig_h = min(full_h, right.w / figure.aspect(b.pose))
         art = figure.draw(b.pose, fig_h * figure.aspect(b.pose), fig_h, self.accent, 1.6)
         fx = right.right - self.x - art.width
-        return Group([box, Drawing(fx, 0, art.width, art.height, name="運動の図", art=art,
+        pair = Group([box, Drawing(fx, 0, art.width, art.height, name="運動の図", art=art,
                                    alt=b.alt)], max(box.h, art.height))
+        return [pair] + ([rest] if rest is not None else [])
 
     def table_rows(self, b: d.Table):
         """(header cells, header height, [(cells, height)]) measured at full width."""
@@ -511,7 +534,7 @@ class Planner:
                 self.quiz(b, notes)
             elif isinstance(b, d.Exercise) and b.pose is not None:
                 close_run()
-                items.append(self.exercise(b, full_h))
+                items += self.exercise(b, full_h)
                 text_run = []
             else:
                 items.append(self.panel(b, self.w))
@@ -573,15 +596,16 @@ class Planner:
         t = self._title(doc.title, f.cover_title, COVER_SIZES, most=3)
         box = f.cover_subtitle
         who = plain(f"{doc.clinic.name}　{doc.reviewed:%Y年%-m月%-d日}")
+        grey = ("333333", "444444") if f.house_style else ("000000", "000000")  # inherited
         for big, small in ((24.0, MIN_BODY), (20.0, SMALL), (MIN_BODY, SMALL)):
-            paras = [para(doc.subtitle, box.w, big, color="333333")] if doc.subtitle else []
-            paras.append(para(who, box.w, small, color="444444", space=12 if paras else 0))
+            paras = [para(doc.subtitle, box.w, big, color=grey[0])] if doc.subtitle else []
+            paras.append(para(who, box.w, small, color=grey[1], space=12 if paras else 0))
             sub = TextBox(box.x, max(box.y, t.box.bottom + GAP), box.w, 0, paras=paras)
             sub.h = max(box.h, sub.text_height()) if sub.y == box.y else sub.text_height()
             if sub.text_height() <= box.h:
                 break
         shapes: list[Shape] = []
-        if f.accent_bar and t.box.y >= 30:  # an accent rule above the title: the one ornament
+        if f.house_style and t.box.y >= 30:  # an accent rule above the title: the one ornament
             shapes.append(TextBox(t.box.x, t.box.y - 22, 120, 8, fill=self.accent, inset=0.0,
                                   decorative=True))
         shapes.append(sub)

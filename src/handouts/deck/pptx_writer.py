@@ -176,7 +176,7 @@ class _Writer:
             else:
                 right = INSET + slack
         oxml.body_props(tx.find(qn("a:bodyPr")), left * self.k, None, right=right * self.k)
-        self.paras(tx, [para], bold=True, color=None)
+        self.paras(tx, [para], bold=None, color=None)  # bold as measured, whatever inherited
         return [ph._element]
 
     def body(self, ph, s: TextBox, layout) -> None:
@@ -591,6 +591,7 @@ def write(deck: Deck, out: Path, template: Template | None = None) -> None:
     for s in deck.slides:
         w.slide(prs, s)
     _notes_master_listed(prs)
+    _view_properties(prs)
     stamp = _properties(prs, deck)
     _app_properties(prs, deck)
     buf = io.BytesIO()
@@ -610,6 +611,24 @@ def _notes_master_listed(prs) -> None:
     lst = etree.Element(qn("p:notesMasterIdLst"))
     etree.SubElement(lst, qn("p:notesMasterId")).set(qn("r:id"), rid)
     root.find(qn("p:sldMasterIdLst")).addnext(lst)
+
+
+def _view_properties(prs) -> None:
+    """PowerPoint offers to repair a presentation without view properties (LibreOffice
+    writes none): an empty set, every view as PowerPoint's defaults."""
+    from pptx.opc.package import Part
+    from pptx.opc.packuri import PackURI
+
+    if any(r.reltype == RT.VIEW_PROPS for r in prs.part.rels.values()):
+        return
+    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<p:viewPr xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+           'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+           'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"/>')
+    part = Part(PackURI("/ppt/viewProps.xml"),
+                "application/vnd.openxmlformats-officedocument.presentationml.viewProps+xml",
+                prs.part.package, xml.encode())
+    prs.part.relate_to(part, RT.VIEW_PROPS)
 
 
 def _properties(prs, deck: Deck) -> datetime:

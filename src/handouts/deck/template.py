@@ -27,7 +27,8 @@ the file. What is looked at:
   writes the same layout boxes for every master and keeps the design in the master's
   placeholders: in a file it wrote, the layouts are made to inherit the master's boxes,
   so slides (which inherit theirs) sit where the design expects, and PowerPoint's Reset
-  keeps them there.
+  keeps them there; the master's title and body colours, written only on its sample
+  text, become real list styles.
 - **Size.** Any landscape slide from 5:4 to 2:1 (4:3, 16:10, 16:9); the plan is made on a
   slide 540 pt high and scaled to the template's.
 - **Fonts.** A theme East Asian font is kept only if it draws Japanese (checked in the
@@ -137,16 +138,18 @@ def _placeholders(tree) -> list:
 def _match(sp, candidates: list):
     """The placeholder among `candidates` that `sp` inherits from: same type and index,
     else the same kind (title, body, footer) in order."""
-    t, idx = _ph(sp)
-    for c in candidates:
-        if _ph(c) == (t, idx):
-            return c
-    same = [c for c in candidates if _kind(_ph(c)[0]) == _kind(t)]
-    if _kind(t) == "body":  # a slide's n-th body is its layout's n-th body
-        mine = [s for s in _placeholders(sp.getparent()) if _kind(_ph(s)[0]) == "body"]
+    key = _ph(sp)
+    siblings = _placeholders(sp.getparent()) if sp.getparent() is not None else [sp]
+
+    def nth(of: list, mine: list):  # the n-th of its kind inherits from the n-th
         n = next((i for i, s in enumerate(mine) if s is sp), 0)
-        return same[n] if n < len(same) else (same[0] if same else None)
-    return same[0] if same else None
+        return of[n] if n < len(of) else (of[0] if of else None)
+
+    exact = [c for c in candidates if _ph(c) == key]
+    if exact:  # LibreOffice gives two side-by-side bodies the same type and index
+        return nth(exact, [s for s in siblings if _ph(s) == key])
+    same = [c for c in candidates if _kind(_ph(c)[0]) == _kind(key[0])]
+    return nth(same, [s for s in siblings if _kind(_ph(s)[0]) == _kind(key[0])])
 
 
 def written_by_libreoffice(prs) -> bool:
@@ -186,6 +189,57 @@ def _inherit_master_boxes(prs) -> None:
                     continue
                 spPr = sp.find(qn("p:spPr"))
                 spPr.remove(_xfrm(sp))
+
+
+def _sample_text_styles(prs) -> None:
+    """LibreOffice writes a master's title and body text style only as the formatting of
+    its sample text ("Click to edit…"), which PowerPoint ignores and LibreOffice does not
+    read back for every placeholder: that run's colour and its paragraph's alignment
+    become the placeholder's list style, as PowerPoint expects them (not its weight: the
+    plan measures body text regular and titles bold, and says so where it differs)."""
+    for master in prs.slide_masters:
+        for sp in _placeholders(master._element.find(qn("p:cSld"))):
+            tx = sp.find(qn("p:txBody"))
+            if tx is None or _kind(_ph(sp)[0]) not in ("title", "body"):
+                continue
+            lst = tx.find(qn("a:lstStyle"))
+            if lst is not None and len(lst):
+                continue
+            rpr = tx.find(f"{qn('a:p')}/{qn('a:r')}/{qn('a:rPr')}")
+            ppr = tx.find(f"{qn('a:p')}/{qn('a:pPr')}")
+            if rpr is None:
+                continue
+            new = etree.Element(qn("a:lstStyle"))
+            lvl = etree.SubElement(new, qn("a:lvl1pPr"))
+            if ppr is not None and ppr.get("algn"):
+                lvl.set("algn", ppr.get("algn"))
+            d = etree.SubElement(lvl, qn("a:defRPr"))
+            fill = rpr.find(qn("a:solidFill"))
+            if fill is not None:
+                d.append(copy.deepcopy(fill))
+            if lst is not None:
+                tx.replace(lst, new)
+            else:
+                tx.find(qn("a:bodyPr")).addnext(new)
+
+
+def _unique_indexes(prs) -> None:
+    """Placeholders of a layout that share an index (LibreOffice writes every body as
+    `<p:ph/>`, index 0 like the title) get unused indexes, so a slide's placeholder
+    inherits from one layout placeholder in PowerPoint and LibreOffice alike."""
+    for master in prs.slide_masters:
+        for layout in master.slide_layouts:
+            phs = [sp.find(f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}")
+                   for sp in _placeholders(layout._element.find(qn("p:cSld")))]
+            taken: set[int] = set()
+            clashes = []
+            for ph in sorted(phs, key=lambda ph: ph.get("type") not in TITLE_TYPES):
+                idx = int(ph.get("idx", "0")) if ph.get("idx", "0").isdigit() else -1
+                if idx in taken or idx < 0:
+                    clashes.append(ph)
+                taken.add(idx)
+            for n, ph in enumerate(clashes):
+                ph.set("idx", str(max(taken | {0}) + 1 + n))
 
 
 def _set_rect(sp, rect: tuple[int, int, int, int]) -> None:
@@ -366,7 +420,7 @@ class Template:
         return Frame(self.width, SLIDE_H, title, body, self._columns(body),
                      *self._cover(body), footer=foot.get("ftr"), number=self._number(foot, body),
                      footer_size=self._footer_size(body_layout),
-                     title_anchor=self._anchor(body_layout), accent_bar=False)
+                     title_anchor=self._anchor(body_layout), house_style=False)
 
     def _inside(self, b: Box) -> Box:
         x, y = max(0.0, b.x), max(0.0, b.y)
@@ -523,8 +577,10 @@ def _prepared(prs, name: str) -> Template:
         samples.append(prs.part.related_slide(sld.rId).slide_layout)
         prs.part.drop_rel(sld.rId)  # … and are not part of the deck
         ids.remove(sld)
+    _unique_indexes(prs)
     if written_by_libreoffice(prs):
         _inherit_master_boxes(prs)
+        _sample_text_styles(prs)
     for master in prs.slide_masters:
         _japanese_theme_fonts(master.part.part_related_by(RT.THEME))
     return Template(prs, name, samples)
