@@ -58,6 +58,15 @@ def _python_pptx_template(path: Path, width_in: float, height_in: float,
 
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(width_in), Inches(height_in)
+    # what PowerPoint does when the slide size changes: masters and layouts follow
+    for part in [prs.slide_master, *prs.slide_layouts]:
+        for xfrm in part._element.iter(A + "xfrm"):
+            for el, k, f in ((xfrm.find("a:off", NS), "x", width_in / 10),
+                             (xfrm.find("a:off", NS), "y", height_in / 7.5),
+                             (xfrm.find("a:ext", NS), "cx", width_in / 10),
+                             (xfrm.find("a:ext", NS), "cy", height_in / 7.5)):
+                if el is not None:
+                    el.set(k, str(int(int(el.get(k)) * f)))
     theme = prs.slide_master.part.part_related_by(RT.THEME)
     root = etree.fromstring(theme.blob)
     if ea is not None:
@@ -102,16 +111,18 @@ def built(templates, tmp_path_factory) -> dict[str, dict[str, Path]]:
 
 
 @pytest.fixture(scope="session")
-def rendered_with_system_fonts(built, tmp_path_factory) -> dict[tuple[str, str], Path]:
-    """Every deck drawn by LibreOffice with the system's fonts (OpenSymbol among them)."""
+def rendered_with_system_fonts(built, decks, tmp_path_factory) -> dict[tuple[str, str], Path]:
+    """Every deck, on the default template and on each kind, drawn by LibreOffice with the
+    system's fonts (OpenSymbol among them)."""
     tmp = tmp_path_factory.mktemp("lo-system")
     named = tmp / "in"
     named.mkdir()
-    for kind, decks in built.items():
-        for stem, deck in decks.items():
+    every = {"default": decks, **built}
+    for kind, ds in every.items():
+        for stem, deck in ds.items():
             shutil.copy(deck, named / f"{kind}--{stem}.pptx")
     out = soffice_convert(sorted(named.iterdir()), tmp, system_fonts=True)
-    return {(kind, stem): out / f"{kind}--{stem}.pdf" for kind in built for stem in STEMS}
+    return {(kind, stem): out / f"{kind}--{stem}.pdf" for kind in every for stem in every[kind]}
 
 
 def _parts(path: Path, pattern: str) -> dict[str, etree._Element]:

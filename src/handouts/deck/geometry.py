@@ -4,6 +4,7 @@ its empty space, text boxes joined or split at a line. No fonts and no Document 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from .model import PITCH, Shape, TextBox
 
@@ -12,10 +13,13 @@ GAP = 10.0  # between stacked items
 
 @dataclass
 class Group:
-    """Shapes that move together (a diagram, chart, table or a two-column pair)."""
+    """Shapes that move together (a diagram, chart, table or a two-column pair). `refit`,
+    if given, makes the same group again no taller than a height (a figure drawn smaller),
+    or None."""
 
     shapes: list[Shape]
     h: float
+    refit: Callable[[float], "Group | None"] | None = None
 
     def at(self, x: float, y: float) -> list[Shape]:
         return [sh.shifted(x, y) for sh in self.shapes]

@@ -116,16 +116,15 @@ def list_style(txBody, size: float) -> None:
 
 
 def body_props(bodyPr, inset: float, anchor: str | None = "t", autofit: bool = True,
-               right: float | None = None) -> None:
-    """Wrap inside the box, fixed insets (`right` narrows the text to where a title's
-    lines break); the anchor inherited when None; shrink-on-overflow only as a safety net
-    (the planner already made the text fit, with a margin)."""
+               sides: tuple[float, float] | None = None) -> None:
+    """Wrap inside the box, fixed insets (`sides`, left and right, narrow the text to
+    where a title's lines break); the anchor inherited when None; shrink-on-overflow only
+    as a safety net (the planner already made the text fit, with a margin)."""
     for child in list(bodyPr):
         bodyPr.remove(child)
-    for k in ("lIns", "tIns", "rIns", "bIns"):
-        bodyPr.set(k, emu(inset))
-    if right is not None:
-        bodyPr.set("rIns", emu(right))
+    left, right = sides or (inset, inset)
+    for k, v in (("lIns", left), ("tIns", inset), ("rIns", right), ("bIns", inset)):
+        bodyPr.set(k, emu(v))
     bodyPr.set("wrap", "square")
     if anchor:
         bodyPr.set("anchor", anchor)

@@ -170,14 +170,29 @@ class Planner:
         title = self.next_title(heading)
         top = self.content_top(title)
         y, placed = top, []
+        last: tuple[Group, float] | None = None  # a figure group placed last, and its top
         queue = list(items)
         while queue:
             item = queue.pop(0)
             room = self.bottom - y
+            if item.h > room and last is not None and not queue and \
+                    item.h <= 0.3 * (self.bottom - top) and last[0].refit is not None:
+                # a short last text would be a 「（続き）」 slide of its own: the figure
+                # above gives up the room instead (it is drawn smaller)
+                group, at = last
+                smaller = group.refit(group.h - (item.h - room))
+                if smaller is not None and smaller.h <= group.h - (item.h - room) + 0.01:
+                    del placed[-len(group.shapes):]
+                    placed += smaller.at(self.x, at)
+                    y = at + smaller.h + GAP
+                    room = self.bottom - y
+            last = None
             if item.h <= room:
                 for shape in item.at(self.x, y):
                     if not join_below(placed, shape):
                         placed.append(shape)
+                if isinstance(item, Group):
+                    last = (item, y)
                 y += item.h + GAP
                 continue
             fresh = self.bottom - self.content_top(self.title(heading, 9))
@@ -235,7 +250,8 @@ class Planner:
         n, arrow = len(b.steps), 28.0
         rects = geo.flow_row(n, w, 0, arrow)
         inner = rects[0].w - 2 * INSET - 8
-        paras = [Para(lines(s, inner, BODY, True), BODY, True, align="center")
+        size = self.body  # as large as the text around it (roomy: 28 → 20 pt)
+        paras = [Para(lines(s, inner, size, True), size, True, align="center")
                  for s in b.steps]
         box_h = max(p.height for p in paras) + 2 * INSET + 16
         y0 = top
@@ -404,13 +420,19 @@ class Planner:
 
         left, right = self.f.columns
         box, rest = split_box(replace(self.panel(b, left.w), x=left.x - self.x), full_h)
-        # as large as the column allows: the figure is what the back row reads
-        fig_h = min(full_h, right.w / figure.aspect(b.pose))
-        art = figure.draw(b.pose, fig_h * figure.aspect(b.pose), fig_h, self.accent, 1.6)
-        fx = right.right - self.x - art.width
-        pair = Group([box, Drawing(fx, 0, art.width, art.height, name="運動の図", art=art,
-                                   alt=b.alt)], max(box.h, art.height))
-        return [pair] + ([rest] if rest is not None else [])
+
+        def pair(most: float) -> Group | None:
+            """Card and figure, the figure at most `most` high (None: the card is taller)."""
+            if box.h > most + 0.01:
+                return None
+            # as large as the column allows: the figure is what the back row reads
+            fig_h = min(most, right.w / figure.aspect(b.pose))
+            art = figure.draw(b.pose, fig_h * figure.aspect(b.pose), fig_h, self.accent, 1.6)
+            fx = right.right - self.x - art.width
+            return Group([box, Drawing(fx, 0, art.width, art.height, name="運動の図", art=art,
+                                       alt=b.alt)], max(box.h, art.height), refit=pair)
+
+        return [pair(full_h)] + ([rest] if rest is not None else [])
 
     def table_rows(self, b: d.Table):
         """(header cells, header height, [(cells, height)]) measured at full width."""

@@ -175,7 +175,8 @@ class _Writer:
                 left, right = INSET + slack / 2, INSET + slack / 2
             else:
                 right = INSET + slack
-        oxml.body_props(tx.find(qn("a:bodyPr")), left * self.k, None, right=right * self.k)
+        oxml.body_props(tx.find(qn("a:bodyPr")), INSET * self.k, None,
+                        sides=(left * self.k, right * self.k))
         self.paras(tx, [para], bold=None, color=None)  # bold as measured, whatever inherited
         return [ph._element]
 

@@ -401,8 +401,9 @@ class Template:
         title = next((p.box for p in phs if p.type in TITLE_TYPES), None)
         bodies = sorted((p.box for p in phs if _kind(p.type) == "body"),
                         key=lambda b: -b.w * b.h)
-        foot = {p.type: p.box for p in phs if p.type in FOOTER_TYPES and p.box.w > 0}
-        if title is None:
+        foot = {p.type: p.box for p in phs if p.type in FOOTER_TYPES and p.box.w > 0 and
+                self._on_slide(p.box)}  # a footer off the slide is as good as none
+        if title is None or not self._on_slide(title):
             title = Box(40, 22, self.width - 80, 88)
         body = bodies[0] if bodies else Box(title.x, title.bottom + 14, title.w,
                                             SLIDE_H - 48 - title.bottom - 14)
@@ -412,6 +413,8 @@ class Template:
         if low:
             body = Box(body.x, body.y, body.w, min(low) - 4 - body.y)
         body = self._inside(body)
+        if body.bottom > SLIDE_H - 20:  # a body down to the slide's edge keeps a margin
+            body = Box(body.x, body.y, body.w, SLIDE_H - 20 - body.y)
         if body.w < self.width * 0.4 or body.h < SLIDE_H * 0.35:
             raise _refuse(self.name, f"its content layout's body area is only "
                           f"{body.w * self.k / 28.35:.1f} × {body.h * self.k / 28.35:.1f} cm; "
@@ -421,6 +424,10 @@ class Template:
                      *self._cover(body), footer=foot.get("ftr"), number=self._number(foot, body),
                      footer_size=self._footer_size(body_layout),
                      title_anchor=self._anchor(body_layout), house_style=False)
+
+    def _on_slide(self, b: Box) -> bool:
+        return b.x >= -0.5 and b.y >= -0.5 and b.right <= self.width + 0.5 and \
+            b.bottom <= SLIDE_H + 0.5
 
     def _inside(self, b: Box) -> Box:
         x, y = max(0.0, b.x), max(0.0, b.y)
