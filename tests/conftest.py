@@ -1,4 +1,5 @@
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -121,6 +122,23 @@ def chars_outside_shapes(pptx: Path, pdf: Path, tol: float = 1.5) -> list:
             out += [(pptx.stem, k, "overlap", *o) for o in overlapping_chars(
                 [c for c in page.chars if c["text"].strip()])]
     return out
+
+
+def pptx_parts(path: Path, pattern: str) -> dict:
+    """The XML parts of a package whose names match `pattern`, parsed, by name."""
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as z:
+        return {n: etree.fromstring(z.read(n)) for n in sorted(z.namelist())
+                if re.fullmatch(pattern, n)}
+
+
+def pptx_slides(path: Path) -> list:
+    """The slide parts of a deck, parsed, in slide order."""
+    parts = pptx_parts(path, r"ppt/slides/slide\d+\.xml")
+    return [parts[k] for k in sorted(parts, key=lambda n: int(re.findall(r"\d+", n)[0]))]
 
 
 def flat_shapes(shapes):

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import ALL_KINDS, ROOT, flat_shapes, run_cli, soffice_convert
+from conftest import (ALL_KINDS, ROOT, flat_shapes, pptx_parts, pptx_slides, run_cli,
+                      soffice_convert)
 from handouts.spec.loader import topic_specs
 
 SPECS = topic_specs(ROOT / "specs")
@@ -22,17 +23,6 @@ NS = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main",
       "c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
 A = "{%s}" % NS["a"]
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-
-
-def _parts(path: Path, pattern: str) -> dict[str, etree._Element]:
-    with zipfile.ZipFile(path) as z:
-        return {n: etree.fromstring(z.read(n)) for n in sorted(z.namelist())
-                if re.fullmatch(pattern, n)}
-
-
-def _slides(path: Path) -> list[etree._Element]:
-    parts = _parts(path, r"ppt/slides/slide\d+\.xml")
-    return [parts[k] for k in sorted(parts, key=lambda n: int(re.findall(r"\d+", n)[0]))]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -48,13 +38,13 @@ def test_openxml_audit_finds_no_error(decks, name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_master_and_layouts_are_drawn_for_16_9(decks, name):
-    (pres,) = _parts(decks[name], r"ppt/presentation\.xml").values()
+    (pres,) = pptx_parts(decks[name], r"ppt/presentation\.xml").values()
     size = pres.find("p:sldSz", NS)
     cx, cy = int(size.get("cx")), int(size.get("cy"))
     assert abs(cx / cy - 16 / 9) < 0.001 and size.get("type") != "screen4x3"
     assert pres.find("p:notesMasterIdLst", NS) is not None
-    layouts = _parts(decks[name], r"ppt/slideLayouts/slideLayout\d+\.xml")
-    masters = _parts(decks[name], r"ppt/slideMasters/slideMaster\d+\.xml")
+    layouts = pptx_parts(decks[name], r"ppt/slideLayouts/slideLayout\d+\.xml")
+    masters = pptx_parts(decks[name], r"ppt/slideMasters/slideMaster\d+\.xml")
     wide = 0
     for part, root in {**layouts, **masters}.items():
         for off, ext in zip(root.iter(A + "off"), root.iter(A + "ext")):
@@ -74,7 +64,7 @@ def placeholder_share(path: Path) -> float:
     """Characters of slide text inside placeholders / all characters of slide text (tables
     included; footers, slide numbers, speaker notes and the chart's own labels not)."""
     inside = total = 0
-    for slide in _slides(path):
+    for slide in pptx_slides(path):
         for sp in slide.iter("{%s}sp" % NS["p"]):
             ph = sp.find("p:nvSpPr/p:nvPr/p:ph", NS)
             if ph is not None and ph.get("type") in ("ftr", "sldNum", "dt"):
@@ -97,7 +87,7 @@ def test_most_slide_text_is_in_placeholders(decks):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_no_forced_line_breaks_and_paragraphs_wrap_themselves(decks, name):
-    for k, slide in enumerate(_slides(decks[name]), 1):
+    for k, slide in enumerate(pptx_slides(decks[name]), 1):
         assert not list(slide.iter(A + "br")), k
         for body in slide.iter(A + "bodyPr"):
             assert body.get("wrap") in (None, "square"), k
@@ -169,12 +159,12 @@ def test_charts_have_alt_text_and_positive_axis_ids(decks, name):
 def test_no_shadows_and_theme_accent_is_the_clinics(decks, name):
     profile = (ALL_KINDS.parent if name == "all-kinds" else ROOT / "specs") / "_clinic.yaml"
     accent = re.search(r'accent: "#([0-9A-Fa-f]{6})"', profile.read_text(encoding="utf-8"))
-    (theme,) = _parts(decks[name], r"ppt/theme/theme1\.xml").values()
+    (theme,) = pptx_parts(decks[name], r"ppt/theme/theme1\.xml").values()
     a1 = theme.find(".//a:clrScheme/a:accent1/a:srgbClr", NS).get("val")
     assert a1 == (accent.group(1).upper() if accent else "1F5C99")
     for eff in theme.iter(A + "effectStyle"):  # no theme effect a shape could refer to
         assert not list(eff.iter(A + "outerShdw")) and not list(eff.iter(A + "effectRef"))
-    for k, slide in enumerate(_slides(decks[name]), 1):
+    for k, slide in enumerate(pptx_slides(decks[name]), 1):
         for style in slide.iter("{%s}style" % NS["p"]):
             ref = style.find("a:effectRef", NS)
             assert ref is None or ref.get("idx") == "0", k
@@ -182,7 +172,7 @@ def test_no_shadows_and_theme_accent_is_the_clinics(decks, name):
 
 
 def test_the_title_accent_bar_is_decorative(decks):
-    first = _slides(decks["disc-resorption"])[0]
+    first = pptx_slides(decks["disc-resorption"])[0]
     marks = [sp for sp in first.iter("{%s}sp" % NS["p"])
              if sp.find(".//{http://schemas.microsoft.com/office/drawing/2017/decorative}"
                         "decorative") is not None]
@@ -275,7 +265,7 @@ def _check_on_template(deck: Path, template: Path) -> None:
     assert names[0] == "院内 Title Slide" and "院内 Title and Content" in names
     texts = [s.shapes.title.text_frame.text for s in prs.slides]
     assert "サンプルのスライド" not in texts  # the template's own slides are not kept
-    (theme,) = _parts(deck, r"ppt/theme/theme1\.xml").values()
+    (theme,) = pptx_parts(deck, r"ppt/theme/theme1\.xml").values()
     minor = theme.find(".//a:minorFont", NS)
     assert minor.find("a:latin", NS).get("typeface") == LATIN
     # python-pptx's theme leaves ea empty and names ＭＳ Ｐゴシック for Japanese (Jpan), as

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import (ALL_KINDS, ROOT, chars_outside_shapes, need, pdffonts, run_cli,
-                      soffice_convert)
+from conftest import (ALL_KINDS, ROOT, chars_outside_shapes, need, pdffonts, pptx_parts,
+                      pptx_slides, run_cli, soffice_convert)
 from handouts.spec.loader import topic_specs
 
 NS = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main",
@@ -125,17 +125,6 @@ def rendered_with_system_fonts(built, decks, tmp_path_factory) -> dict[tuple[str
     return {(kind, stem): out / f"{kind}--{stem}.pdf" for kind in every for stem in every[kind]}
 
 
-def _parts(path: Path, pattern: str) -> dict[str, etree._Element]:
-    with zipfile.ZipFile(path) as z:
-        return {n: etree.fromstring(z.read(n)) for n in sorted(z.namelist())
-                if re.fullmatch(pattern, n)}
-
-
-def _slides(path: Path) -> list[etree._Element]:
-    parts = _parts(path, r"ppt/slides/slide\d+\.xml")
-    return [parts[k] for k in sorted(parts, key=lambda n: int(re.findall(r"\d+", n)[0]))]
-
-
 def _text(el) -> str:
     return "".join(t.text or "" for t in el.iter(A + "t"))
 
@@ -236,7 +225,7 @@ def test_japanese_reaches_a_japanese_font(built, kind):
             assert used == {"BIZ UDPGothic"}
         if kind == "four-three":  # python-pptx's Office theme: Jpan ＭＳ Ｐゴシック honoured
             assert "ＭＳ Ｐゴシック" in used
-        for slide in _slides(deck):
+        for slide in pptx_slides(deck):
             for r in slide.iter(A + "r"):
                 if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", _text(r)):
                     rpr = r.find("a:rPr", NS)
@@ -256,9 +245,9 @@ def test_bullets_name_a_font_that_has_them(built, decks):
     the text's own (`buFontTx`), which sends LibreOffice to OpenSymbol, without 「・」."""
     seen = 0
     for name, deck in _all_decks(built, decks):
-        parts = _parts(deck, r"ppt/slides/slide\d+\.xml")
+        parts = pptx_parts(deck, r"ppt/slides/slide\d+\.xml")
         if name.startswith("default/"):  # the project's own master too
-            parts.update(_parts(deck, r"ppt/slideMasters/slideMaster\d+\.xml"))
+            parts.update(pptx_parts(deck, r"ppt/slideMasters/slideMaster\d+\.xml"))
         for part, root in parts.items():
             assert not list(root.iter(A + "buFontTx")), (name, part)
             for bullet in root.iter(A + "buChar", A + "buAutoNum"):
@@ -273,7 +262,7 @@ def test_line_spacing_is_a_percentage(built, decks):
     percentage gives size × 1.25 (PowerPoint's and LibreOffice's 100 % is 1.2 × size)."""
     paragraphs = 0
     for name, deck in _all_decks(built, decks):
-        for k, slide in enumerate(_slides(deck), 1):
+        for k, slide in enumerate(pptx_slides(deck), 1):
             assert not slide.findall(".//a:lnSpc/a:spcPts", NS), (name, k)
             pct = {el.get("val") for el in slide.iterfind(".//a:lnSpc/a:spcPct", NS)}
             assert pct <= {"104167"}, (name, k, pct)
@@ -287,8 +276,6 @@ def test_placeholders_keep_their_layout_boxes(built, decks):
     its layout's column and at or below its layout's top, so PowerPoint's Reset (which
     puts it back) moves its text up, onto nothing else on the slide."""
     from pptx import Presentation
-
-    from handouts.deck.template import load
 
     titles = bodies = moved = 0
     for name, deck in _all_decks(built, decks):
@@ -329,7 +316,7 @@ def test_addresses_are_live_links(built, decks):
     for name, deck in _all_decks(built, decks):
         with zipfile.ZipFile(deck) as z:
             names = z.namelist()
-            for k, slide in enumerate(_slides(deck), 1):
+            for k, slide in enumerate(pptx_slides(deck), 1):
                 rels_name = f"ppt/slides/_rels/slide{k}.xml.rels"
                 rels = etree.fromstring(z.read(rels_name)) if rels_name in names else None
                 targets = {r.get("Id"): (r.get("Target"), r.get("TargetMode"))
@@ -355,7 +342,7 @@ def test_chart_colours_and_fonts_come_from_the_theme(built, decks):
     charts = 0
     for name, deck in _all_decks(built, decks):
         theme_ea = None
-        for chart in _parts(deck, r"ppt/charts/chart\d+\.xml").values():
+        for chart in pptx_parts(deck, r"ppt/charts/chart\d+\.xml").values():
             charts += 1
             fill = chart.find(".//c:ser/c:spPr/a:solidFill", NS)
             assert fill.find("a:schemeClr", NS).get("val") == "accent1", name
@@ -384,7 +371,7 @@ def test_app_properties_are_the_decks(built, decks):
 
     for name, deck in _all_decks(built, decks):
         prs = Presentation(str(deck))
-        (app,) = _parts(deck, r"docProps/app\.xml").values()
+        (app,) = pptx_parts(deck, r"docProps/app\.xml").values()
         assert app.findtext("ep:Application", namespaces=NS) == "handouts"
         assert int(app.findtext("ep:Slides", namespaces=NS)) == len(prs.slides), name
         titles = [t.text for t in app.iterfind("ep:TitlesOfParts/vt:vector/vt:lpstr", NS)]

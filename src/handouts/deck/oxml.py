@@ -116,16 +116,17 @@ def list_style(txBody, size: float) -> None:
 
 
 def body_props(bodyPr, inset: float, anchor: str | None = "t", autofit: bool = True,
-               sides: tuple[float, float] | None = None) -> None:
-    """Wrap inside the box, fixed insets (`sides`, left and right, narrow the text to
-    where a title's lines break); the anchor inherited when None; shrink-on-overflow only
-    as a safety net (the planner already made the text fit, with a margin)."""
+               sides: tuple[float, float] | None = None, wrap: bool = True) -> None:
+    """Wrap inside the box (a one-line label: never, `wrap` False), fixed insets (`sides`,
+    left and right, narrow the text to where a title's lines break); the anchor inherited
+    when None; shrink-on-overflow only as a safety net (the planner already made the text
+    fit, with a margin)."""
     for child in list(bodyPr):
         bodyPr.remove(child)
     left, right = sides or (inset, inset)
     for k, v in (("lIns", left), ("tIns", inset), ("rIns", right), ("bIns", inset)):
         bodyPr.set(k, emu(v))
-    bodyPr.set("wrap", "square")
+    bodyPr.set("wrap", "square" if wrap else "none")
     if anchor:
         bodyPr.set("anchor", anchor)
     bodyPr.set("rtlCol", "0")

@@ -395,7 +395,9 @@ class _Writer:
             tb = group.shapes.add_textbox(self.pt(s.x + bx), self.pt(s.y + by - lb.size * 0.1),
                                           self.pt(bw), self.pt(lb.size * PITCH))
             body = tb.text_frame._txBody
-            oxml.body_props(body.bodyPr, 0.0, "t", autofit=False)
+            # one line, wrapped never: in a wider font than planned (a theme font the
+            # machine lacks) it runs on from its anchor rather than onto the next label
+            oxml.body_props(body.bodyPr, 0.0, "t", autofit=False, wrap=False)
             self.paras(body, [Para([_plain_line(lb.text)], lb.size, lb.bold, lb.color,
                                    align=align)], bold=None, color="")
             tb.name = lb.text

@@ -63,7 +63,6 @@ EMU = 12700  # per point
 TITLE_TYPES = ("title", "ctrTitle")
 BODY_TYPES = ("body", "obj", None)  # a placeholder without a type is a content ("obj") one
 FOOTER_TYPES = ("dt", "ftr", "sldNum")
-ROLES = ("title", "body", "two", "title_only")
 FALLBACK = {"title": ("title", "body", "title_only"), "body": ("body", "two", "title_only"),
             "two": ("two", "body", "title_only"), "title_only": ("title_only", "body", "two")}
 TEMPLATE_MAIN = "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml"
