@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from ..pdfdraw import draw_line, draw_text
 from ..text.inline import plain
 from ..text.setting import set_lines
-from .model import SLIDE_H, SLIDE_W, Deck
+from .model import SLIDE_H, Deck
 from .pdf_writer import canvas, draw_slide
 
 PER_PAGE = 3
@@ -26,10 +26,10 @@ GAP = 8 * mm
 def write(deck: Deck, out: Path) -> None:
     pw, ph = A4
     c = canvas(out, deck, A4, f"{deck.title}（配布資料）")
-    slide_w = (pw - 2 * MARGIN) * 0.62  # slides as large as the slots allow; 80 pt notes
-    scale = slide_w / SLIDE_W
-    slide_h = SLIDE_H * scale
     cell_h = (ph - 2 * MARGIN - HEADER - FOOTER) / PER_PAGE
+    # slides as large as the slots allow (a 4:3 slide by the slot's height); 80 pt notes
+    scale = min((pw - 2 * MARGIN) * 0.62 / deck.frame.width, cell_h * 0.94 / SLIDE_H)
+    slide_w, slide_h = deck.frame.width * scale, SLIDE_H * scale
     pages = [deck.slides[i:i + PER_PAGE] for i in range(0, len(deck.slides), PER_PAGE)]
     side = 60 * mm  # the clinic's name on the right of the header
     for size in (12.0, 10.5, 9.0):  # a long title gets smaller, then two lines, never cut

@@ -249,12 +249,19 @@ def draw(detail: str, targets: list[str], emphasis: list[str], width: float,
             lx = x_text if side > 0 else x_text - tw
             end = (lx + tw + 2, ty - size * 0.3) if side < 0 else (lx - 2, ty - size * 0.3)
             labels.append(v.label(text, lx, ty, size, tw, leader=(end, p)))
-    # numbered target markers
+    # numbered target markers, off their site by a fixed distance: the first place that
+    # clears the level names and the markers before (on a small figure the usual place of
+    # a facet's marker is on the next level's name)
+    taken = [lb.box for lb in labels if lb.on]
     for i, site in enumerate(targets, 1):
         p = P(SITES[site])
         r = max(size * 0.62, 6.0)
-        c = (p[0] + 2.6 * r, p[1] + 0.4 * r) if site.endswith("branch") or site.endswith("ramus") \
-            else (p[0] - 2.0 * r, p[1] + 2.2 * r)
+        nerve = site.endswith("branch") or site.endswith("ramus")
+        offsets = [(2.6, 0.4), (2.6, -1.6), (2.6, 2.2)] if nerve else \
+            [(-2.0, 2.2), (-2.4, -1.2), (-2.8, 0.6)]
+        spots = [(p[0] + dx * r, p[1] + dy * r) for dx, dy in offsets]
+        c = next((q for q in spots if not any(_hits(q, r, box) for box in taken)), spots[0])
+        taken.append((c[0] - r, c[1] - r, 2 * r, 2 * r))
         add(Shape((v.polyline([c, p]),), None, style.accent, w * 1.2, name=f"ターゲット{i}（線）"))
         add(Shape((v.circle(*p, r * 0.28),), style.accent, None, 0.0, name=f"ターゲット{i}（点）"))
         add(Shape((v.circle(*c, r),), style.accent, "FFFFFF", w, name=f"ターゲット{i}"))
@@ -265,6 +272,13 @@ def draw(detail: str, targets: list[str], emphasis: list[str], width: float,
                             on=f"ターゲット{i}"))
     art.labels = labels
     return art
+
+
+def _hits(c: Pt, r: float, box: tuple[float, float, float, float]) -> bool:
+    """Whether a circle (centre `c`, radius `r`) overlaps a box (x, y, w, h)."""
+    x, y, w, h = box
+    nx, ny = min(max(c[0], x), x + w), min(max(c[1], y), y + h)
+    return (c[0] - nx) ** 2 + (c[1] - ny) ** 2 < r * r
 
 
 def _spread(ys: list[float], pitch: float, size: float, bottom: float) -> list[float]:
