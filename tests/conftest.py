@@ -116,15 +116,19 @@ def run_cli_windows(*args: str, cwd: Path | None = None, timeout: float = 180,
                           errors="strict")
 
 
-def soffice_convert(files: list[Path], tmp: Path, target: str = "pdf") -> Path:
-    """Convert files with LibreOffice, seeing only the project's fonts; returns the folder
-    the converted files are in (same stems)."""
+def soffice_convert(files: list[Path], tmp: Path, target: str = "pdf",
+                    system_fonts: bool = False) -> Path:
+    """Convert files with LibreOffice, seeing only the project's fonts, or with
+    `system_fonts` the system's as well, as a presenter's LibreOffice does (its own
+    OpenSymbol included); returns the folder the converted files are in (same stems)."""
     soffice = need("soffice")
     tmp.mkdir(parents=True, exist_ok=True)
     conf = tmp / "fonts.conf"
+    system = '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>' \
+        if system_fonts else ""
     conf.write_text(f"""<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "fonts.dtd">
-<fontconfig><dir>{ROOT / 'fonts'}</dir><cachedir>{tmp / 'cache'}</cachedir></fontconfig>
+<fontconfig>{system}<dir>{ROOT / 'fonts'}</dir><cachedir>{tmp / 'cache'}</cachedir></fontconfig>
 """, encoding="utf-8")
     env = {"FONTCONFIG_FILE": str(conf), "HOME": str(tmp), "PATH": "/usr/bin:/bin"}
     subprocess.run([soffice, f"-env:UserInstallation=file://{tmp / 'profile'}", "--headless",
@@ -148,6 +152,80 @@ def pdffonts(pdf: Path) -> list[dict]:
         # name type... emb sub uni object ID: the flags are the 5th-3rd fields from the end
         rows.append({"name": parts[0], "emb": parts[-5], "sub": parts[-4], "uni": parts[-3]})
     return rows
+
+
+def overlapping_chars(chars) -> list:
+    """Pairs of characters from different text lines whose boxes overlap substantially
+    (pdfplumber characters of one page)."""
+    bad = []
+    boxes = [(c["x0"], c["top"], c["x1"], c["bottom"], c["text"]) for c in chars]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if abs(a[1] - b[1]) < 1.0:  # same line: neighbours may touch
+                continue
+            w = min(a[2], b[2]) - max(a[0], b[0])
+            h = min(a[3], b[3]) - max(a[1], b[1])
+            if w > 0 and h > 0:
+                small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+                if small > 0 and w * h > 0.25 * small:
+                    bad.append((a[4], b[4], round(a[1]), round(b[1])))
+    return bad
+
+
+def shape_rects(slide, scale: float = 1.0) -> list[tuple[float, float, float, float]]:
+    """Every shape's box on a slide in PDF points (connectors carry no text); `scale`:
+    PDF points per slide point (LibreOffice's PDF page is the slide's size)."""
+    emu = 12700 / scale
+    return [(s.left / emu, s.top / emu, (s.left + s.width) / emu, (s.top + s.height) / emu)
+            if s.left is not None and s.width is not None else (0, 0, 0, 0)
+            for s in slide.shapes if s.shape_type != 9 and not s.name.startswith("Connector")]
+
+
+def chars_outside_shapes(pptx: Path, pdf: Path, tol: float = 1.5) -> list:
+    """Characters LibreOffice drew outside every shape of their slide, or outside the page:
+    text that wrapped to more lines than planned spills out of its box."""
+    import pdfplumber
+    from pptx import Presentation
+
+    prs = Presentation(str(pptx))
+    out = []
+    with pdfplumber.open(pdf) as doc:
+        assert len(doc.pages) == len(prs.slides), pptx
+        for k, (slide, page) in enumerate(zip(prs.slides, doc.pages), 1):
+            scale = float(page.width) * 12700 / prs.slide_width
+            rects = shape_rects(slide, scale)
+            # text a template's master or layout shows by itself (its own slide number)
+            for part in (slide.slide_layout, slide.slide_layout.slide_master):
+                rects += [r for s, r in zip(part.shapes, shape_rects(part, scale))
+                          if not s.is_placeholder and s.has_text_frame and s.text_frame.text]
+            for c in page.chars:
+                if not c["text"].strip():
+                    continue
+                inside = any(x0 - tol <= c["x0"] and c["x1"] <= x1 + tol and
+                             y0 - tol <= c["top"] and c["bottom"] <= y1 + tol
+                             for x0, y0, x1, y1 in rects)
+                if not inside or c["x1"] > page.width + 0.5 or c["bottom"] > page.height + 0.5:
+                    out.append((pptx.stem, k, c["text"], round(c["x0"]), round(c["top"])))
+            out += [(pptx.stem, k, "overlap", *o) for o in overlapping_chars(
+                [c for c in page.chars if c["text"].strip()])]
+    return out
+
+
+def pptx_parts(path: Path, pattern: str) -> dict:
+    """The XML parts of a package whose names match `pattern`, parsed, by name."""
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as z:
+        return {n: etree.fromstring(z.read(n)) for n in sorted(z.namelist())
+                if re.fullmatch(pattern, n)}
+
+
+def pptx_slides(path: Path) -> list:
+    """The slide parts of a deck, parsed, in slide order."""
+    parts = pptx_parts(path, r"ppt/slides/slide\d+\.xml")
+    return [parts[k] for k in sorted(parts, key=lambda n: int(re.findall(r"\d+", n)[0]))]
 
 
 def flat_shapes(shapes):

@@ -8,13 +8,14 @@ import json
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from conftest import DATA, ROOT, run_cli
 from handouts.check import check
-from handouts.deck.model import PITCH, Para, Slide, TextBox
+from handouts.deck.model import PITCH, Para, Slide, TextBox, default_frame
 from handouts.lint.fit import _overflows
 from handouts.lint.numbers import claims, percents
 from handouts.text.breaking import Line
@@ -110,15 +111,19 @@ def test_fit_safety_net_measures_planned_geometry():
     line = Line([], 500.0)
     box = TextBox(40, 100, 300, 60, paras=[Para([line] * 3, 20.0)])
     slide = Slide("content", [], 32.0, [box], "", number=3)
-    problems = _overflows(slide)
+    frame = default_frame()  # content down to 492 pt
+    problems = _overflows(slide, frame)
     too_tall = 3 * 20 * PITCH + 8 - 60
     assert f"text is {too_tall:.0f} pt taller than its box" in problems
     assert "a line is 208 pt wider than its box" in problems  # 500 - (300 - 2×4 inset)
     fits = TextBox(40, 100, 600, 90, paras=[Para([line], 20.0)])
-    assert _overflows(Slide("content", [], 32.0, [fits], "")) == []
+    assert _overflows(Slide("content", [], 32.0, [fits], ""), frame) == []
     low = TextBox(40, 480, 600, 40, paras=[Para([Line([], 10.0)], 20.0)])
-    assert _overflows(Slide("content", [], 32.0, [low], "")) == [
+    assert _overflows(Slide("content", [], 32.0, [low], ""), frame) == [
         "content runs 28 pt below the content area"]
+    wide = TextBox(40, 100, 700, 90, paras=[Para([Line([], 10.0)], 20.0)])
+    assert _overflows(Slide("content", [], 32.0, [wide], ""), replace(frame, width=720.0)) == [
+        "a shape runs 20 pt beyond the slide's side"]  # a 4:3 frame is 720 pt wide
 
 
 def test_fit_finding_names_the_slide_and_points_at_its_section(tmp_path, monkeypatch):

@@ -148,7 +148,8 @@ LONG_TITLES = {
 
 @pytest.mark.parametrize("kind", LONG_TITLES)
 def test_a_long_title_is_shortened_in_the_footer_at_a_phrase(tmp_path, kind):
-    from handouts.deck.plan import FOOTER_SIZE, FOOTER_W, INSET, lines
+    from handouts.deck.measure import lines
+    from handouts.deck.model import INSET, default_frame
     from handouts.text.breaking import phrase_starts
     from handouts.text.inline import plain
 
@@ -171,4 +172,5 @@ def test_a_long_title_is_shortened_in_the_footer_at_a_phrase(tmp_path, kind):
     cut = len(footer) - 1
     assert cut in phrase_starts(title) or title[cut] == " ", (footer, title[cut:])
     assert len(footer) > len(title) * 0.6  # as much of it as fits
-    assert len(lines(plain(footer), FOOTER_W - 2 * INSET, FOOTER_SIZE)) == 1
+    frame = default_frame()
+    assert len(lines(plain(footer), frame.footer.w - 2 * INSET, frame.footer_size)) == 1

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import ALL_KINDS, ROOT, flat_shapes, run_cli, soffice_convert
+from conftest import (ALL_KINDS, ROOT, flat_shapes, pptx_parts, pptx_slides, run_cli,
+                      soffice_convert)
 from handouts.spec.loader import topic_specs
 
 SPECS = topic_specs(ROOT / "specs")
@@ -22,17 +23,6 @@ NS = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main",
       "c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
 A = "{%s}" % NS["a"]
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-
-
-def _parts(path: Path, pattern: str) -> dict[str, etree._Element]:
-    with zipfile.ZipFile(path) as z:
-        return {n: etree.fromstring(z.read(n)) for n in sorted(z.namelist())
-                if re.fullmatch(pattern, n)}
-
-
-def _slides(path: Path) -> list[etree._Element]:
-    parts = _parts(path, r"ppt/slides/slide\d+\.xml")
-    return [parts[k] for k in sorted(parts, key=lambda n: int(re.findall(r"\d+", n)[0]))]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -48,13 +38,13 @@ def test_openxml_audit_finds_no_error(decks, name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_master_and_layouts_are_drawn_for_16_9(decks, name):
-    (pres,) = _parts(decks[name], r"ppt/presentation\.xml").values()
+    (pres,) = pptx_parts(decks[name], r"ppt/presentation\.xml").values()
     size = pres.find("p:sldSz", NS)
     cx, cy = int(size.get("cx")), int(size.get("cy"))
     assert abs(cx / cy - 16 / 9) < 0.001 and size.get("type") != "screen4x3"
     assert pres.find("p:notesMasterIdLst", NS) is not None
-    layouts = _parts(decks[name], r"ppt/slideLayouts/slideLayout\d+\.xml")
-    masters = _parts(decks[name], r"ppt/slideMasters/slideMaster\d+\.xml")
+    layouts = pptx_parts(decks[name], r"ppt/slideLayouts/slideLayout\d+\.xml")
+    masters = pptx_parts(decks[name], r"ppt/slideMasters/slideMaster\d+\.xml")
     wide = 0
     for part, root in {**layouts, **masters}.items():
         for off, ext in zip(root.iter(A + "off"), root.iter(A + "ext")):
@@ -74,7 +64,7 @@ def placeholder_share(path: Path) -> float:
     """Characters of slide text inside placeholders / all characters of slide text (tables
     included; footers, slide numbers, speaker notes and the chart's own labels not)."""
     inside = total = 0
-    for slide in _slides(path):
+    for slide in pptx_slides(path):
         for sp in slide.iter("{%s}sp" % NS["p"]):
             ph = sp.find("p:nvSpPr/p:nvPr/p:ph", NS)
             if ph is not None and ph.get("type") in ("ftr", "sldNum", "dt"):
@@ -97,9 +87,16 @@ def test_most_slide_text_is_in_placeholders(decks):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_no_forced_line_breaks_and_paragraphs_wrap_themselves(decks, name):
-    for k, slide in enumerate(_slides(decks[name]), 1):
+    """Paragraphs wrap in their box; only a drawing's one-line labels never wrap (in a
+    wider font than planned a label runs on rather than onto the next one)."""
+    for k, slide in enumerate(pptx_slides(decks[name]), 1):
         assert not list(slide.iter(A + "br")), k
         for body in slide.iter(A + "bodyPr"):
+            if body.get("wrap") == "none":
+                sp = body.getparent().getparent()
+                assert sp.getparent().tag == "{%s}grpSp" % NS["p"], k  # inside a drawing
+                assert len(sp.findall("p:txBody/a:p", NS)) == 1, k
+                continue
             assert body.get("wrap") in (None, "square"), k
 
 
@@ -169,12 +166,12 @@ def test_charts_have_alt_text_and_positive_axis_ids(decks, name):
 def test_no_shadows_and_theme_accent_is_the_clinics(decks, name):
     profile = (ALL_KINDS.parent if name == "all-kinds" else ROOT / "specs") / "_clinic.yaml"
     accent = re.search(r'accent: "#([0-9A-Fa-f]{6})"', profile.read_text(encoding="utf-8"))
-    (theme,) = _parts(decks[name], r"ppt/theme/theme1\.xml").values()
+    (theme,) = pptx_parts(decks[name], r"ppt/theme/theme1\.xml").values()
     a1 = theme.find(".//a:clrScheme/a:accent1/a:srgbClr", NS).get("val")
     assert a1 == (accent.group(1).upper() if accent else "1F5C99")
     for eff in theme.iter(A + "effectStyle"):  # no theme effect a shape could refer to
         assert not list(eff.iter(A + "outerShdw")) and not list(eff.iter(A + "effectRef"))
-    for k, slide in enumerate(_slides(decks[name]), 1):
+    for k, slide in enumerate(pptx_slides(decks[name]), 1):
         for style in slide.iter("{%s}style" % NS["p"]):
             ref = style.find("a:effectRef", NS)
             assert ref is None or ref.get("idx") == "0", k
@@ -182,7 +179,7 @@ def test_no_shadows_and_theme_accent_is_the_clinics(decks, name):
 
 
 def test_the_title_accent_bar_is_decorative(decks):
-    first = _slides(decks["disc-resorption"])[0]
+    first = pptx_slides(decks["disc-resorption"])[0]
     marks = [sp for sp in first.iter("{%s}sp" % NS["p"])
              if sp.find(".//{http://schemas.microsoft.com/office/drawing/2017/decorative}"
                         "decorative") is not None]
@@ -275,10 +272,12 @@ def _check_on_template(deck: Path, template: Path) -> None:
     assert names[0] == "院内 Title Slide" and "院内 Title and Content" in names
     texts = [s.shapes.title.text_frame.text for s in prs.slides]
     assert "サンプルのスライド" not in texts  # the template's own slides are not kept
-    (theme,) = _parts(deck, r"ppt/theme/theme1\.xml").values()
+    (theme,) = pptx_parts(deck, r"ppt/theme/theme1\.xml").values()
     minor = theme.find(".//a:minorFont", NS)
     assert minor.find("a:latin", NS).get("typeface") == LATIN
-    assert minor.find("a:ea", NS).get("typeface") == "BIZ UDPGothic"  # added for Japanese
+    # python-pptx's theme leaves ea empty and names ＭＳ Ｐゴシック for Japanese (Jpan), as
+    # Office does with 游ゴシック: honoured, and written as the ea font LibreOffice reads
+    assert minor.find("a:ea", NS).get("typeface") == "ＭＳ Ｐゴシック"
     assert theme.find(".//a:clrScheme/a:accent1/a:srgbClr", NS).get("val") == OWN_ACCENT
     japanese = 0
     for slide in prs.slides:
@@ -342,7 +341,7 @@ def test_profile_deck_template_and_the_option_wins(project, tmp_path):
 
 
 def test_unusable_templates_are_refused_naming_the_file(project, tmp_path):
-    four_three = make_template(tmp_path / "old.pptx", 10, 7.5)
+    portrait = make_template(tmp_path / "portrait.pptx", 7.5, 10)
     text = tmp_path / "notes.pptx"
     text.write_text("not a deck", encoding="utf-8")
     untitled = tmp_path / "untitled.pptx"
@@ -354,7 +353,8 @@ def test_unusable_templates_are_refused_naming_the_file(project, tmp_path):
             if sp.placeholder_format.type in (1, 3):  # TITLE, CENTER_TITLE
                 sp._element.getparent().remove(sp._element)
     prs.save(untitled)
-    for bad, why in ((four_three, "4:3"), (text, "not a PowerPoint file"),
+    for bad, why in ((portrait, "(0.75:1); decks are planned for landscape slides from 5:4 "
+                                "to 2:1"), (text, "not a PowerPoint file"),
                      (tmp_path / "missing.potx", "no such file"),
                      (untitled, "no slide layout has a title placeholder")):
         r = run_cli("build", project / "t.yaml", "-o", tmp_path / "out", "--template", bad)

@@ -176,18 +176,24 @@ def _odp(path: Path) -> None:
                    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>')
 
 
-def _four_by_three(path: Path) -> None:
+def _macro_enabled(path: Path) -> None:
+    """A PowerPoint file carrying a VBA project (a .pptm saved with a .pptx name)."""
+    import zipfile
+
     from pptx import Presentation
 
-    Presentation().save(str(path))  # python-pptx's own default: 10 × 7.5 in
+    Presentation().save(str(path))
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("ppt/vbaProject.bin", b"\xd0\xcf\x11\xe0 VBA")
 
 
 @pytest.mark.parametrize("make, message", [
     (_odp, "deck_template 'clinic.pptx' is an OpenDocument file (LibreOffice .odp) with a "
            ".pptx name; open it in LibreOffice Impress and save it as PowerPoint: "
            "「名前を付けて保存」, file type 「PowerPoint 2007-365 (.pptx)」"),
-    (_four_by_three, "deck_template 'clinic.pptx': cannot use this deck template: its slides "
-                     "are 25.40 × 19.05 cm (4:3); the deck is planned for 16:9"),
+    (_macro_enabled, "deck_template 'clinic.pptx': cannot use this deck template: it is "
+                     "macro-enabled (.pptm or .potm: it holds a VBA project, which the decks "
+                     "would carry); save it as a .pptx or .potx without macros"),
 ])
 def test_check_refuses_the_template_build_refuses(tmp_path, make, message):
     """The profile's template is opened by `check` as by `build`: both refuse it with the

@@ -48,8 +48,12 @@ class Sources:
     def deck(self):
         from .deck.plan import plan
 
-        # a clinic's template brings its own colours: its accent 1 wins over the profile's
-        return plan(self.doc, self.template().accent() if self.template_path else None)
+        if not self.template_path:
+            return plan(self.doc)
+        # a clinic's template brings its own geometry and colours: its accent 1 wins over
+        # the profile's
+        tpl = self.template()
+        return plan(self.doc, tpl.accent(), tpl.frame())
 
 
 def _profile_template(doc: Document) -> Path | None:

@@ -1,8 +1,10 @@
-"""The deck model: slides, shapes with geometry and measured lines, speaker notes.
+"""The deck model: slides, shapes with geometry and measured lines, speaker notes, and the
+frame they are planned in (where the template puts titles, body text and footers).
 
-Pure data in points (1/72 in) on a 960 × 540 pt (16:9) slide. Every fitting decision is
-made while planning; writers only serialise what is here, so the PPTX and the slide PDF
-cannot disagree.
+Pure data in points (1/72 in) on a slide 540 pt high: 960 × 540 for 16:9, 720 × 540 for 4:3,
+864 × 540 for 16:10. A template of another physical size is scaled to it by the writer, so
+text sizes are relative to the slide's height. Every fitting decision is made while
+planning; writers only serialise what is here, so the PPTX and the slide PDF cannot disagree.
 """
 
 from __future__ import annotations
@@ -13,9 +15,77 @@ from pathlib import Path
 from ..diagrams.vector import Art
 from ..text.breaking import Line
 
-SLIDE_W, SLIDE_H = 960.0, 540.0
-PITCH = 1.25  # line pitch written into the PPTX as exact points (size × PITCH)
+SLIDE_W, SLIDE_H = 960.0, 540.0  # the default 16:9 slide
+PITCH = 1.25  # line pitch: size × PITCH (written into the PPTX as a percentage, see oxml)
 INSET = 4.0  # text frame insets, points
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @property
+    def right(self) -> float:
+        return self.x + self.w
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.h
+
+    def close(self, other: "Box | None", tol: float = 0.5) -> bool:
+        return other is not None and all(abs(a - b) <= tol for a, b in zip(
+            (self.x, self.y, self.w, self.h), (other.x, other.y, other.w, other.h)))
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Where a template puts things, as the planner needs them: the slide's size, the
+    title and body placeholders of its content layout (the body is the content area), the
+    two columns of its two-content layout, the title slide's title and subtitle, and the
+    footer and slide-number placeholders. Made by `deck/template.py`; the default frame is
+    the project's own 16:9 template."""
+
+    width: float
+    height: float  # always SLIDE_H: templates of other heights are scaled to it
+    title: Box
+    body: Box
+    columns: tuple[Box, Box]
+    cover_title: Box
+    cover_subtitle: Box
+    footer: Box | None
+    number: Box | None
+    footer_size: float = 12.0
+    title_anchor: str = "t"  # t | ctr | b: where a short title sits in its box
+    # the project's own look (the default template): an accent rule on the title slide, a
+    # grey subtitle; a clinic's template keeps its own colours
+    house_style: bool = True
+
+    @property
+    def content_bottom(self) -> float:
+        return self.body.bottom
+
+
+def default_frame() -> Frame:
+    """The project's own 16:9 template: 40 pt margins, a title box anchored at its foot
+    (one line of 32 pt or two of 28 pt), the body under it down to 492 pt, the footer
+    below."""
+    margin, top, w = 40.0, 22.0, SLIDE_W - 80.0
+    title = Box(margin, top, w, 2 * 28 * PITCH + 2 * INSET)
+    body_top = title.bottom + 10
+    body = Box(margin, body_top, w, 492.0 - body_top)
+    half = (w - 24) / 2
+    columns = (Box(margin, body_top, half, body.h), Box(margin + half + 24, body_top, half, body.h))
+    foot_h = 12.0 * PITCH + 2 * INSET
+    cover = Box(margin, 150.0, w, 2 * 40 * PITCH + 2 * INSET)
+    sub = Box(margin, cover.bottom + 20, w, 492.0 - cover.bottom - 20)
+    number_w = 90.0
+    return Frame(SLIDE_W, SLIDE_H, title, body, columns, cover, sub,
+                 footer=Box(margin, 506.0, w - number_w - 180, foot_h),
+                 number=Box(SLIDE_W - margin - number_w, 506.0, number_w, foot_h),
+                 title_anchor="b")
 
 
 @dataclass
@@ -29,6 +99,7 @@ class Para:
     marker: str | None = None  # bullet or number drawn in the hanging indent
     align: str = "left"
     space_before: float = 0.0
+    whole: bool = False  # never split between slides (a reference and its address)
 
     @property
     def height(self) -> float:
@@ -128,6 +199,7 @@ class BarChart(Shape):
     unit: str = ""
     maximum: float = 100.0
     font_size: float = 16.0
+    color: str = "1F5C99"  # the bars: the deck's accent (the theme's accent 1 in the PPTX)
 
 
 @dataclass
@@ -144,6 +216,7 @@ class Picture(Shape):
     path: Path | None = None
     data: bytes | None = None  # PNG bytes (e.g. a generated QR code)
     alt: str = ""
+    link: str | None = None  # the address a click opens (the clinic's QR code)
 
 
 @dataclass
@@ -163,8 +236,13 @@ class Slide:
     shapes: list[Shape]
     notes: str
     number: int = 0
-    title_y: float = 22.0  # top of the title box (the title slide sets it lower)
+    title_box: Box = Box(40.0, 22.0, 880.0, 88.0)  # the title placeholder's box
+    title_wrap: float = 0.0  # width the title's lines wrap at inside its box (0: the box's)
     heading: str = ""  # the heading its title was made from (without 「（続き）」)
+
+    @property
+    def title_y(self) -> float:
+        return self.title_box.y
 
 
 @dataclass
@@ -177,3 +255,4 @@ class Deck:
     slides: list[Slide]
     accent: str
     created: str  # ISO date for core properties (deterministic)
+    frame: Frame = field(default_factory=default_frame)

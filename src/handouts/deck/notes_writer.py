@@ -19,7 +19,7 @@ from ..pdf import tagging
 from ..pdfdraw import draw_line, draw_text
 from ..text.inline import plain
 from ..text.setting import set_lines
-from .model import SLIDE_H, SLIDE_W, Deck
+from .model import SLIDE_H, Deck
 from .pdf_writer import canvas, draw_slide, finish, save, slide_title
 
 PER_PAGE = 2
@@ -33,7 +33,7 @@ GAP = 6 * mm  # between a slide and its note lines
 def write(deck: Deck, out: Path) -> None:
     pw, ph = A4
     c = canvas(out, deck, A4, f"{deck.title}（配布資料）")
-    slide_w, slide_h = SLIDE_W * SCALE, SLIDE_H * SCALE
+    slide_w, slide_h = deck.frame.width * SCALE, SLIDE_H * SCALE
     x = (pw - slide_w) / 2
     cell_h = (ph - 2 * MARGIN - HEADER - FOOTER) / PER_PAGE
     pages = [deck.slides[i:i + PER_PAGE] for i in range(0, len(deck.slides), PER_PAGE)]

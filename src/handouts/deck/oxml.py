@@ -1,6 +1,6 @@
 """The small amount of DrawingML that python-pptx has no API for, kept in one place: run
-language, paragraph pitch and bullets, text-frame insets and autofit, theme fonts, fields,
-arrowheads, decorative marks, chart axis ids."""
+language and links, paragraph pitch and bullets, text-frame insets and autofit, fields,
+arrowheads, decorative marks, chart fonts and axis ids."""
 
 from __future__ import annotations
 
@@ -10,8 +10,13 @@ from lxml import etree
 from pptx.oxml.ns import qn
 
 from ..fonts import JA_FAMILY
+from .model import PITCH
 
 LANG = "ja-JP"
+# line spacing as a percentage (it grows with the text when a presenter enlarges it):
+# PowerPoint's and LibreOffice's 100 % is 1.2 × the size for a font one em high (BIZ UD)
+LINE_PCT = int(round(PITCH / 1.2 * 100000))
+BULLET_FONT = "+mn-ea"  # the theme's Japanese font, which has 「・」 (OpenSymbol has not)
 JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 DECORATIVE_URI = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"
 DECORATIVE_NS = "http://schemas.microsoft.com/office/drawing/2017/decorative"
@@ -40,10 +45,12 @@ def color_fill(parent, color: str, accent: str | None = None) -> None:
 
 
 def run_props(rPr, text: str, size: float | None = None, bold: bool | None = None,
-              color: str | None = None, accent: str | None = None, baseline: int = 0) -> None:
+              color: str | None = None, accent: str | None = None, baseline: int = 0,
+              link: str | None = None) -> None:
     """An a:rPr/a:endParaRPr that changes only what differs from the inherited style: the
-    language always; size, weight, colour and raised citation markers when given. Fonts
-    are never set: the theme's Latin and East Asian fonts apply."""
+    language always; size, weight, colour, raised citation markers and a hyperlink (the
+    relationship id `link`) when given. Fonts are never set: the theme's Latin and East
+    Asian fonts apply."""
     for child in list(rPr):
         rPr.remove(child)
     for k in list(rPr.attrib):
@@ -57,12 +64,17 @@ def run_props(rPr, text: str, size: float | None = None, bold: bool | None = Non
         rPr.set("baseline", str(baseline))
     if color:
         color_fill(rPr, color, accent)
+    if link:
+        etree.SubElement(rPr, qn("a:hlinkClick")).set(qn("r:id"), link)
 
 
 def para_props(p, size: float, pitch: float, align: str = "l", indent: float = 0.0,
                bullet: str | None = None, autonum: int | None = None,
                space_before: float = 0.0, level: int = 0) -> None:
-    """a:pPr: level, hanging indent, exact line pitch (points), space before, bullet."""
+    """a:pPr: level, hanging indent, Japanese line breaking with no 、。 hanging past the
+    box (a template's styles may say otherwise: LibreOffice then draws them outside it),
+    line spacing (a percentage giving size × `pitch`), space before, bullet (in the
+    theme's Japanese font)."""
     pPr = p.get_or_add_pPr()
     for child in list(pPr):
         pPr.remove(child)
@@ -72,12 +84,14 @@ def para_props(p, size: float, pitch: float, align: str = "l", indent: float = 0
     pPr.set("indent", emu(-indent) if indent else "0")
     if align != "l":
         pPr.set("algn", align)
-    ln = etree.SubElement(etree.SubElement(pPr, qn("a:lnSpc")), qn("a:spcPts"))
-    ln.set("val", str(int(round(size * pitch * 100))))
+    pPr.set("eaLnBrk", "1")
+    pPr.set("hangingPunct", "0")
+    ln = etree.SubElement(etree.SubElement(pPr, qn("a:lnSpc")), qn("a:spcPct"))
+    ln.set("val", str(int(round(pitch / 1.2 * 100000))))
     sb = etree.SubElement(etree.SubElement(pPr, qn("a:spcBef")), qn("a:spcPts"))
     sb.set("val", str(int(round(space_before * 100))))
     if bullet or autonum:
-        etree.SubElement(pPr, qn("a:buFontTx"))  # the bullet in the text's own font
+        etree.SubElement(pPr, qn("a:buFont"), typeface=BULLET_FONT)
         if autonum:
             etree.SubElement(pPr, qn("a:buAutoNum"), type="arabicPeriod",
                              startAt=str(autonum))
@@ -101,15 +115,20 @@ def list_style(txBody, size: float) -> None:
         txBody.find(qn("a:bodyPr")).addnext(new)
 
 
-def body_props(bodyPr, inset: float, anchor: str = "t", autofit: bool = True) -> None:
-    """Wrap inside the box, fixed insets; shrink-on-overflow only as a safety net (the
-    planner already made the text fit, with a margin)."""
+def body_props(bodyPr, inset: float, anchor: str | None = "t", autofit: bool = True,
+               sides: tuple[float, float] | None = None, wrap: bool = True) -> None:
+    """Wrap inside the box (a one-line label: never, `wrap` False), fixed insets (`sides`,
+    left and right, narrow the text to where a title's lines break); the anchor inherited
+    when None; shrink-on-overflow only as a safety net (the planner already made the text
+    fit, with a margin)."""
     for child in list(bodyPr):
         bodyPr.remove(child)
-    for k in ("lIns", "tIns", "rIns", "bIns"):
-        bodyPr.set(k, emu(inset))
-    bodyPr.set("wrap", "square")
-    bodyPr.set("anchor", anchor)
+    left, right = sides or (inset, inset)
+    for k, v in (("lIns", left), ("tIns", inset), ("rIns", right), ("bIns", inset)):
+        bodyPr.set(k, emu(v))
+    bodyPr.set("wrap", "square" if wrap else "none")
+    if anchor:
+        bodyPr.set("anchor", anchor)
     bodyPr.set("rtlCol", "0")
     etree.SubElement(bodyPr, qn("a:normAutofit" if autofit else "a:noAutofit"))
 
@@ -150,41 +169,38 @@ def arrow_head(connector) -> None:
     tail.set("len", "med")
 
 
-def theme_fonts(theme_xml: bytes) -> bytes:
-    """Set the theme's major/minor Latin and East Asian fonts (and the Jpan script font)."""
-    root = etree.fromstring(theme_xml)
-    for group in ("a:majorFont", "a:minorFont"):
-        for font in root.iter(qn(group)):
-            for tag in ("a:latin", "a:ea"):
-                font.find(qn(tag)).set("typeface", JA_FAMILY)
-            for f in font.findall(qn("a:font")):
-                if f.get("script") == "Jpan":
-                    f.set("typeface", JA_FAMILY)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def notes_props(rPr, size: float) -> None:
+def notes_props(rPr, size: float, font: str = JA_FAMILY) -> None:
     """Speaker-note runs: the notes master has a theme of its own (python-pptx's, with no
-    East Asian font), so notes name their fonts."""
+    East Asian font), so notes name their fonts (the deck's Japanese font)."""
     for child in list(rPr):
         rPr.remove(child)
     rPr.set("lang", LANG)
     rPr.set("sz", str(int(round(size * 100))))
     for tag in ("a:latin", "a:ea", "a:cs"):
-        etree.SubElement(rPr, qn(tag)).set("typeface", JA_FAMILY)
+        etree.SubElement(rPr, qn(tag)).set("typeface", font)
 
 
-def chart_text(chart, size: float) -> None:
-    """Chart text (axes, labels) in the Japanese font with language set."""
+def chart_text(chart, size: float, font: str = JA_FAMILY) -> None:
+    """Chart text (axes, labels) in the theme's Japanese font, named (a chart part has no
+    theme of its own), in the theme's text colour, with language set."""
     chart.font.size = int(size * 12700)
     for defRPr in chart._chartSpace.iter(qn("a:defRPr")):  # chart-wide and data labels
         defRPr.set("lang", LANG)
         defRPr.set("sz", str(int(size * 100)))
+        for child in defRPr.findall(qn("a:solidFill")):
+            defRPr.remove(child)
+        fill = etree.Element(qn("a:solidFill"))
+        etree.SubElement(fill, qn("a:schemeClr"), val="tx1")
+        ln = defRPr.find(qn("a:ln"))
+        if ln is not None:
+            ln.addnext(fill)
+        else:
+            defRPr.insert(0, fill)
         for tag in ("a:latin", "a:ea", "a:cs"):
             el = defRPr.find(qn(tag))
             if el is None:
                 el = etree.SubElement(defRPr, qn(tag))
-            el.set("typeface", JA_FAMILY)
+            el.set("typeface", font)
 
 
 def chart_axis_ids(chart) -> None:

@@ -1,5 +1,5 @@
-"""Deck → slides PDF with reportlab: one 16:9 page per slide, drawn from the same Deck model
-as the PPTX (same boxes, same measured lines, same pitch and insets), so they cannot disagree.
+"""Deck → slides PDF with reportlab: one page per slide (the deck's frame: 16:9, 4:3…), drawn
+from the same Deck model as the PPTX (same boxes, same measured lines, same pitch and insets), so they cannot disagree.
 
 `draw_slide` draws one slide at any position and scale; the notes handout reuses it. On a
 tagged canvas (PDF/UA-1, `pdf/tagging.py`) each slide is a section: its title a heading,
@@ -28,10 +28,9 @@ from ..pdfdraw import draw_art, draw_line, draw_text, register_fonts
 from ..text.breaking import Line, Run
 from ..text.inline import Span, plain
 from ..text.setting import set_lines
-from .model import INSET, PITCH, SLIDE_H, SLIDE_W, Arrow, BarChart, Deck, Diagram, \
+from .model import INSET, PITCH, SLIDE_H, Arrow, BarChart, Deck, Diagram, \
     Drawing, Para, Picture, Slide, Table, TextBox
 
-BAR = "1F5C99"  # bar colour of the PPTX chart
 # python-pptx's default table style (Medium Style 2 – Accent 1 of its default theme)
 
 
@@ -207,7 +206,7 @@ def _chart(c: Canvas, s: BarChart) -> None:
         c.setFillColor(_hex("000000"))
         draw_text(c, cat, plot_x - 6 - reg.width(cat, size), base, size)
         bw = plot_w * max(0.0, min(v, s.maximum)) / (s.maximum or 1)
-        c.setFillColor(_hex(BAR))
+        c.setFillColor(_hex(s.color))
         c.rect(plot_x, SLIDE_H - mid - bar_h / 2, bw, bar_h, stroke=0, fill=1)
         c.setFillColor(_hex("000000"))
         # set as a line: 「96人/100人」 with 和欧間 between the figures and the unit
@@ -281,18 +280,22 @@ def draw_slide(c: Canvas, deck: Deck, s: Slide, x: float = 0.0, y: float = 0.0,
     (title, shapes, footer), so text extracted in content order matches the PPTX. With
     `part` (a tagged canvas) the slide's structure goes there, its title as `heading`
     (a "title" for the deck's title slide, else a "heading")."""
-    from .plan import CONTENT_W, MARGIN, footer_boxes, title_color
+    from .plan import footer_boxes, title_color
 
     c.saveState()
     c.translate(x, y)
     c.scale(scale, scale)
     with _marked(c, part, None):
         c.setFillColor(_hex("FFFFFF"))
-        c.rect(0, 0, SLIDE_W, SLIDE_H, stroke=0, fill=1)
+        c.rect(0, 0, deck.frame.width, SLIDE_H, stroke=0, fill=1)
     color = title_color(deck, s)
     kind = heading or ("title" if s.kind == "title" else "heading")
-    draw_paras(c, [Para(s.title, s.title_size, True, color)], MARGIN, s.title_y + INSET,
-               CONTENT_W, part=part, kind=kind)
+    box, lines_h = s.title_box, len(s.title) * s.title_size * PITCH
+    anchor = deck.frame.title_anchor if s.kind != "title" else "t"
+    top = {"t": box.y + INSET, "b": box.bottom - INSET - lines_h,
+           "ctr": box.y + (box.h - lines_h) / 2}.get(anchor, box.y + INSET)
+    draw_paras(c, [Para(s.title, s.title_size, True, color)], box.x, top, box.w,
+               part=part, kind=kind)
     for shape in s.shapes:
         _shape(c, shape, part)
     if s.kind != "title":  # page furniture: an artifact
@@ -332,8 +335,9 @@ def save(c: Canvas, deck: Deck) -> None:
 
 
 def write(deck: Deck, out: Path) -> None:
-    """One page per slide, 960 × 540 pt like the PPTX; a bookmark per slide."""
-    c = canvas(out, deck, (SLIDE_W, SLIDE_H), deck.subtitle or deck.title)
+    """One page per slide, as the PPTX's slides (960 × 540 pt for 16:9); a bookmark per
+    slide."""
+    c = canvas(out, deck, (deck.frame.width, SLIDE_H), deck.subtitle or deck.title)
     for i, s in enumerate(deck.slides):
         key = f"slide{i + 1}"
         c.bookmarkPage(key)

@@ -7,103 +7,30 @@ what does not fit continues on a follow-up slide titled 「…（続き）」.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
+from typing import NamedTuple
 
 from .. import document as d
 from ..diagnostics import SpecError
 from ..diagrams import geometry as geo
-from ..fonts import fonts
-from ..text.breaking import phrase_starts
+from ..text.breaking import Line
 from ..text.inline import Rich, Span, continued_title, plain
-from ..text.adjust import wa_o
-from ..text.setting import set_lines, visible
-from .model import (INSET, PITCH, SLIDE_W, Arrow, BarChart, Deck, Diagram, Drawing, Para,
-                    Picture, Shape, Slide, Table, TextBox, flat)
+from .geometry import GAP, Group, balanced, grouped, join_below, split_box
+from .measure import lines, para, shortened, title_lines
+from .model import (INSET, PITCH, Arrow, BarChart, Box, Deck, Diagram, Drawing, Frame, Para,
+                    Picture, Shape, Slide, Table, TextBox, default_frame, flat)
 
 BODY = 20.0
 MIN_BODY = 18.0
 ROOMY = (BODY + 8, BODY + 4, BODY)  # body sizes tried, largest first
 SMALL = 16.0
-MARGIN = 40.0
-CONTENT_W = SLIDE_W - 2 * MARGIN
-TITLE_TOP = 22.0
-CONTENT_BOTTOM = 492.0
-FOOTER_Y = 506.0
-GAP = 10.0
+TITLE_SIZES = (32.0, 28.0, 24.0)
+COVER_SIZES = (40.0, 36.0, 32.0, 28.0)
 COLORS = {"danger": "A00000", "warning": "7A4300", "info": "1F4E79"}
 FILLS = {"danger": "FFF0F0", "warning": "FFFFFF", "info": "FFFFFF"}
 BANDS = ("E4ECF5", "F4F7FB")  # table body rows: light tints that keep black text at AAA
-FOOTER_SIZE = 12.0
-SLIDE_NUMBER_W = 90.0
-SLIDE_NUMBER_X = SLIDE_W - MARGIN - SLIDE_NUMBER_W
-FOOTER_W = CONTENT_W - SLIDE_NUMBER_W - 180  # the date placeholder sits between the two
-TITLE_SLIDE_Y = 150.0  # top of the title on the title slide
 PAD = 10.0  # inset of bordered boxes (callouts, exercise cards, key points)
-
-
-def for_deck(rich: Rich) -> Rich:
-    """Slides show ruby as base（reading）: PowerPoint has no ruby of its own. Readings
-    given per character ({椎間関節|つい.かん.かん.せつ}) are shown once for the word, and
-    after its okurigana: 痛む（いたむ）."""
-    if not any(s.ruby for s in rich.spans):
-        return rich
-    spans: list[Span] = []
-    after_reading = False  # the span before was a reading (not okurigana): 椎|間 go on
-    for s in rich.spans:
-        if spans and spans[-1].ruby and (s.same_word or s.ruby and after_reading):
-            spans[-1] = Span(spans[-1].text + s.text, spans[-1].strong, ruby=spans[-1].ruby
-                             + (s.ruby or s.text))
-        else:
-            spans.append(s)
-        after_reading = bool(s.ruby)
-    spans = [Span(f"{s.text}（{s.ruby}）", s.strong, whole=True) if s.ruby else s
-             for s in spans]
-    return Rich(tuple(spans), rich.mark)
-
-
-AUTOSPACE = 0.25  # em LibreOffice adds between Japanese and Latin text (measured 0.243)
-
-
-def autospace(text: str, size: float) -> float:
-    """Extra width LibreOffice draws at the Asian↔Latin boundaries of one line beyond the
-    和欧間 the line was set with (its 'Asian typography' spacing also comes beside
-    punctuation such as 「（MRI」; PowerPoint adds none, so counting it only costs a little
-    room there)."""
-    n = sum(1 for a, b in zip(text, text[1:]) if a.isascii() != b.isascii() and not wa_o(a, b))
-    return n * size * AUTOSPACE
-
-
-def lines(rich: Rich | list[Rich], width: float, size: float, bold: bool = False,
-          phrases: bool = False):
-    riches = [for_deck(r) for r in (rich if isinstance(rich, list) else [rich])]
-    # a 3 % margin keeps PowerPoint/Keynote from wrapping earlier than we measured; lines
-    # with Latin words are set narrower until they fit with LibreOffice's autospacing too
-    target = w = width * 0.97
-    for _ in range(12):  # converges in one or two rounds; the cap guards odd input
-        ls = set_lines(riches, w, size, bold, phrases)
-        over = max(ln.width + autospace(ln.text, size) - target for ln in ls)
-        if over <= 0.01 or w - over < target * 0.6:
-            break
-        w -= max(over, size * 0.25)
-    # no widow of one or two characters (「す。」): narrow the lines a little if that
-    # brings more text down without adding a line
-    for k in range(1, 4):
-        if len(ls) < 2 or visible(ls[-1]) > 2:
-            break
-        alt = set_lines(riches, w - k * size, size, bold, phrases)
-        if len(alt) == len(ls) and visible(alt[-1]) > 2:
-            return alt
-    return ls
-
-
-def para(rich: Rich, width: float, size: float = BODY, bold: bool = False,
-         marker: str | None = None, color: str = "000000", space: float = 0.0) -> Para:
-    p = Para([], size, bold, color, marker, space_before=space)
-    # large bold text reads like a heading: break it at phrase boundaries
-    p.lines = lines(rich, width - 2 * INSET - p.indent, size, bold,
-                    phrases=bold and size >= BODY + 2)
-    return p
 
 
 def on_color(fill: str) -> str:
@@ -119,42 +46,63 @@ def labeled(label: str, rich: Rich) -> Rich:
     return Rich((Span(label, strong=True),) + rich.spans, rich.mark)
 
 
+class Title(NamedTuple):
+    """A slide title as planned: its lines and size, the width they wrap at, its box (the
+    template's title placeholder, taller only when even the smallest size needs it)."""
+
+    lines: list[Line]
+    size: float
+    wrap: float
+    box: Box
+
+
 class Planner:
-    def __init__(self, doc: d.Document, accent: str | None = None):
+    """Lays a Document out in a Frame (the template's geometry): content in the body
+    placeholder's box, titles in the title placeholder's, footers in the footer's."""
+
+    def __init__(self, doc: d.Document, accent: str | None = None, frame: Frame | None = None):
         self.doc = doc
         self.slides: list[Slide] = []
         self.body = BODY  # body size of text panels; a section may be set larger
         self.accent = (accent or doc.clinic.accent).lstrip("#").upper()
+        self.f = frame or default_frame()
+        self.x, self.w = self.f.body.x, self.f.body.w  # the content area's column
+        self.bottom = self.f.content_bottom
 
     # -- titles ---------------------------------------------------------------------------
-    def title(self, rich: Rich, continued: int = 0) -> tuple[list, float]:
-        """The title's lines and size; `continued` > 0 adds 「（続き）」, 「（続き2）」…"""
+    def title(self, rich: Rich, continued: int = 0) -> Title:
+        """The title in the template's title box; `continued` > 0 adds 「（続き）」,
+        「（続き2）」…"""
         r = continued_title(rich, continued) if continued else rich
-        for size in (32.0, 28.0, 24.0):
-            ls = lines(r, CONTENT_W, size, True, phrases=True)
-            if len(ls) <= 2:
-                return ls, size
-        return ls, size
+        return self._title(r, self.f.title, TITLE_SIZES)
 
-    def content_top(self, title_lines, size) -> float:
-        return TITLE_TOP + len(title_lines) * size * PITCH + 2 * INSET + 14
+    @staticmethod
+    def _title(r: Rich, box: Box, sizes: tuple[float, ...], most: int = 2) -> Title:
+        ls, size, wrap = title_lines(r, box.w, box.h, sizes, most)
+        need = len(ls) * size * PITCH + 2 * INSET
+        return Title(ls, size, wrap, box if need <= box.h + 0.5 else replace(box, h=need))
+
+    def content_top(self, title: Title) -> float:
+        """Content starts at the body placeholder's top (below a title that had to grow)."""
+        grown = title.box.bottom + GAP if title.box.h > self.f.title.h + 0.5 else 0.0
+        return max(self.f.body.y, grown)
 
     def uses(self, heading: Rich) -> int:
         """How many slides already carry this heading in their title."""
         return sum(1 for s in self.slides if s.heading == heading.plain)
 
-    def next_title(self, heading: Rich) -> tuple[list, float]:
+    def next_title(self, heading: Rich) -> Title:
         """The heading as the next slide's title: plain the first time, then 「（続き）」,
         「（続き2）」…, so no two slides share a title (PowerPoint's accessibility check)."""
         return self.title(heading, self.uses(heading))
 
     def add(self, kind: str, heading: Rich | None, shapes: list[Shape], notes: str,
             title=None) -> None:
-        tl, ts = title if title else self.next_title(heading)
+        t = title if title else self.next_title(heading)
         if kind not in ("closing", "references"):
-            shapes = balanced(shapes, self.content_top(tl, ts))
-        self.slides.append(Slide(kind, tl, ts, shapes, notes,
-                                 heading=heading.plain if heading else ""))
+            shapes = balanced(shapes, self.content_top(t), self.bottom)
+        self.slides.append(Slide(kind, t.lines, t.size, shapes, notes, title_box=t.box,
+                                 title_wrap=t.wrap, heading=heading.plain if heading else ""))
 
     # -- text panels ---------------------------------------------------------------------
     def panel(self, b: d.Block, width: float) -> TextBox:
@@ -219,24 +167,39 @@ class Planner:
         if not items:
             return False
         title = self.next_title(heading)
-        top = self.content_top(*title)
+        top = self.content_top(title)
         y, placed = top, []
+        last: tuple[Group, float] | None = None  # a figure group placed last, and its top
         queue = list(items)
         while queue:
             item = queue.pop(0)
-            room = CONTENT_BOTTOM - y
+            room = self.bottom - y
+            if item.h > room and last is not None and not queue and \
+                    item.h <= 0.3 * (self.bottom - top) and last[0].refit is not None:
+                # a short last text would be a 「（続き）」 slide of its own: the figure
+                # above gives up the room instead (it is drawn smaller)
+                group, at = last
+                smaller = group.refit(group.h - (item.h - room))
+                if smaller is not None and smaller.h <= group.h - (item.h - room) + 0.01:
+                    del placed[-len(group.shapes):]
+                    placed += smaller.at(self.x, at)
+                    y = at + smaller.h + GAP
+                    room = self.bottom - y
+            last = None
             if item.h <= room:
-                for shape in item.at(MARGIN, y):
-                    if not _joined(placed, shape):
+                for shape in item.at(self.x, y):
+                    if not join_below(placed, shape):
                         placed.append(shape)
+                if isinstance(item, Group):
+                    last = (item, y)
                 y += item.h + GAP
                 continue
-            fresh = CONTENT_BOTTOM - self.content_top(*self.title(heading, 9))
+            fresh = self.bottom - self.content_top(self.title(heading, 9))
             if isinstance(item, Group) or (placed and item.h <= fresh):
                 # move it whole to the next slide rather than leave a stub behind
                 if not placed:  # taller than an empty slide: it was sized to fit one
-                    placed += item.at(MARGIN, y)
-                    y = CONTENT_BOTTOM
+                    placed += item.at(self.x, y)
+                    y = self.bottom
                     continue
                 queue.insert(0, item)
                 self.add(kind, heading, placed, notes, title=title)
@@ -244,7 +207,7 @@ class Planner:
             else:
                 head, tail = split_box(item, room)
                 if head is not None:
-                    placed.append(replace(head, x=MARGIN, y=y))
+                    placed.append(replace(head, x=self.x, y=y))
                 elif not placed:  # not one line fits an empty slide: report, never drop
                     raise SpecError([heading.mark.error(
                         "a line of text is taller than a whole slide", "fit")])
@@ -252,7 +215,7 @@ class Planner:
                     queue.insert(0, tail)
                 self.add(kind, heading, placed, notes, title=title)
                 title = self.next_title(heading)
-            top = self.content_top(*title)
+            top = self.content_top(title)
             y, placed = top, []
         if placed:
             self.add(kind, heading, placed, notes, title=title)
@@ -286,7 +249,8 @@ class Planner:
         n, arrow = len(b.steps), 28.0
         rects = geo.flow_row(n, w, 0, arrow)
         inner = rects[0].w - 2 * INSET - 8
-        paras = [Para(lines(s, inner, BODY, True), BODY, True, align="center")
+        size = self.body  # as large as the text around it (roomy: 28 → 20 pt)
+        paras = [Para(lines(s, inner, size, True), size, True, align="center")
                  for s in b.steps]
         box_h = max(p.height for p in paras) + 2 * INSET + 16
         y0 = top
@@ -308,7 +272,8 @@ class Planner:
         # small trees read best top-down; deep ones run left → right, where each subtree
         # gets a band of its own height (labels may go down to 16 pt, body text never)
         tries = [(s, False) for s in (BODY, MIN_BODY) if geo.depth(b.root) <= 3]
-        tries += [(s, True) for s in (BODY, MIN_BODY, SMALL)]
+        # a template's short content area may need 14 pt labels
+        tries += [(s, True) for s in (BODY, MIN_BODY, SMALL, SMALL - 2)]
         for size, sideways in tries:
             shapes = self._tree(b, x, top, w, h_avail, size, sideways)
             if shapes is not None:
@@ -316,7 +281,7 @@ class Planner:
                 return [Diagram.of(shapes + self.caption(b.caption, x, bottom + 10, w),
                                    b.alt, "枝分かれの図")]
         raise SpecError([b.mark.error(
-            "tree diagram does not fit on one slide even at 16 pt; shorten its labels or "
+            "tree diagram does not fit on one slide even at 14 pt; shorten its labels or "
             "split it into two trees", "fit")])
 
     def _tree_texts(self, n: d.Node, inner: float, size: float) -> list[Para]:
@@ -377,7 +342,7 @@ class Planner:
         out: list[Shape] = [BarChart(x, top, w, hh, name=b.title.plain if b.title else "",
                                      alt=b.alt, categories=[k for k, _ in b.data],
                                      values=[v for _, v in b.data], unit=b.unit,
-                                     maximum=b.max, font_size=MIN_BODY)]
+                                     maximum=b.max, font_size=MIN_BODY, color=self.accent)]
         y = top + hh + 6
         for cap in (b.caption, self._source(b)):
             if cap:
@@ -398,46 +363,75 @@ class Planner:
             self.caption(b.caption, x, top + ph + 6, w)
 
     def anatomy(self, b: d.Anatomy, x, top, w, h) -> list[Shape]:
-        """The lumbar figure, with its numbered targets listed on the right."""
+        """The lumbar figure with its numbered targets listed beside it, or under it where
+        that leaves the bones larger (a narrow slide)."""
         from ..diagrams import lumbar
         from ..fonts import fonts
 
         h_avail = h - self.caption_h(b.caption, w)
-        legend_w = w * 0.33 if b.markers else 0.0
-        art_w = w - legend_w - (GAP * 2 if b.markers else 0)
-        # labels at 16 pt like tree notes: the bones get the room (the figure then fills
-        # a slide of its own)
-        art = lumbar.draw(b.detail, [t.site for t in b.markers], b.emphasis, art_w, h_avail,
-                          SMALL, fonts().width, lumbar.Style(self.accent))
-        out: list[Shape] = [Drawing(x, top, art.width, art.height, name="腰椎の図", art=art,
-                                    alt=b.alt)]
-        if b.markers:
+
+        def art(width: float, height: float):
+            # labels at 16 pt like tree notes: the bones get the room (the figure then
+            # fills a slide of its own)
+            return lumbar.draw(b.detail, [t.site for t in b.markers], b.emphasis, width,
+                               height, SMALL, fonts().width, lumbar.Style(self.accent))
+
+        def legend(width: float) -> TextBox:
             paras = []
             for i, t in enumerate(b.markers):  # 18 pt: 「L4 内側枝：L5 横突起基部」 on one line
                 p = Para([], MIN_BODY, marker="①②③④⑤⑥"[i], space_before=8 if i else 0)
-                p.lines = lines(t.text, legend_w - 2 * INSET - p.indent, MIN_BODY, phrases=True)
+                p.lines = lines(t.text, width - 2 * INSET - p.indent, MIN_BODY, phrases=True)
                 paras.append(p)
-            box = TextBox(x + art_w + 2 * GAP, top, legend_w, 0, paras=paras)
+            box = TextBox(0, 0, width, 0, paras=paras)
             box.h = box.text_height()
-            out.append(replace(box, y=top + max(0.0, (art.height - box.h) / 2)))
-        return out + self.caption(b.caption, x, top + art.height + 6, w)
+            return box
 
-    def exercise(self, b: d.Exercise, full_h: float) -> "Group":
-        """The exercise card on the left, its pose figure on the right."""
+        if not b.markers:
+            figure, listed = art(w, h_avail), None
+        else:
+            side = legend(w * 0.33)
+            beside = art(w - side.w - 2 * GAP, h_avail)
+            under = legend(w)
+            below = art(w, max(h_avail - under.h - GAP, 1.0))
+            if below.height > beside.height * 1.05 and \
+                    below.height + under.h + GAP <= h_avail + 0.5:
+                figure = below
+                listed = replace(under, x=x, y=top + below.height + GAP)
+            else:
+                figure = beside
+                listed = replace(side, x=x + w - side.w,
+                                 y=top + max(0.0, (beside.height - side.h) / 2))
+        out: list[Shape] = [Drawing(x, top, figure.width, figure.height, name="腰椎の図",
+                                    art=figure, alt=b.alt)]
+        if listed is not None:
+            out.append(listed)
+        bottom = max(sh.bottom for sh in out)
+        return out + self.caption(b.caption, x, bottom + 6, w)
+
+    def exercise(self, b: d.Exercise, full_h: float) -> list:
+        """The exercise card in the left column, its pose figure in the right one; a card
+        too long for the column goes on below, on the next slide."""
         from ..diagrams import figure
 
-        # as large as a slide allows: the figure is what the back row reads
-        fig_w = CONTENT_W * 0.45
-        box = self.panel(b, CONTENT_W - fig_w - 2 * GAP)
-        fig_h = min(full_h, fig_w / figure.aspect(b.pose))
-        art = figure.draw(b.pose, fig_h * figure.aspect(b.pose), fig_h, self.accent, 1.6)
-        fx = CONTENT_W - art.width
-        return Group([box, Drawing(fx, 0, art.width, art.height, name="運動の図", art=art,
-                                   alt=b.alt)], max(box.h, art.height))
+        left, right = self.f.columns
+        box, rest = split_box(replace(self.panel(b, left.w), x=left.x - self.x), full_h)
+
+        def pair(most: float) -> Group | None:
+            """Card and figure, the figure at most `most` high (None: the card is taller)."""
+            if box.h > most + 0.01:
+                return None
+            # as large as the column allows: the figure is what the back row reads
+            fig_h = min(most, right.w / figure.aspect(b.pose))
+            art = figure.draw(b.pose, fig_h * figure.aspect(b.pose), fig_h, self.accent, 1.6)
+            fx = right.right - self.x - art.width
+            return Group([box, Drawing(fx, 0, art.width, art.height, name="運動の図", art=art,
+                                       alt=b.alt)], max(box.h, art.height), refit=pair)
+
+        return [pair(full_h)] + ([rest] if rest is not None else [])
 
     def table_rows(self, b: d.Table):
         """(header cells, header height, [(cells, height)]) measured at full width."""
-        col = CONTENT_W / len(b.header)
+        col = self.w / len(b.header)
 
         def row_paras(row, bold, color="000000"):
             ps = [[Para(lines(c, col - 2 * INSET - 8, MIN_BODY, bold), MIN_BODY, bold, color)]
@@ -451,43 +445,40 @@ class Planner:
         """The whole table (and caption) at the origin, or None if it needs several slides."""
         header, hh, rows = self.table_rows(b)
         heights = [hh] + [h for _, h in rows]
-        if sum(heights) + self.caption_h(b.caption, CONTENT_W) > full_h:
+        if sum(heights) + self.caption_h(b.caption, self.w) > full_h:
             return None
         n = len(b.header)
-        shapes: list[Shape] = [Table(0, 0, CONTENT_W, sum(heights),
+        shapes: list[Shape] = [Table(0, 0, self.w, sum(heights),
                                      cells=[header] + [c for c, _ in rows],
-                                     col_widths=[CONTENT_W / n] * n, row_heights=heights,
+                                     col_widths=[self.w / n] * n, row_heights=heights,
                                      head_fill=self.accent, band_fills=BANDS)]
-        return shapes + self.caption(b.caption, 0, sum(heights) + 8, CONTENT_W)
+        return shapes + self.caption(b.caption, 0, sum(heights) + 8, self.w)
 
     def table(self, b: d.Table, heading: Rich, notes: str) -> None:
         n = len(b.header)
-        col = CONTENT_W / n
+        col = self.w / n
         header, hh, rows = self.table_rows(b)
         first = True
         while rows or first:
             title = self.next_title(heading)
-            top = self.content_top(*title)
-            room = CONTENT_BOTTOM - top - self.caption_h(b.caption, CONTENT_W) - hh
+            top = self.content_top(title)
+            room = self.bottom - top - self.caption_h(b.caption, self.w) - hh
             take, used = [], 0.0
             while rows and (used + rows[0][1] <= room or not take):
                 used += rows[0][1]
                 take.append(rows.pop(0))
             cells = [header] + [r[0] for r in take]
             heights = [hh] + [r[1] for r in take]
-            shapes: list[Shape] = [Table(MARGIN, top, CONTENT_W, sum(heights), cells=cells,
+            shapes: list[Shape] = [Table(self.x, top, self.w, sum(heights), cells=cells,
                                          col_widths=[col] * n, row_heights=heights,
                                          head_fill=self.accent, band_fills=BANDS)]
-            shapes += self.caption(b.caption, MARGIN, top + sum(heights) + 8, CONTENT_W)
+            shapes += self.caption(b.caption, self.x, top + sum(heights) + 8, self.w)
             self.add("content", heading, shapes, notes, title=title)
             first = False
 
     # -- slides -----------------------------------------------------------------------------
-    def group(self, shapes: list[Shape]) -> "Group":
-        """Shapes drawn at the origin, kept together; their height decides where they go."""
-        top = min(sh.y for sh in shapes)
-        moved = [sh.shifted(0, -top) for sh in shapes]
-        return Group(moved, max(sh.bottom for sh in moved))
+    def group(self, shapes: list[Shape]) -> Group:
+        return grouped(shapes)
 
     def section(self, sec: d.Section) -> None:
         urgent = any(isinstance(b, d.Callout) and b.level == "danger"
@@ -506,7 +497,7 @@ class Planner:
             tried[size] = self.slides[start:]
             del self.slides[start:]
         least = len(tried[BODY])
-        best = next(s for s in ROOMY if s == BODY or inside(tried[s]) and (
+        best = next(s for s in ROOMY if s == BODY or inside(tried[s], self.bottom) and (
             len(tried[s]) <= least or (urgent and s == BODY + 4 and len(tried[s]) <= least + 1)))
         self.slides[start:] = tried[best]
         self.body = BODY
@@ -516,7 +507,7 @@ class Planner:
         fit, a chart or figure sits beside the text before it when that text is short."""
         blocks = sec.for_target("deck")
         notes = sec.notes or _auto_notes(sec, blocks)
-        full_h = CONTENT_BOTTOM - self.content_top(*self.title(sec.heading))
+        full_h = self.bottom - self.content_top(self.title(sec.heading))
         items: list = []
         text_run: list[d.Block] = []  # text blocks since the last diagram (for two columns)
         lone: d.Block | None = None  # a chart or figure on its own, text may follow it
@@ -542,7 +533,7 @@ class Planner:
             if not isinstance(b, (d.Text, d.ItemList, d.Callout, d.Exercise)):
                 close_run()
             if isinstance(b, (d.Flow, d.Tree, d.Chart, d.Figure, d.Anatomy)):
-                items.append(self.group(self.visual(b, 0, 0, CONTENT_W, full_h)))
+                items.append(self.group(self.visual(b, 0, 0, self.w, full_h)))
                 text_run = []
                 lone = b if isinstance(b, (d.Chart, d.Figure)) else None
             elif isinstance(b, d.Table):
@@ -560,26 +551,27 @@ class Planner:
                 self.quiz(b, notes)
             elif isinstance(b, d.Exercise) and b.pose is not None:
                 close_run()
-                items.append(self.exercise(b, full_h))
+                items += self.exercise(b, full_h)
                 text_run = []
             else:
-                items.append(self.panel(b, CONTENT_W))
+                items.append(self.panel(b, self.w))
                 text_run.append(b)
         close_run()
         self.flush(sec.heading, items, notes)
 
     def two_column(self, text: list[d.Block], b: d.Block, full_h: float) -> "Group | None":
-        """Text on the left, chart or figure on the right, if the text fits at half width."""
-        half = (CONTENT_W - 24) / 2
-        boxes = [self.panel(p, half) for p in text]
+        """Text on the left, chart or figure on the right (the template's two columns), if
+        the text fits the left one."""
+        left, right = self.f.columns
+        boxes = [self.panel(p, left.w) for p in text]
         if sum(x.h for x in boxes) + GAP * (len(boxes) - 1) > full_h:
             return None
         shapes: list[Shape] = []
         y = 0.0
         for box in boxes:
-            shapes.append(replace(box, x=0, y=y))
+            shapes.append(replace(box, x=left.x - self.x, y=y))
             y += box.h + GAP
-        shapes += self.visual(b, half + 24, 0, half, full_h)
+        shapes += self.visual(b, right.x - self.x, 0, right.w, full_h)
         return Group(shapes, max(sh.bottom for sh in shapes))
 
     def quiz(self, b: d.Quiz, notes: str) -> None:
@@ -587,25 +579,26 @@ class Planner:
         「クイズ n の答え」: the same choices with the right one marked, then why."""
         n = 1 + sum(1 for s in self.slides if s.kind == "quiz")
         right = next((i for i, c in enumerate(b.choices) if c.plain == b.answer.plain), None)
-        room = CONTENT_BOTTOM - self.content_top(*self.title(plain(f"クイズ {n} の答え")))
+        room = self.bottom - self.content_top(self.title(plain(f"クイズ {n} の答え")))
+        w = self.w
         marks = "①②③④⑤⑥⑦⑧⑨"
         for size in (BODY + 8, BODY + 4):
-            q = TextBox(0, 0, CONTENT_W, 0, paras=[para(b.question, CONTENT_W, size, True)])
-            q.paras += [para(c, CONTENT_W, size, marker=marks[i], space=14)
+            q = TextBox(0, 0, w, 0, paras=[para(b.question, w, size, True)])
+            q.paras += [para(c, w, size, marker=marks[i], space=14)
                         for i, c in enumerate(b.choices)]
             q.h = q.text_height()
             if right is None:
-                a = TextBox(0, 0, CONTENT_W, 0, paras=[para(labeled("答え：", b.answer),
-                                                             CONTENT_W, size, True,
+                a = TextBox(0, 0, w, 0, paras=[para(labeled("答え：", b.answer),
+                                                     w, size, True,
                                                              color=self.accent)])
             else:  # the choices again, the right one in bold and the accent colour
-                a = TextBox(0, 0, CONTENT_W, 0, paras=[
-                    para(labeled("正解 ", c) if i == right else c, CONTENT_W, size,
+                a = TextBox(0, 0, w, 0, paras=[
+                    para(labeled("正解 ", c) if i == right else c, w, size,
                          i == right, marker=marks[i], space=14 if i else 0,
                          color=self.accent if i == right else "555555")
                     for i, c in enumerate(b.choices)])
             if b.explanation:
-                a.paras.append(para(b.explanation, CONTENT_W, size - 4, space=20))
+                a.paras.append(para(b.explanation, w, size - 4, space=20))
             a.h = a.text_height()
             if max(q.h, a.h) <= room:
                 break
@@ -613,33 +606,38 @@ class Planner:
         self.flush(plain(f"クイズ {n} の答え"), [a], b.explanation.plain if b.explanation
                    else b.answer.plain, "answer")
 
+    def cover(self) -> None:
+        """The title slide: the title in the template's title-slide title box, the subtitle
+        and who presents it (clinic, date) in its subtitle box."""
+        doc, f = self.doc, self.f
+        t = self._title(doc.title, f.cover_title, COVER_SIZES, most=3)
+        box = f.cover_subtitle
+        who = plain(f"{doc.clinic.name}　{doc.reviewed:%Y年%-m月%-d日}")
+        grey = ("333333", "444444") if f.house_style else ("000000", "000000")  # inherited
+        for big, small in ((24.0, MIN_BODY), (20.0, SMALL), (MIN_BODY, SMALL)):
+            paras = [para(doc.subtitle, box.w, big, color=grey[0])] if doc.subtitle else []
+            paras.append(para(who, box.w, small, color=grey[1], space=12 if paras else 0))
+            sub = TextBox(box.x, max(box.y, t.box.bottom + GAP), box.w, 0, paras=paras)
+            sub.h = max(box.h, sub.text_height()) if sub.y == box.y else sub.text_height()
+            if sub.text_height() <= box.h:
+                break
+        shapes: list[Shape] = []
+        if f.house_style and t.box.y >= 30:  # an accent rule above the title: the one ornament
+            shapes.append(TextBox(t.box.x, t.box.y - 22, 120, 8, fill=self.accent, inset=0.0,
+                                  decorative=True))
+        shapes.append(sub)
+        self.slides.append(Slide("title", t.lines, t.size, shapes, _plain_notes(
+            doc.title.plain, doc.subtitle.plain if doc.subtitle else ""), title_box=t.box,
+            title_wrap=t.wrap))
+
     def plan(self) -> Deck:
         doc = self.doc
-        # title slide
-        t_lines = lines(doc.title, CONTENT_W, 40, True, phrases=True)
-        t_h = len(t_lines) * 40 * PITCH + 2 * INSET
-        y = TITLE_SLIDE_Y
-        # an accent rule above the title: the deck's one decorative mark
-        shapes: list[Shape] = [TextBox(MARGIN, y - 22, 120, 8, fill=self.accent, inset=0.0,
-                                       decorative=True)]
-        if doc.subtitle:
-            sub = TextBox(MARGIN, y + t_h + 20, CONTENT_W, 0,
-                          paras=[para(doc.subtitle, CONTENT_W, 24, color="333333")])
-            sub.h = sub.text_height()
-            shapes.append(sub)
-        who = TextBox(MARGIN, 420, CONTENT_W, 0, paras=[para(plain(
-            f"{doc.clinic.name}　{doc.reviewed:%Y年%-m月%-d日}"), CONTENT_W, MIN_BODY,
-            color="444444")])
-        who.h = who.text_height()
-        shapes.append(who)
-        self.slides.append(Slide("title", t_lines, 40, shapes, _plain_notes(
-            doc.title.plain, doc.subtitle.plain if doc.subtitle else ""), title_y=y))
-        # key points
+        self.cover()
         # the one main message: as large as still fits one slide (28 → 24 pt)
-        room = CONTENT_BOTTOM - self.content_top(*self.title(plain("今日いちばん伝えたいこと")))
+        room = self.bottom - self.content_top(self.title(plain("今日いちばん伝えたいこと")))
         for size in (BODY + 8, BODY + 4):
-            box = TextBox(0, 0, CONTENT_W, 0, paras=[
-                para(k, CONTENT_W - 2 * PAD, size, True, marker="・", space=12 if i else 0)
+            box = TextBox(0, 0, self.w, 0, paras=[
+                para(k, self.w - 2 * PAD, size, True, marker="・", space=12 if i else 0)
                 for i, k in enumerate(doc.key_points)])
             box.fill, box.border, box.border_w, box.inset = "F4F8FC", self.accent, 2.0, PAD
             box.h = box.text_height()
@@ -652,11 +650,11 @@ class Planner:
         if doc.glossary:
             self.roomy(lambda: self.flush(plain("ことばの説明"), [
                 self.panel(d.Text(g.meaning.mark, d.BOTH, labeled(g.term + "：", g.meaning)),
-                           CONTENT_W) for g in doc.glossary], "用語の説明です。", "glossary"))
+                           self.w) for g in doc.glossary], "用語の説明です。", "glossary"))
         if doc.references:
-            box = TextBox(0, 0, CONTENT_W, 0, paras=[
-                para(plain(f"[{r.number}] {r.cite}" + (f" {r.link}" if r.link else "")),
-                     CONTENT_W, SMALL, space=4) for r in doc.references])
+            # each reference whole on one slide, its address a link
+            box = TextBox(0, 0, self.w, 0, paras=[
+                para(_reference(r), self.w, SMALL, space=4, whole=True) for r in doc.references])
             box.h = box.text_height()
             self.flush(plain("参考文献"), [box], "出典の一覧です。DOI から原著を確認できます。",
                        "references")
@@ -666,110 +664,38 @@ class Planner:
         return Deck(title=doc.title.plain, subtitle=doc.subtitle.plain if doc.subtitle else "",
                     author=doc.clinic.author or doc.clinic.name, footer=doc.title.plain,
                     lang="ja-JP", slides=self.slides, accent=self.accent,
-                    created=f"{doc.reviewed:%Y-%m-%d}")
+                    created=f"{doc.reviewed:%Y-%m-%d}", frame=self.f)
 
     def closing(self) -> None:
+        """The clinic's contact details, with the QR code of its URL in the right column."""
         c = self.doc.clinic
-        info = [c.name] + [x for x in (c.address, c.phone and f"電話 {c.phone}", c.hours, c.url)
-                           if x]
-        w = CONTENT_W - (200 if c.url else 0)
+        left, right = self.f.columns
+        qr = min(180.0, right.w)
+        w = left.w if c.url else self.w
+        info = [plain(t) for t in (c.name, c.address, c.phone and f"電話 {c.phone}", c.hours)
+                if t]
+        if c.url:
+            info.append(Rich((Span(c.url, link=c.url),), info[0].mark))
         box = TextBox(0, 0, w, 0, paras=[
-            para(plain(t), w, BODY + (4 if i == 0 else 0), i == 0, space=6 if i else 0)
+            para(t, w, BODY + (4 if i == 0 else 0), i == 0, space=6 if i else 0)
             for i, t in enumerate(info)])
         box.h = box.text_height()
         title = self.title(plain("お問い合わせ"))
-        top = self.content_top(*title)
-        shapes: list[Shape] = [replace(box, x=MARGIN, y=top)]
+        top = self.content_top(title)
+        shapes: list[Shape] = [replace(box, x=left.x if c.url else self.x, y=top)]
         if c.url:
-            shapes.append(Picture(SLIDE_W - MARGIN - 180, top, 180, 180, data=_qr_png(c.url),
-                                  alt=f"QRコード: {c.url}"))
+            shapes.append(Picture(right.right - qr, top, qr, qr, data=_qr_png(c.url),
+                                  alt=f"QRコード: {c.url}", link=c.url))
         self.add("closing", None, shapes, "連絡先です。QRコードからウェブサイトを開けます。",
                  title=title)
 
 
-@dataclass
-class Group:
-    """Shapes that move together (a diagram, chart, table or a two-column pair)."""
-
-    shapes: list[Shape]
-    h: float
-
-    def at(self, x: float, y: float) -> list[Shape]:
-        return [sh.shifted(x, y) for sh in self.shapes]
-
-
-def inside(slides: list[Slide]) -> bool:
-    """No shape runs below the content area: a block kept whole (an exercise card beside its
-    figure) is placed even when it is taller than a slide, so a larger size must not make it
-    so."""
-    return all(sh.bottom <= CONTENT_BOTTOM + 0.5 for s in slides for sh in flat(s.shapes))
-
-
-def balanced(shapes: list[Shape], top: float) -> list[Shape]:
-    """A slide's content moved down into the empty space below it, 40 % of the way, so a
-    short slide does not leave its lower half empty (a full slide stays where it is)."""
-    if not shapes:
-        return shapes
-    free = CONTENT_BOTTOM - max(s.bottom for s in shapes)
-    if min(s.y for s in shapes) < top - 0.5 or free < 1:
-        return shapes
-    return [s.shifted(0, free * 0.4) for s in shapes]
-
-
-def _plain_text(s: Shape) -> bool:
-    return (isinstance(s, TextBox) and not (s.fill or s.border or s.caption)
-            and s.anchor == "top" and bool(s.paras))
-
-
-def _joined(placed: list[Shape], box: Shape) -> bool:
-    """Append a plain text box to the plain text box just above it, if there is one: the
-    two become one box (one body placeholder in the PPTX, edited as one text), the gap
-    between them space before its first paragraph. Same positions, same lines."""
-    last = placed[-1] if placed else None
-    if not (_plain_text(box) and _plain_text(last) and last.x == box.x and last.w == box.w
-            and abs(box.y - (last.bottom + GAP)) < 0.01 and last.inset == box.inset):
-        return False
-    first = replace(box.paras[0], space_before=box.paras[0].space_before + GAP + 2 * box.inset)
-    placed[-1] = replace(last, paras=last.paras + [first] + box.paras[1:], h=box.bottom - last.y)
-    return True
-
-
-def split_box(box: TextBox, room: float) -> tuple[TextBox | None, TextBox | None]:
-    """Split a text box at a paragraph or line boundary so the head fits `room`."""
-    avail = room - 2 * box.inset
-    head: list[Para] = []
-    used = 0.0
-    for i, p in enumerate(box.paras):
-        if used + p.height <= avail:
-            head.append(p)
-            used += p.height
-            continue
-        fit = int((avail - used - p.space_before) // (p.size * PITCH))
-        rest = box.paras[i + 1:]
-        if fit >= 1 and fit < len(p.lines):
-            head.append(replace(p, lines=p.lines[:fit]))
-            rest = [replace(p, lines=p.lines[fit:], marker=None, space_before=0)] + rest
-        else:
-            rest = [replace(p, space_before=0)] + rest
-        h_box = replace(box, paras=head) if head else None
-        t_box = replace(box, paras=rest)
-        if h_box:
-            h_box.h = h_box.text_height()
-        t_box.h = t_box.text_height()
-        return h_box, t_box
-    return box, None
-
-
-def title_box(s: Slide) -> tuple[float, float, float, float]:
-    """Where a slide's title goes (x, y, w, h). A title of several lines is as wide as its
-    widest measured line (with the planner's margin), so PowerPoint, wrapping it itself,
-    breaks it about where we did instead of leaving one or two characters on a line of
-    their own."""
-    h = len(s.title) * s.title_size * PITCH + 2 * INSET
-    if len(s.title) < 2:
-        return MARGIN, s.title_y, CONTENT_W, h
-    widest = max(ln.width + autospace(ln.text, s.title_size) for ln in s.title)
-    return MARGIN, s.title_y, min(CONTENT_W, widest / 0.97 + 2 * INSET + 2), h
+def _reference(r: d.Reference) -> Rich:
+    """「[n] cite address」 with the address a link (as the leaflet's list)."""
+    spans = (Span(f"[{r.number}] {r.cite}" + (" " if r.link else "")),)
+    if r.link:
+        spans += (Span(r.link, link=r.link),)
+    return Rich(spans, r.mark)
 
 
 def title_color(deck: Deck, slide: Slide) -> str:
@@ -777,33 +703,31 @@ def title_color(deck: Deck, slide: Slide) -> str:
     return "000000" if slide.kind == "title" else deck.accent
 
 
-@lru_cache(maxsize=64)
-def shortened(text: str, width: float, size: float) -> str:
-    """`text` whole if it fits on one line of `width`, else cut at the last phrase (BudouX)
-    or word boundary that leaves room for 「…」: never inside a word or a number."""
-    if len(lines(plain(text), width, size)) == 1:
-        return text
-    cuts = phrase_starts(text) | {i for i, c in enumerate(text) if c == " "}
-    for cut in sorted(cuts, reverse=True):
-        head = text[:cut].rstrip(" 　、。，,・:：（(「『【")
-        if head and len(lines(plain(head + "…"), width, size)) == 1:
-            return head + "…"
-    first = lines(plain(text), width - fonts().width("…", size), size)[0].text
-    return first.rstrip() + "…"  # one word longer than the line: the line breaker's cut
-
-
 def footer_boxes(deck: Deck, s: Slide) -> list[TextBox]:
-    """The footer as the PPTX writer lays it out: topic on the left, the slide number on
-    the right; a topic too long for it is shortened with 「…」."""
-    width = FOOTER_W - 2 * INSET
-    left = TextBox(MARGIN, FOOTER_Y, FOOTER_W, FOOTER_SIZE * PITCH + 2 * INSET,
-                   paras=[Para(lines(plain(shortened(deck.footer, width, FOOTER_SIZE)), width,
-                                     FOOTER_SIZE)[:1], FOOTER_SIZE, color="555555")])
-    num = str(s.number)  # the PPTX slide-number field shows the number alone
-    right = TextBox(SLIDE_NUMBER_X, FOOTER_Y, SLIDE_NUMBER_W, left.h,
-                    paras=[Para(lines(plain(num), SLIDE_NUMBER_W, FOOTER_SIZE), FOOTER_SIZE,
-                                color="555555", align="center")])
-    return [left, right]
+    """The footer as the PPTX writer lays it out, in the template's footer and slide-number
+    placeholders (those it has): the topic, shortened with 「…」 when too long for its box,
+    and the slide's number."""
+    f = deck.frame
+    size = f.footer_size
+    out = []
+    if f.footer is not None:
+        width = f.footer.w - 2 * INSET
+        out.append(TextBox(f.footer.x, f.footer.y, f.footer.w, f.footer.h, name="ftr", paras=[
+            Para(lines(plain(shortened(deck.footer, width, size)), width, size)[:1], size,
+                 color="555555")]))
+    if f.number is not None:
+        num = str(s.number)  # the PPTX slide-number field shows the number alone
+        out.append(TextBox(f.number.x, f.number.y, f.number.w, f.number.h, name="sldNum",
+                           paras=[Para(lines(plain(num), f.number.w, size), size,
+                                       color="555555", align="center")]))
+    return out
+
+
+def inside(slides: list[Slide], bottom: float) -> bool:
+    """No shape runs below the content area: a block kept whole (an exercise card beside its
+    figure) is placed even when it is taller than a slide, so a larger size must not make it
+    so."""
+    return all(sh.bottom <= bottom + 0.5 for s in slides for sh in flat(s.shapes))
 
 
 def _auto_notes(sec: d.Section, blocks: list[d.Block]) -> str:
@@ -826,7 +750,8 @@ def _qr_png(url: str) -> bytes:
     return buf.getvalue()
 
 
-def plan(doc: d.Document, accent: str | None = None) -> Deck:
-    """The deck of a document; `accent` (RRGGBB) replaces the clinic's accent colour (a
-    deck template's own accent 1)."""
-    return Planner(doc, accent).plan()
+def plan(doc: d.Document, accent: str | None = None, frame: Frame | None = None) -> Deck:
+    """The deck of a document in `frame` (the template's geometry; the default template's
+    when None); `accent` (RRGGBB) replaces the clinic's accent colour (a deck template's
+    own accent 1)."""
+    return Planner(doc, accent, frame).plan()

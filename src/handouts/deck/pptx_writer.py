@@ -4,22 +4,31 @@ only; no layout decisions here.
 What PowerPoint sees: titles in title placeholders; each slide's main text in the layout's
 body placeholder as real paragraphs (levels, bullets, auto numbers), wrapped by PowerPoint
 itself (no line breaks of ours inside a paragraph); runs that inherit the theme's fonts and
-colours and say only what they change; the footer and a slide-number field in the layout's
-footer placeholders; each diagram one group with alt text, its arrows glued to its boxes.
+colours and say only what they change, addresses as live links; the footer and a
+slide-number field in the layout's footer placeholders; each diagram one group with alt
+text, its arrows glued to its boxes.
+
+Placeholders keep their layout's position (no `a:xfrm` of their own) wherever the plan puts
+their text there, so PowerPoint's Reset changes nothing. Body text goes into the body
+placeholder only where Reset could not move it onto another shape: the layout's column,
+starting at or below the placeholder's top, nothing above it in the way.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from lxml import etree
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
+from pptx.enum.dml import MSO_THEME_COLOR
 from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
@@ -28,16 +37,22 @@ from pptx.util import Emu
 from .. import images
 from ..text.inline import Span
 from . import oxml
-from .model import INSET, PITCH, Arrow, BarChart, Deck, Diagram, Drawing, Para, Picture, \
-    Slide, Table, TextBox
+from .geometry import overlap
+from .model import INSET, PITCH, Arrow, BarChart, Box, Deck, Diagram, Drawing, Para, \
+    Picture, Slide, Table, TextBox
 from .template import BODY_TYPES, Template, clone_placeholder, default
+
+# an address in text: linked as written (trailing punctuation left out)
+URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+[A-Za-z0-9/#=_\-]")
 
 
 class _Writer:
     def __init__(self, deck: Deck, template: Template):
         self.deck = deck
         self.tpl = template
-        self.k = template.scale  # the template's slide width / 960 pt
+        self.k = template.k  # template points per planned point (slides 540 pt high)
+        self.font = template.japanese_font()
+        self.part = None  # the slide being written (its relationships hold the links)
 
     def pt(self, v: float) -> Emu:
         return Emu(int(round(v * 12700 * self.k)))
@@ -69,14 +84,22 @@ class _Writer:
                     etree.SubElement(el, qn("a:br"))
                     continue
                 strong = p.bold or (isinstance(span, Span) and span.strong)
-                r = etree.SubElement(el, qn("a:r"))
-                rPr = etree.SubElement(r, qn("a:rPr"))
-                oxml.run_props(rPr, text, size, strong if bold is None or strong != bold
-                               else None, col, self.deck.accent,
-                               30000 if isinstance(span, Span) and span.cite else 0)
-                etree.SubElement(r, qn("a:t")).text = text
+                for piece, address in _linked(text, span):
+                    r = etree.SubElement(el, qn("a:r"))
+                    rPr = etree.SubElement(r, qn("a:rPr"))
+                    oxml.run_props(rPr, piece, size, strong if bold is None or strong != bold
+                                   else None, col, self.deck.accent,
+                                   30000 if isinstance(span, Span) and span.cite else 0,
+                                   self.link(address))
+                    etree.SubElement(r, qn("a:t")).text = piece
             end = etree.SubElement(el, qn("a:endParaRPr"))
             oxml.run_props(end, _plain(p) or "あ", size)
+
+    def link(self, address: str | None) -> str | None:
+        """The relationship id of an external link from the slide being written."""
+        if not address or self.part is None:
+            return None
+        return self.part.relate_to(address, RT.HYPERLINK, is_external=True)
 
     def text_frame(self, sp_element, s: TextBox) -> None:
         tx = sp_element.find(qn("p:txBody"))
@@ -125,31 +148,41 @@ class _Writer:
         return shape
 
     # -- placeholders ----------------------------------------------------------------------
-    def place(self, ph, box: tuple[float, float, float, float], layout) -> None:
-        """Give a placeholder the planned box unless its layout already puts it there."""
-        key = ph.placeholder_format.idx
-        for p in self.tpl.placeholders(layout):
-            if p.idx == key and all(abs(a - b) < 0.5 for a, b in
-                                    zip((p.x, p.y, p.w), box[:3])) and box[3] <= p.h + 0.5:
-                return
-        ph.left, ph.top, ph.width, ph.height = (self.pt(v) for v in box)
+    def place(self, ph, box: Box, layout, tall_ok: bool = True) -> None:
+        """Give a placeholder the planned box unless its layout already puts it there (or,
+        with `tall_ok`, there with more height than the text needs)."""
+        own = self.tpl.inherited(layout, ph._element)
+        if own is not None and all(abs(a - b) < 0.5 for a, b in zip(
+                (own.box.x, own.box.y, own.box.w), (box.x, box.y, box.w))) and (
+                abs(own.box.h - box.h) < 0.5 or (tall_ok and box.h <= own.box.h + 0.5)):
+            return
+        ph.left, ph.top, ph.width, ph.height = (self.pt(v) for v in (box.x, box.y, box.w,
+                                                                     box.h))
 
     def title(self, slide, s: Slide, layout) -> list:
-        from .plan import title_box
-
-        box = title_box(s)
+        box = s.title_box
+        para = Para(s.title, s.title_size, True)
         ph = slide.shapes.title
         if ph is None:  # the template's layout has no title: a text box, same place
-            return [self.text_shape(slide.shapes, TextBox(
-                *box, paras=[Para(s.title, s.title_size, True)]))._element]
-        self.place(ph, box, layout)
+            return [self.text_shape(slide.shapes, TextBox(box.x, box.y, box.w, box.h,
+                                                          paras=[para]))._element]
+        self.place(ph, box, layout, tall_ok=False)
         tx = ph._element.find(qn("p:txBody"))
-        oxml.body_props(tx.find(qn("a:bodyPr")), INSET * self.k, "t")
-        self.paras(tx, [Para(s.title, s.title_size, True)], bold=True, color=None)
+        # lines wrap where the plan broke them: the text area narrowed to their width
+        slack = box.w - 2 * INSET - s.title_wrap if s.title_wrap else 0.0
+        left = right = INSET
+        if slack > 0.5:
+            if self.tpl.inherited_align(layout, ph._element) == "ctr":
+                left, right = INSET + slack / 2, INSET + slack / 2
+            else:
+                right = INSET + slack
+        oxml.body_props(tx.find(qn("a:bodyPr")), INSET * self.k, None,
+                        sides=(left * self.k, right * self.k))
+        self.paras(tx, [para], bold=None, color=None)  # bold as measured, whatever inherited
         return [ph._element]
 
     def body(self, ph, s: TextBox, layout) -> None:
-        self.place(ph, (s.x, s.y, s.w, s.h), layout)
+        self.place(ph, Box(s.x, s.y, s.w, s.h), layout)
         if s.fill or s.border:
             self.box_look(ph, s)
         if s.name:
@@ -159,43 +192,38 @@ class _Writer:
     def footer(self, slide, s: Slide, layout) -> list:
         from .plan import footer_boxes
 
-        left, right = footer_boxes(self.deck, s)
         out = []
         spTree = slide.shapes._spTree
-        found = {p.type: p for p in self.tpl.placeholders(layout)}
-        lsp = {(_ph_type(sp)): sp for sp in layout.shapes._spTree.iter(qn("p:sp"))}
-        for kind, box in (("ftr", left), ("sldNum", right)):
-            if kind not in found:  # no such placeholder in this template: a text box
-                out.append(self.text_shape(slide.shapes, box)._element)
+        own = {p.type: p for p in self.tpl.placeholders(layout) if p.type in ("ftr", "sldNum")}
+        size = self.deck.frame.footer_size * self.k
+        for box in footer_boxes(self.deck, s):
+            kind = box.name
+            if kind not in own:  # no such placeholder on this layout: a text box
+                shape = self.text_shape(slide.shapes, box)
+                if kind == "sldNum":  # the number a field all the same
+                    p = shape._element.find(f".//{qn('a:p')}")
+                    for r in p.findall(qn("a:r")):
+                        p.remove(r)
+                    p.find(qn("a:endParaRPr")).addprevious(_number_field(s.number))
+                out.append(shape._element)
                 continue
-            sp = clone_placeholder(lsp[kind], _next_id(spTree))
+            sp = clone_placeholder(own[kind].sp, _next_id(spTree))
             spTree.append(sp)
             tx = sp.find(qn("p:txBody"))
             p = etree.SubElement(tx, qn("a:p"))
-            align = self.inherited_align(lsp[kind], kind)
+            align = self.tpl.inherited_align(layout, sp)
             if align:  # what PowerPoint inherits anyway; LibreOffice centres footers without it
                 etree.SubElement(p, qn("a:pPr"), algn=align)
             if kind == "sldNum":
-                oxml.slide_number(p, s.number, _field_id(lsp[kind]))
+                oxml.slide_number(p, s.number, _field_id(own[kind].sp))
+                p.find(f"{qn('a:fld')}/{qn('a:rPr')}").set("sz", str(int(round(size * 100))))
             else:
                 r = etree.SubElement(p, qn("a:r"))
                 text = "".join(line.text for line in box.paras[0].lines)
-                oxml.run_props(etree.SubElement(r, qn("a:rPr")), text)
+                oxml.run_props(etree.SubElement(r, qn("a:rPr")), text, size)
                 etree.SubElement(r, qn("a:t")).text = text
             out.append(sp)
         return out
-
-    def inherited_align(self, layout_sp, kind: str) -> str | None:
-        """The alignment a footer placeholder gets from its layout, else its master."""
-        path = f"{qn('p:txBody')}/{qn('a:lstStyle')}/{qn('a:lvl1pPr')}"
-        lvl = layout_sp.find(path)
-        if lvl is not None and lvl.get("algn"):
-            return lvl.get("algn")
-        for sp in self.tpl.prs.slide_master.shapes._spTree.iter(qn("p:sp")):
-            if _ph_type(sp) == kind:
-                lvl = sp.find(path)
-                return lvl.get("algn") if lvl is not None else None
-        return None
 
     # -- diagrams, charts, tables, pictures ------------------------------------------------
     def shape(self, shapes, s):
@@ -269,9 +297,12 @@ class _Writer:
         labels.position = XL_LABEL_POSITION.OUTSIDE_END
         labels.font.size = self.pt(s.font_size)
         oxml.no_wrap(labels._element)  # "96人/100人" must not wrap under its bar
-        plot.series[0].format.fill.solid()
-        plot.series[0].format.fill.fore_color.rgb = _rgb("1F5C99")
-        oxml.chart_text(chart, s.font_size * self.k)
+        plot.series[0].format.fill.solid()  # the theme's accent, as the planner's colour
+        if s.color.upper() == self.deck.accent.upper():
+            plot.series[0].format.fill.fore_color.theme_color = MSO_THEME_COLOR.ACCENT_1
+        else:
+            plot.series[0].format.fill.fore_color.rgb = _rgb(s.color)
+        oxml.chart_text(chart, s.font_size * self.k, self.font)
         oxml.chart_axis_ids(chart)
         return gf
 
@@ -304,6 +335,8 @@ class _Writer:
         pic._element.nvPicPr.cNvPr.set("descr", s.alt)
         if s.decorative:
             oxml.decorative(pic._element.nvPicPr.cNvPr)
+        if s.link:
+            pic.click_action.hyperlink.address = s.link
         return pic
 
     def drawing(self, shapes, s: Drawing):
@@ -312,7 +345,7 @@ class _Writer:
         from dataclasses import replace
 
         from ..diagrams.vector import bounds
-        from .plan import autospace
+        from .measure import autospace
 
         group = shapes.add_group_shape()
         for shape in s.art.shapes:
@@ -352,7 +385,7 @@ class _Writer:
                 c.line.color.rgb = _rgb(lb.color)
                 c.name = "引き出し線"
             bx, by, bw, _ = lb.box
-            # LibreOffice adds space between Japanese and Latin text (plan.autospace) and
+            # LibreOffice adds space between Japanese and Latin text (measure.autospace) and
             # renderers differ slightly in advances: the box grows away from the leader
             pad = lb.size * 0.3 + autospace(lb.text, lb.size)
             align = "center" if lb.on else "left"
@@ -365,7 +398,9 @@ class _Writer:
             tb = group.shapes.add_textbox(self.pt(s.x + bx), self.pt(s.y + by - lb.size * 0.1),
                                           self.pt(bw), self.pt(lb.size * PITCH))
             body = tb.text_frame._txBody
-            oxml.body_props(body.bodyPr, 0.0, "t", autofit=False)
+            # one line, wrapped never: in a wider font than planned (a theme font the
+            # machine lacks) it runs on from its anchor rather than onto the next label
+            oxml.body_props(body.bodyPr, 0.0, "t", autofit=False, wrap=False)
             self.paras(body, [Para([_plain_line(lb.text)], lb.size, lb.bold, lb.color,
                                    align=align)], bold=None, color="")
             tb.name = lb.text
@@ -376,13 +411,15 @@ class _Writer:
 
     # -- slides ----------------------------------------------------------------------------
     def slide(self, prs, s: Slide) -> None:
-        role, texts = _role(s)
+        role, texts = _role(s, self.deck.frame)
         layout = self.tpl.layout(role)
         slide = prs.slides.add_slide(layout)
-        bodies = sorted((ph for ph in slide.placeholders
-                         if ph.placeholder_format.type is not None and
-                         _ph_type(ph._element) in BODY_TYPES + ("subTitle",)),
-                        key=lambda ph: ph.placeholder_format.idx)
+        self.part = slide.part
+        bodies = [ph for ph in slide.placeholders if ph.placeholder_format.type is not None
+                  and _ph_type(ph._element) in BODY_TYPES + ("subTitle",)]
+        home = {id(ph): self.tpl.inherited(layout, ph._element) for ph in bodies}
+        bodies.sort(key=lambda ph: (home[id(ph)].box.x, home[id(ph)].box.y)
+                    if home[id(ph)] is not None else (0, 0))
         order = self.title(slide, s, layout)
         held = {}
         for ph, box in zip(bodies, texts):
@@ -404,7 +441,8 @@ class _Writer:
         notes.text = s.notes
         for p in notes.paragraphs:
             for r in p.runs:
-                oxml.notes_props(r._r.get_or_add_rPr(), 12)
+                oxml.notes_props(r._r.get_or_add_rPr(), 12, self.font)
+        self.part = None
 
 
 def _plain_line(text: str):
@@ -413,22 +451,30 @@ def _plain_line(text: str):
     return Line([Run(text, None)], 0.0)
 
 
-def _role(s: Slide) -> tuple[str, list[TextBox]]:
-    """Which layout a slide takes, and the text boxes its body placeholders will hold."""
+def _role(s: Slide, frame) -> tuple[str, list[TextBox]]:
+    """Which layout a slide takes, and the text box its body placeholder will hold: the
+    first text box, if it sits in the layout's column (full width, or the left column with
+    something beside it) at or below the placeholder's top, and PowerPoint's Reset, moving
+    it up to that top, would not put it on another shape."""
     texts = [x for x in s.shapes if isinstance(x, TextBox) and x.paras and not x.caption
              and not x.decorative]
     if s.kind == "title":
         return "title", texts[:1]
     if not texts:
         return "title_only", []
-    from .plan import CONTENT_W, MARGIN
-
     first = texts[0]
-    beside = [x for x in s.shapes if x is not first and x.x >= first.right - 0.5 and
-              x.y < first.bottom and first.y < x.bottom]
-    if first.w < CONTENT_W / 2 + 1 and first.x <= MARGIN + 0.5 and beside:
-        return "two", [first]
-    return "body", [first]
+    others = [x for x in s.shapes if x is not first]
+    beside = [x for x in others if x.x >= first.right - 0.5 and x.y < first.bottom and
+              first.y < x.bottom]
+    for role, col in (("body", frame.body), ("two", frame.columns[0])):
+        if abs(first.x - col.x) > 0.5 or abs(first.w - col.w) > 0.5 or first.y < col.y - 0.5:
+            continue
+        if role == "two" and not beside:
+            continue
+        reset = Box(col.x, col.y, col.w, first.h)
+        if not any(overlap(reset, o) for o in others):
+            return role, [first]
+    return "title_only", []
 
 
 def _levels(paras: list[Para]) -> list[int]:
@@ -442,9 +488,33 @@ def _levels(paras: list[Para]) -> list[int]:
     return out
 
 
-def _look(style) -> tuple[bool, bool]:
-    """What a span changes in PowerPoint: emphasis and raised citation markers."""
-    return (style.strong, style.cite) if isinstance(style, Span) else (False, False)
+def _look(style) -> tuple:
+    """What a span changes in PowerPoint: emphasis, raised citation markers, a link."""
+    return (style.strong, style.cite, style.link) if isinstance(style, Span) else \
+        (False, False, None)
+
+
+def _linked(text: str, span) -> list[tuple[str, str | None]]:
+    """A run's text in pieces, each with the address it links to: the span's own link, or
+    every web address written in plain text."""
+    if isinstance(span, Span) and span.link:
+        return [(text, span.link)]
+    out, pos = [], 0
+    for m in URL.finditer(text):
+        if m.start() > pos:
+            out.append((text[pos:m.start()], None))
+        out.append((m.group(), m.group()))
+        pos = m.end()
+    if pos < len(text):
+        out.append((text[pos:], None))
+    return out or [(text, None)]
+
+
+def _number_field(number: int):
+    """A slide-number field (`a:fld type="slidenum"`) on its own."""
+    holder = etree.Element(qn("a:p"))
+    oxml.slide_number(holder, number)
+    return holder[0]
 
 
 def _segments(p: Para):
@@ -527,7 +597,9 @@ def write(deck: Deck, out: Path, template: Template | None = None) -> None:
     for s in deck.slides:
         w.slide(prs, s)
     _notes_master_listed(prs)
+    _view_properties(prs)
     stamp = _properties(prs, deck)
+    _app_properties(prs, deck)
     buf = io.BytesIO()
     prs.save(buf)
     _write_deterministic(buf.getvalue(), out, stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
@@ -547,6 +619,24 @@ def _notes_master_listed(prs) -> None:
     root.find(qn("p:sldMasterIdLst")).addnext(lst)
 
 
+def _view_properties(prs) -> None:
+    """PowerPoint offers to repair a presentation without view properties (LibreOffice
+    writes none): an empty set, every view as PowerPoint's defaults."""
+    from pptx.opc.package import Part
+    from pptx.opc.packuri import PackURI
+
+    if any(r.reltype == RT.VIEW_PROPS for r in prs.part.rels.values()):
+        return
+    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<p:viewPr xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+           'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+           'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"/>')
+    part = Part(PackURI("/ppt/viewProps.xml"),
+                "application/vnd.openxmlformats-officedocument.presentationml.viewProps+xml",
+                prs.part.package, xml.encode())
+    prs.part.relate_to(part, RT.VIEW_PROPS)
+
+
 def _properties(prs, deck: Deck) -> datetime:
     cp = prs.core_properties
     cp.title = deck.title
@@ -564,14 +654,53 @@ def _properties(prs, deck: Deck) -> datetime:
     return stamp
 
 
+APP = "/docProps/app.xml"
+APP_TYPE = "application/vnd.openxmlformats-officedocument.extended-properties+xml"
+
+
+def _app_properties(prs, deck: Deck) -> None:
+    """docProps/app.xml written fresh for this deck (a template's own says its size, its
+    slide count and its sample titles): application, slide format, slides, notes and the
+    slide titles."""
+    from pptx.opc.package import Part
+    from pptx.opc.packuri import PackURI
+
+    r = deck.frame.width / deck.frame.height
+    shape = next((n for n, v in (("16:9", 16 / 9), ("16:10", 1.6), ("4:3", 4 / 3))
+                  if abs(r - v) < 0.01), None)
+    titles = ["".join(line.text for line in s.title) for s in deck.slides]
+    vt = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+        f'extended-properties" xmlns:vt="{vt}">'
+        "<TotalTime>0</TotalTime><Application>handouts</Application>"
+        f"<PresentationFormat>{f'On-screen Show ({shape})' if shape else 'Custom'}"
+        f"</PresentationFormat><Slides>{len(deck.slides)}</Slides>"
+        f"<Notes>{sum(1 for s in deck.slides if s.notes)}</Notes>"
+        "<HiddenSlides>0</HiddenSlides><MMClips>0</MMClips><ScaleCrop>false</ScaleCrop>"
+        '<HeadingPairs><vt:vector size="2" baseType="variant"><vt:variant><vt:lpstr>'
+        f"Slide Titles</vt:lpstr></vt:variant><vt:variant><vt:i4>{len(titles)}</vt:i4>"
+        "</vt:variant></vt:vector></HeadingPairs>"
+        f'<TitlesOfParts><vt:vector size="{len(titles)}" baseType="lpstr">'
+        + "".join(f"<vt:lpstr>{escape(t)}</vt:lpstr>" for t in titles) +
+        "</vt:vector></TitlesOfParts><LinksUpToDate>false</LinksUpToDate>"
+        "<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged>"
+        "</Properties>").encode("utf-8")
+    package = prs.part.package
+    part = next((p for p in package.iter_parts() if p.partname == APP), None)
+    if part is None:
+        package.relate_to(Part(PackURI(APP), APP_TYPE, package, xml), RT.EXTENDED_PROPERTIES)
+    else:
+        part._blob = xml
+
+
 THUMBNAIL = "docProps/thumbnail.jpeg"  # python-pptx's blank 4:3 picture: left out
 
 
 def _repack(data: bytes, stamp: str) -> bytes:
     """Re-pack a zip (the deck, or a chart's embedded workbook) with fixed timestamps so
     the same deck gives the same bytes."""
-    import re
-
     src = zipfile.ZipFile(io.BytesIO(data))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..deck import model as m
-from ..deck.plan import CONTENT_BOTTOM, Planner
+from ..deck.plan import Planner
 from ..diagnostics import Diagnostic, Mark, SpecError
 from ..document import Document
 
@@ -30,19 +30,19 @@ def fit(doc: Document) -> list[Diagnostic]:
                 for d in exc.diagnostics]
     diags = []
     for slide in deck.slides:
-        for problem in _overflows(slide):
+        for problem in _overflows(slide, deck.frame):
             where = _slide_mark(doc, slide)
             title = "".join(line.text for line in slide.title) or slide.kind
             diags.append(where.error(f"slide {slide.number} 「{title}」: {problem}", "fit"))
     return diags
 
 
-def _overflows(slide: m.Slide) -> list[str]:
+def _overflows(slide: m.Slide, frame: m.Frame) -> list[str]:
     out = []
-    bottom = CONTENT_BOTTOM if slide.kind != "title" else m.SLIDE_H
+    bottom = frame.content_bottom if slide.kind != "title" else frame.height
     for shape in m.flat(slide.shapes):
-        if shape.x < -SLACK or shape.right > m.SLIDE_W + SLACK:
-            out.append(f"a shape runs {max(-shape.x, shape.right - m.SLIDE_W):.0f} pt "
+        if shape.x < -SLACK or shape.right > frame.width + SLACK:
+            out.append(f"a shape runs {max(-shape.x, shape.right - frame.width):.0f} pt "
                        "beyond the slide's side")
         if shape.bottom > bottom + SLACK:
             out.append(f"content runs {shape.bottom - bottom:.0f} pt below the content area")
