@@ -13,8 +13,8 @@ from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import (CondPageBreak, Flowable, Frame, KeepTogether, PageTemplate,
-                                Spacer, TableStyle)
+from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame,
+                                KeepTogether, PageTemplate, Spacer, TableStyle)
 
 from .. import document as d, images
 from ..diagnostics import Diagnostic, Mark, SpecError
@@ -27,7 +27,7 @@ from ..text.inline import Rich, Span, continued_title, plain
 from ..text.setting import has_ruby, ruby_pitch, ruby_top, set_lines
 from .colour import (DANGER, DANGER_FILL, GREY, HIGHLIGHT_FILL, INFO, KEY_FILL, PALE,
                      WARNING, cmyk_image, readable)
-from .flow import Float, KeepIfItFits, LeafletTemplate
+from .flow import KeepIfItFits, flat
 from .flowables import DOT, ArtFigure, Box, Drawing, ItemGrid, Para, Picture, Row, Table, Type
 from .page import Footer
 from .variant import MAX_PAGES, Options
@@ -116,19 +116,19 @@ class _Builder:
         return m(b)
 
     def blocks(self, blocks: list[d.Block]) -> list[list]:
-        """Flowables per block. The 'go now' box and the 'see a doctor soon' boxes that
-        follow it are read together: one unit, kept on one page."""
+        """Flowables per block. The 'go now' box goes with what leads into it in its
+        section (an introduction such as 'ask your doctor before you start'): one unit,
+        kept on one page with the section's heading. The boxes after it are each kept
+        whole; nothing moves ahead of them (clinical review)."""
         out: list[list] = []
-        run = False  # the last unit is a run of help boxes that started with 'go now'
         for b in blocks:
             flows = self.block(b)
-            help_box = isinstance(b, d.Callout) and b.level in ("danger", "warning")
-            if run and help_box:
+            if isinstance(b, d.Callout) and b.level == "danger" and out:
                 gap = Spacer(1, self.body.size * 0.45)
-                out[-1] = [KeepIfItFits(out[-1][0]._content + [gap] + flows[0]._content)]
-                continue
+                lead = [f for unit in out for f in flat(unit) + [gap]]
+                flows = [KeepIfItFits(lead + flat(flows))]
+                out = []
             out.append(flows)
-            run = isinstance(b, d.Callout) and b.level == "danger"
         return out
 
     def b_text(self, b: d.Text) -> list:
@@ -541,11 +541,7 @@ class _Builder:
             self.at = root.child("section")
             blocks = sec.for_target("handout")
             flows = self.section(sec.heading, lambda: self.blocks(blocks))
-            flows += [_PageNote(self.ends, sec.heading.plain, sec.mark), gap]
-            if any(isinstance(b, d.Callout) and b.level == "danger" for b in blocks):
-                # the help boxes: whole on one page, opening the next one if they must
-                flows = [Float(flows)]
-            out += flows
+            out += flows + [_PageNote(self.ends, sec.heading.plain, sec.mark), gap]
         if doc.glossary:
             self.at = root.child("section")
             # ragged: an entry often ends with its reading, which is never split; justified,
@@ -640,7 +636,7 @@ class _Builder:
                     creator="handouts", producer="handouts (reportlab)",
                     keywords=f"{doc.audience}, review_by {doc.review_by}")
         footer = self.footer
-        template = LeafletTemplate(str(out), pagesize=(pw + 2 * off, ph + 2 * off),
+        template = BaseDocTemplate(str(out), pagesize=(pw + 2 * off, ph + 2 * off),
                                    leftMargin=0, rightMargin=0, topMargin=0, bottomMargin=0,
                                    invariant=1, lang="ja-JP", **meta)
         template.addPageTemplates([
