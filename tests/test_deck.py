@@ -280,8 +280,6 @@ def test_an_exercise_card_is_never_set_so_large_that_it_runs_off_the_slide(tmp_p
     """An exercise card stays whole beside its figure, so a body size at which it is taller
     than a slide would run it below the content area (the stretches deck with readings
     did at 28 pt): the largest size at which it fits is chosen instead."""
-    from handouts.deck.plan import CONTENT_BOTTOM
-
     steps = "".join(f"            - {i}番目に、ゆっくりと体を前へたおしていきます。\n"
                     for i in range(1, 5))
     body = ("      - exercise:\n          name: 太ももの裏をのばす\n"
@@ -291,7 +289,7 @@ def test_an_exercise_card_is_never_set_so_large_that_it_runs_off_the_slide(tmp_p
             "          stop_if: 痛みやしびれが出たとき、足に広がったとき\n")
     deck = plan(_doc(tmp_path, body))
     (card,) = [b for s, b in _text_boxes(deck) if s.kind == "content"]
-    assert card.bottom <= CONTENT_BOTTOM + 0.5
+    assert card.bottom <= deck.frame.content_bottom + 0.5
     assert 20 <= card.paras[1].size < 28  # smaller than the largest, no smaller than needed
 
 
