@@ -253,6 +253,21 @@ def test_body_text_is_18pt_and_nothing_is_below_16pt_in_shipped_decks():
                     assert p.size >= MIN_BODY, (stem, s.number, p.lines[0].text)
 
 
+def test_figure_labels_are_12pt_or_more_in_shipped_decks():
+    """A drawing's labels (the spine's level names are sized to their vertebrae) are 12 pt
+    or more on a slide, so 6 pt or more in the notes handout at half size: the figure is
+    laid out larger (a narrower legend beside it) rather than its labels made smaller."""
+    labels = []
+    for stem, deck in _planned():
+        for s in deck.slides:
+            for sh in m.flat(s.shapes):
+                if isinstance(sh, m.Drawing):
+                    labels += [(stem, s.number, lb.text, round(lb.size, 2))
+                               for lb in sh.art.labels]
+    assert any(text == "L4" for _, _, text, _ in labels)
+    assert [lb for lb in labels if lb[3] < 12] == []
+
+
 def test_no_paragraph_ends_in_a_one_or_two_character_line():
     for stem, deck in _planned():
         for s, box in _text_boxes(deck):

@@ -25,6 +25,7 @@ BODY = 20.0
 MIN_BODY = 18.0
 ROOMY = (BODY + 8, BODY + 4, BODY)  # body sizes tried, largest first
 SMALL = 16.0
+LABEL_FLOOR = 12.0  # a figure's smallest label: 6 pt in the notes handout (slides at half size)
 TITLE_SIZES = (32.0, 28.0, 24.0)
 COVER_SIZES = (40.0, 36.0, 32.0, 28.0)
 COLORS = {"danger": "A00000", "warning": "7A4300", "info": "1F4E79"}
@@ -386,15 +387,24 @@ class Planner:
             box.h = box.text_height()
             return box
 
+        def readable(a) -> bool:
+            return min((lb.size for lb in a.labels), default=LABEL_FLOOR) >= LABEL_FLOOR - 0.01
+
         if not b.markers:
             figure, listed = art(w, h_avail), None
         else:
-            side = legend(w * 0.33)
-            beside = art(w - side.w - 2 * GAP, h_avail)
             under = legend(w)
             below = art(w, max(h_avail - under.h - GAP, 1.0))
-            if below.height > beside.height * 1.05 and \
-                    below.height + under.h + GAP <= h_avail + 0.5:
+            # the legend beside the figure, narrower while that is what the figure's labels
+            # need to reach LABEL_FLOOR (the level names are sized to their vertebrae)
+            for share in (0.33, 0.31, 0.29, 0.27, 0.25):
+                side = legend(w * share)
+                beside = art(w - side.w - 2 * GAP, h_avail)
+                if readable(beside):
+                    break
+            fits_below = below.height + under.h + GAP <= h_avail + 0.5
+            if fits_below and (below.height > beside.height * 1.05 or
+                               readable(below) and not readable(beside)):
                 figure = below
                 listed = replace(under, x=x, y=top + below.height + GAP)
             else:
