@@ -11,7 +11,7 @@ from conftest import (ALL_KINDS, ROOT, chars_outside_shapes, flat_shapes, need, 
                       overlapping_chars, pdffonts, soffice_convert)
 from handouts.deck import model as m
 from handouts.deck.plan import MIN_BODY, plan
-from handouts.document import load_document
+from handouts.document import Callout, Exercise, load_document
 from handouts.spec.loader import topic_specs
 
 SPECS = topic_specs(ROOT / "specs")
@@ -124,6 +124,50 @@ def test_help_box_notes_hold_every_sign(decks, spec):
                       s.shapes.title.text_frame.text.startswith(heading))
     missing = [i for i in items if i not in re.sub(r"\[[\d,]+\]", "", notes)]
     assert len(items) >= 15 and missing == [], missing
+
+
+def _box_paragraphs(prs):
+    """[(slide number, [paragraph texts])] of every text shape, line breaks and readings
+    (a kana gloss in parentheses) and citation marks taken out."""
+    out = []
+    for k, slide in enumerate(prs.slides, 1):
+        for sh in flat_shapes(slide.shapes):
+            if sh.has_text_frame:
+                out.append((k, [re.sub(r"（[ぁ-ゖー]+）|\[[\d,–-]+\]|[\v\n ]", "", p.text)
+                                for p in sh.text_frame.paragraphs]))
+    return out
+
+
+CUE = re.compile(r"→\s*次のスライドへ続く")
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_a_box_split_between_slides_says_so_and_keeps_its_items_whole(decks, spec):
+    """A callout or exercise card that goes on on the next slide ends with 「→ 次のスライド
+    へ続く」, its next part on the next slide opens with its title and 「（続き）」; every item
+    is in one piece on one slide; a box that fits one slide is not split."""
+    doc = load_document(spec)
+    boxes = [b for sec in doc.sections_for("deck") for b in sec.for_target("deck")
+             if isinstance(b, (Callout, Exercise))]
+    shapes = _box_paragraphs(_presentation(decks[spec.stem]))
+    bare = lambda r: re.sub(r"（[ぁ-ゖー]+）|\[[\d,–-]+\]|\s", "", r.plain)  # noqa: E731
+    for box in boxes:
+        title = bare(box.title if isinstance(box, Callout) else box.name)
+        items = [bare(r) for r in (box.items if isinstance(box, Callout) else box.steps)]
+        # the parts of the box (its title, then its items): each item whole in one of them
+        def holds(ps, i):
+            return any(p == i or p.endswith("：" + i) for p in ps)
+
+        parts = [(k, ps) for k, ps in shapes if ps[0].endswith((title, title + "（続き）"))
+                 and any(holds(ps, i) for i in items)]
+        assert [i for i in items if not any(holds(ps, i) for _, ps in parts)] == [], title
+        for n, (k, ps) in enumerate(parts):
+            assert ps[0].endswith(title + ("（続き）" if n else "")), (k, ps[0], title)
+            assert bool(CUE.fullmatch(ps[-1])) == (n < len(parts) - 1), (k, ps[-1])
+            assert n == 0 or k == parts[n - 1][0] + 1, (k, "not on the next slide")
+    if spec.stem == "medial-branch":  # fits a slide: moved whole, not split (it was 10/11)
+        (box,) = [(k, ps) for k, ps in shapes if ps[0].endswith("医師への紹介を先に")]
+        assert not any(CUE.fullmatch(p) for p in box[1]) and len(box[1]) == 6, box
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)

@@ -63,7 +63,24 @@ def join_below(placed: list[Shape], box: Shape) -> bool:
 
 def split_box(box: TextBox, room: float) -> tuple[TextBox | None, TextBox | None]:
     """Split a text box at a paragraph or line boundary so the head fits `room`. A
-    paragraph marked `whole` moves to the tail entire unless it is the first."""
+    paragraph marked `whole` moves to the tail entire unless it is the first.
+
+    A titled box (`again` set) keeps its items whole and says that it goes on: the head
+    ends with the cue, the tail opens with the title again. A head that would hold nothing
+    but the title is no head (None): the box moves on whole."""
+    if box.again and box.cue is not None:
+        head, tail = _split(box, room - box.cue.height)
+        if head is None or len(head.paras) <= len(box.again) or tail is None:
+            return (None, box) if tail is not None else (head, None)
+        head = replace(head, paras=head.paras + [box.cue], goes_on=True)
+        head.h = head.text_height()
+        tail = replace(tail, paras=box.again + tail.paras)
+        tail.h = tail.text_height()
+        return head, tail
+    return _split(box, room)
+
+
+def _split(box: TextBox, room: float) -> tuple[TextBox | None, TextBox | None]:
     avail = room - 2 * box.inset
     head: list = []
     used = 0.0

@@ -144,6 +144,12 @@ class TextBox(Shape):
     anchor: str = "top"  # top | middle
     inset: float = INSET  # bordered boxes get more room between border and text
     caption: bool = False  # a caption or source line under a diagram, chart or table
+    # a titled box (callout, exercise card) split between slides: each later part opens
+    # with `again` (its title with 「（続き）」), each earlier part closes with `cue`
+    # (「→ 次のスライドへ続く」) and is marked `goes_on`
+    again: list[Para] = field(default_factory=list)
+    cue: Para | None = None
+    goes_on: bool = False
 
     def text_height(self) -> float:
         return sum(p.height for p in self.paras) + 2 * self.inset

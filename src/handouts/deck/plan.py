@@ -31,6 +31,7 @@ COVER_SIZES = (40.0, 36.0, 32.0, 28.0)
 COLORS = {"danger": "A00000", "warning": "7A4300", "info": "1F4E79"}
 FILLS = {"danger": "FFF0F0", "warning": "FFFFFF", "info": "FFFFFF"}
 BANDS = ("E4ECF5", "F4F7FB")  # table body rows: light tints that keep black text at AAA
+GOES_ON = "→ 次のスライドへ続く"  # closes a box's part that goes on on the next slide
 PAD = 10.0  # inset of bordered boxes (callouts, exercise cards, key points)
 
 
@@ -126,22 +127,27 @@ class Planner:
             c = COLORS[b.level]
             sign = {"danger": "！ ", "warning": "！ ", "info": ""}[b.level]
             box.paras = [P(labeled(sign, b.title), w - 12, body + 2, True, color=c)]
+            box.again = [P(labeled(sign, continued_title(b.title)), w - 12, body + 2, True,
+                           color=c)]
+            box.cue = self.cue(w - 12, c)
             if b.text:
                 box.paras.append(P(b.text, w - 12))
-            box.paras += [P(r, w - 12, marker="・", bold=b.level == "danger")
+            box.paras += [P(r, w - 12, marker="・", bold=b.level == "danger", whole=True)
                           for r in b.items]
             box.fill, box.border, box.inset = FILLS[b.level], c, PAD
             box.border_w = {"danger": 4.0, "warning": 2.5, "info": 1.25}[b.level]
             box.dash = b.level == "warning"
         elif isinstance(b, d.Exercise):
             box.paras = [P(b.name, w - 12, body + 2, True, color=self.accent)]
+            box.again = [P(continued_title(b.name), w - 12, body + 2, True, color=self.accent)]
+            box.cue = self.cue(w - 12, self.accent)
             for label, val in (("ねらい：", b.target), ("姿勢：", b.position)):
                 if val:
                     box.paras.append(P(labeled(label, val), w - 12))
             if len(b.steps) == 1:  # a single step reads better unnumbered
                 box.paras.append(P(labeled("やり方：", b.steps[0]), w - 12))
             else:
-                box.paras += [P(r, w - 12, marker=f"{i}.")
+                box.paras += [P(r, w - 12, marker=f"{i}.", whole=True)
                               for i, r in enumerate(b.steps, 1)]
             dose = "・".join(x for x in (
                 f"{b.hold_seconds}秒保つ" if b.hold_seconds else "",
@@ -158,6 +164,13 @@ class Planner:
             raise AssertionError(type(b))
         box.h = box.text_height()
         return box
+
+    @staticmethod
+    def cue(width: float, color: str) -> Para:
+        """The last line of a box's part that goes on on the next slide."""
+        p = para(plain(GOES_ON), width, MIN_BODY, color=color, space=4)
+        p.align = "right"
+        return p
 
     def flush(self, heading: Rich, items: list, notes: str, kind: str = "content") -> bool:
         """Stack items top to bottom on as many slides as they need.
@@ -506,9 +519,12 @@ class Planner:
             add_slides()
             tried[size] = self.slides[start:]
             del self.slides[start:]
-        least = len(tried[BODY])
+        least, split = len(tried[BODY]), splits(tried[BODY])
+        # a larger size must not split a box that stays whole at 20 pt (unless it is
+        # the emergency's 24 pt)
         best = next(s for s in ROOMY if s == BODY or inside(tried[s], self.bottom) and (
-            len(tried[s]) <= least or (urgent and s == BODY + 4 and len(tried[s]) <= least + 1)))
+            len(tried[s]) <= least and splits(tried[s]) <= split or (
+                urgent and s == BODY + 4 and len(tried[s]) <= least + 1)))
         self.slides[start:] = tried[best]
         self.body = BODY
 
@@ -738,6 +754,12 @@ def inside(slides: list[Slide], bottom: float) -> bool:
     figure) is placed even when it is taller than a slide, so a larger size must not make it
     so."""
     return all(sh.bottom <= bottom + 0.5 for s in slides for sh in flat(s.shapes))
+
+
+def splits(slides: list[Slide]) -> int:
+    """How many parts of titled boxes go on on a later slide."""
+    return sum(1 for s in slides for sh in flat(s.shapes)
+               if isinstance(sh, TextBox) and sh.goes_on)
 
 
 def _auto_notes(sec: d.Section, blocks: list[d.Block]) -> str:
