@@ -717,10 +717,11 @@ class Planner:
 
 
 def _reference(r: d.Reference) -> Rich:
-    """「[n] cite address」 with the address a link (as the leaflet's list)."""
+    """「[n] cite address」 with the address a link, a DOI printed doi:10.… and linked over
+    https (as the leaflet's list)."""
     spans = (Span(f"[{r.number}] {r.cite}" + (" " if r.link else "")),)
     if r.link:
-        spans += (Span(r.link, link=r.link),)
+        spans += (Span(r.address, link=r.link),)
     return Rich(spans, r.mark)
 
 
