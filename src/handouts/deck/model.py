@@ -146,7 +146,7 @@ class TextBox(Shape):
     caption: bool = False  # a caption or source line under a diagram, chart or table
     # a titled box (callout, exercise card) split between slides: each later part opens
     # with `again` (its title with 「（続き）」), each earlier part closes with `cue`
-    # (「→ 次のスライドへ続く」) and is marked `goes_on`
+    # (「→次のスライドへ続く」) and is marked `goes_on`
     again: list[Para] = field(default_factory=list)
     cue: Para | None = None
     goes_on: bool = False

@@ -31,7 +31,7 @@ COVER_SIZES = (40.0, 36.0, 32.0, 28.0, 24.0, 20.0)  # a template's small title b
 COLORS = {"danger": "A00000", "warning": "7A4300", "info": "1F4E79"}
 FILLS = {"danger": "FFF0F0", "warning": "FFFFFF", "info": "FFFFFF"}
 BANDS = ("E4ECF5", "F4F7FB")  # table body rows: light tints that keep black text at AAA
-GOES_ON = "→ 次のスライドへ続く"  # closes a box's part that goes on on the next slide
+GOES_ON = "→次のスライドへ続く"  # closes a box's part that goes on on the next slide
 PAD = 10.0  # inset of bordered boxes (callouts, exercise cards, key points)
 
 
