@@ -167,11 +167,13 @@ def test_go_now_box_opens_the_next_page_rather_than_split(tmp_path):
         assert "今すぐ救急へ（続き）" not in "".join(pages)
 
 
-def test_boxes_after_a_long_introduction_wait_while_what_follows_fills_the_page(tmp_path):
-    """A help section taller than a page whose boxes together fit one (a long introduction
-    before them): its heading and introduction stay on page 1, the boxes open page 2 whole,
-    and the next section moves up to fill page 1 (it used to follow the boxes, leaving the
-    rest of page 1 empty). Read in the order written: key points, help section, the rest."""
+def test_boxes_after_a_long_introduction_follow_it_in_order_each_whole(tmp_path):
+    """A help section with a long introduction before its boxes: the introduction, the
+    go-now box and the today box come in the order written, each box whole on one page
+    (never 「（続き）」), the go-now box on the introduction's page (or opening the next one
+    when they are taller than a page together), and the next section
+    only after the last sign of the last box, on the page and in the reading order (the
+    float that moved it up ahead of the boxes is gone: clinical review)."""
     import pdfplumber
 
     (tmp_path / "_clinic.yaml").write_text("name: 架空の医院\n", encoding="utf-8")
@@ -182,26 +184,41 @@ def test_boxes_after_a_long_introduction_wait_while_what_follows_fills_the_page(
         "title: 受診の目安の置き方を試します\naudience: patients\nreviewed: 2026-01-01\n"
         "review_by: 2099-01-01\nkey_points: [一つ目の要点です。, 二つ目の要点です。]\n"
         "sections:\n  - heading: 受診の目安です\n    blocks:\n"
-        f"      - text: {'受診の目安の前に読む文章です。' * 55}\n"
+        f"      - text: {'受診の目安の前に読む文章です。' * 55}最後の一文です。\n"
         f"      - callout: {{kind: danger, title: 今すぐ救急へ, items: [{signs}]}}\n"
         "      - callout: {kind: warning, title: 今日か明日に受診, items: ["
         + ", ".join(f"{i}番目の今日か明日のサインです" for i in range(1, 9)) + "]}\n"
         "  - heading: あとの文章です\n    blocks:\n"
         f"      - text: {'あとに続く文章です。' * 8}\n", encoding="utf-8")
-    r = run_cli("build", spec, "-o", tmp_path / "out", "--format", "pdf")
+    r = run_cli("build", spec, "-o", tmp_path / "out", "--format", "pdf,a5")
     assert r.returncode == 0, r.stderr
-    pdf_path = tmp_path / "out" / "intro.pdf"
-    with pdfplumber.open(pdf_path) as pdf:
-        pages = ["".join(c["text"] for c in p.chars) for p in pdf.pages]
-    assert len(pages) == 2
-    assert "受診の目安です" in pages[0] and "あとの文章です" in pages[0], pages[0][-80:]
-    assert "今すぐ救急へ" in pages[1] and "10番目のサイン" in pages[1]
-    assert "今日か明日に受診" in pages[1] and "8番目の今日か明日" in pages[1]
-    tree = subprocess.run([need("pdfinfo"), "-struct-text", str(pdf_path)],
-                          capture_output=True, text=True, check=True).stdout
-    h2 = [text for level, text in struct_headings(tree) if level == "H2"]
-    assert h2 == ["この紙でいちばん伝えたいこと", "受診の目安です", "あとの文章です"], h2
-    assert tree.index("今すぐ救急へ") < tree.index("あとに続く文章")
+    for name in ("intro.pdf", "intro.a5.pdf"):
+        pdf_path = tmp_path / "out" / name
+        with pdfplumber.open(pdf_path) as pdf:
+            pages = [p.chars for p in pdf.pages]
+        text = "".join(c["text"] for p in pages for c in p)
+        assert "（続き）" not in text, name
+        intro = _find(pages, "最後の一文です。")
+        now = _find(pages, "今すぐ救急へ", intro[:2])
+        last = now
+        for i in range(1, 11):
+            last = _find(pages, f"{i}番目のサインがあるとき", last[:2])
+            assert last[0] == now[0], (name, i)
+        # heading, introduction and go-now box kept together; taller than a page together
+        # (A5), the introduction ends its page and the box opens the next one
+        assert now[0] == intro[0] or now[:2] == (intro[0] + 1, 0), (name, intro, now)
+        today = _find(pages, "今日か明日に受診", last[:2])
+        last = today
+        for i in range(1, 9):
+            last = _find(pages, f"{i}番目の今日か明日", last[:2])
+            assert last[0] == today[0], (name, i)
+        after = _find(pages, "あとの文章です")
+        assert after[:2] > last[:2] and (after[0] > last[0] or after[2] > last[2]), name
+        tree = subprocess.run([need("pdfinfo"), "-struct-text", str(pdf_path)],
+                              capture_output=True, text=True, check=True).stdout
+        h2 = [text for level, text in struct_headings(tree) if level == "H2"]
+        assert h2 == ["この紙でいちばん伝えたいこと", "受診の目安です", "あとの文章です"], h2
+        assert tree.index("今日か明日に受診") < tree.index("あとに続く文章")
 
 
 def test_help_boxes_are_read_right_after_the_key_points(shipped_build):
