@@ -13,8 +13,8 @@ from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame,
-                                KeepTogether, PageTemplate, Spacer, TableStyle)
+from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate,
+                                Spacer, TableStyle)
 
 from .. import document as d, images
 from ..diagnostics import Diagnostic, Mark, SpecError
@@ -27,7 +27,7 @@ from ..text.inline import Rich, Span, continued_title, plain
 from ..text.setting import has_ruby, ruby_pitch, ruby_top, set_lines
 from .colour import (DANGER, DANGER_FILL, GREY, HIGHLIGHT_FILL, INFO, KEY_FILL, PALE,
                      WARNING, cmyk_image, readable)
-from .flow import KeepIfItFits, flat
+from .flow import HeadingBreak, KeepIfItFits, flat
 from .flowables import DOT, ArtFigure, Box, Drawing, ItemGrid, Para, Picture, Row, Table, Type
 from .page import Footer
 from .variant import MAX_PAGES, Options
@@ -518,8 +518,8 @@ class _Builder:
             kept = first[0]._content if isinstance(first[0], KeepTogether) else first[:1]
             out = [KeepIfItFits(head + list(kept))] + first[1:]
         else:
-            need = self.h2.lead * 2 + 5 + self.body.lead * 2
-            out = [CondPageBreak(need)] + head + first
+            out = [HeadingBreak(head, first[0] if first else None, self.body.lead * 2)]
+            out += head + first
         gap = Spacer(1, self.body.size * 0.45)
         for flows in blocks[1:]:
             out += [gap] + flows
