@@ -49,9 +49,11 @@ def _set_lines(spans: tuple[tuple[Span, ...], ...], width: float, size: float, b
                phrases: bool, justify: bool, fill: float | None,
                chars: float | None) -> tuple[Line, ...]:
     # ruby, citation markers and readings written in parentheses never break inside
-    runs = [Run(text, s, atomic=bool(s.ruby or s.cite or s.whole) or whole or k in inside)
-            for group in spans for inside in [_inside_readings(group)]
-            for k, s in enumerate(group) for text, whole in _readings(s)]
+    runs = []
+    for group in spans:
+        inside = _inside_readings(group)
+        runs += [Run(text, s, atomic=bool(s.ruby or s.cite or s.whole) or whole or k in inside)
+                 for k, s in enumerate(group) for text, whole in _readings(s)]
     return tuple(break_lines(runs, width,
                              lambda text, span: span_width(text, span, size, bold), phrases,
                              em=size, justify=justify, fill=fill, chars=chars,
