@@ -1,5 +1,7 @@
 """The shared Japanese line breaker: kinsoku, whole Latin/number tokens, phrases, ruby."""
 
+import re
+
 import pytest
 
 from handouts.diagnostics import Mark
@@ -65,6 +67,24 @@ def test_ruby_group_never_split():
             for run in ln.runs:
                 if getattr(run.style, "ruby", None):
                     assert run.text == "椎間板" and run.style.ruby == "ついかんばん"
+
+
+def test_reading_in_parentheses_around_a_glossary_term_never_split():
+    """A term written as the reading (細胞（{マクロファージ}）) is a span of its own between
+    the parentheses: the reading still goes to one line whole, at any width (it was
+    split 「（マクロファー/ジ）」 on the A4 leaflet), at any width it fits."""
+    rich = parse("片づけるのは、掃除役の細胞（{マクロファージ}）です。" * 3, Mark("x", 1, 1),
+                 {"マクロファージ": "細胞"}, lambda i, m: None, [])
+    assert any(s.term and s.text == "マクロファージ" for s in rich.spans)
+    for width in range(9 * 12, 400, 5):
+        lines = [ln.text for ln in set_lines(rich, width, 12)]
+        ends, at = [], 0
+        for t in lines[:-1]:
+            at += len(t)
+            ends.append(at)
+        text = "".join(lines)
+        for k in (m.start() for m in re.finditer("（マクロファージ）", text)):
+            assert not any(k < e < k + 9 for e in ends), (width, lines)
 
 
 # -- JLREQ character classes, with a monospaced measure (every character 1 wide) ----------

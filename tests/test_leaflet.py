@@ -197,23 +197,22 @@ def test_qpdf_check_and_metadata(shipped_build, stem, variant):
     assert b"/Lang (ja-JP)" in pdf.read_bytes()
 
 
-# Content, not layout: after the layout work (the help boxes' float fills the page it leaves,
-# the see-soon box's short signs two a row, a DOI printed doi:10.…) the shipped A4 leaflets
-# still hold 306-545 pt more than two pages (red-flag 306, disc 349, medial 477, chronic 486,
-# stretches 545; content past page 2 less the slack on pages 1-2), at 12.5 pt body, 1.5 em
-# pitch and furigana at grade 4 (README, "Two A4 pages, not yet"). Strict: this fails as
-# soon as a leaflet fits again, so the mark is then removed.
-@pytest.mark.xfail(strict=True, reason="content exceeds two A4 pages (issue 22); see above")
+# The coordinator's decision after issue 22: an A4 patient leaflet may run to three pages
+# (MAX_PAGES). Two is not met: the help section alone takes about 675 pt of a 731 pt page
+# body, and content past two pages was 306-545 pt a topic (README, "Three A4 pages").
 @pytest.mark.parametrize("stem", STEMS)
-def test_patient_leaflets_fit_two_pages(shipped_build, stem):
+def test_patient_leaflets_fit_three_a4_pages(shipped_build, stem):
+    from handouts.leaflet.variant import MAX_PAGES
+
     doc = load_document(ROOT / "specs" / f"{stem}.yaml").for_handout()
     import pdfplumber
 
     with pdfplumber.open(shipped_build / f"{stem}.pdf") as pdf:
         pages = len(pdf.pages)
         assert all(abs(p.width - 595.3) < 1 and abs(p.height - 841.9) < 1 for p in pdf.pages)
+    assert MAX_PAGES == 3
     if doc.audience == "patients":
-        assert pages <= 2, pages
+        assert pages <= 3, pages
 
 
 def _line_of(words, text: str):

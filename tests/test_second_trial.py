@@ -214,15 +214,15 @@ def test_check_refuses_the_template_build_refuses(tmp_path, make, message):
     assert (out / "topic.pptx").read_bytes() == before
 
 
-def test_check_warns_of_a_leaflet_past_two_pages_as_build_does(tmp_path):
+def test_check_warns_of_a_leaflet_past_three_pages_as_build_does(tmp_path):
     paragraph = "      - text: " + ("痛みがあっても、できる範囲で毎日の生活を続けることが大切"
                                       "です。横になってばかりいると、かえって治りが遅くなる"
                                       "ことが分かっています。") * 3 + "\n"
     spec = topic(tmp_path, TOPIC.replace(
-        "references:\n", "  - heading: もっと知りたい人へ\n    blocks:\n" + paragraph * 11
+        "references:\n", "  - heading: もっと知りたい人へ\n    blocks:\n" + paragraph * 18
         + "references:\n"))
-    want = (f"{spec}:29:5: warning: [pages] the patient leaflet runs to 3 A4 pages (at most 2); "
-            "「もっと知りたい人へ」 spills onto page 3: shorten it or an earlier section, or "
+    want = (f"{spec}:29:5: warning: [pages] the patient leaflet runs to 4 A4 pages (at most 3); "
+            "「もっと知りたい人へ」 spills onto page 4: shorten it or an earlier section, or "
             "show details only in the deck (only: deck)")
     r = run_cli("build", "-q", spec, "-o", tmp_path / "out", "--format", "pdf")
     assert (r.returncode, r.stderr.strip()) == (0, want)

@@ -35,6 +35,30 @@ class KeepIfItFits(KeepTogether):
         return super().split(aw, ah)
 
 
+class HeadingBreak(CondPageBreak):
+    """A page break unless a section's heading fits here with the start of its first
+    block: two lines of a paragraph that can be split (four lines or more: two stay, two
+    go on), the whole of a shorter one, or `least` for another block. Measured at the
+    frame's width when the page is made (a heading with ruby or on two lines is taller
+    than an estimate)."""
+
+    def __init__(self, head: list, first, least: float):
+        super().__init__(0.0)
+        self.head, self.first, self.least = head, first, least
+
+    def wrap(self, aw: float, ah: float):
+        self.height = sum(f.wrap(aw, ah)[1] for f in self.head) + self._start(aw, ah)
+        return super().wrap(aw, ah)
+
+    def _start(self, aw: float, ah: float) -> float:
+        f = self.first
+        if not isinstance(f, Para):
+            return self.least if f is not None else 0.0
+        f.wrap(aw, ah)
+        heights = f._heights
+        return sum(heights) if len(heights) < 4 else sum(heights[:2])
+
+
 def _page(f: KeepTogether, frame) -> float:
     """The tallest body a page of the document has (the first page's is shorter: the
     title band): what is taller cannot be kept on one page."""

@@ -22,6 +22,10 @@ DOT = "dot"  # marker drawn as a vector bullet: no stray '・' at the start of e
 # proportional kana would put 41-44 characters on the A4 measure of 40 em
 BODY_CHARS = 40
 NARROW = 20  # a measure under this many ems is a narrow column
+# the widest average gap (ems) a justified line is spread to bring a lone last character
+# down: about what the earlier limit, three characters narrower, gave the narrowest
+# justified line (20 characters: 3/19 em)
+SPREAD = 0.15
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,12 @@ class Type:
     @property
     def lead(self) -> float:
         return self.size * self.pitch
+
+
+def _spread(line: Line) -> float:
+    """The average extra advance between a justified line's characters (points; 和欧間
+    and squeezed punctuation counted as spread: an upper bound)."""
+    return sum(line.extras) / max(1, len(line.extras) - 1)
 
 
 class Para(Flowable):
@@ -63,8 +73,10 @@ class Para(Flowable):
         """Set the text, justified unless it is a heading (broken at phrases, ragged); a
         last line of one or two characters (泣き別れ; closing punctuation and citation
         marks not counted) is avoided by breaking the lines narrower, keeping the same
-        line count and measure: up to three characters for justified text (its lines
-        are spread back to the measure), six for ragged text."""
+        line count and measure: justified text (its lines spread back to the measure) as
+        long as no line's characters are spread more than SPREAD apart on average (a line
+        already short of the measure, before a citation that cannot start a line, has
+        less to give than a full one), ragged text by up to six characters."""
         t = self.t
         # a narrow column breaks at phrases, ragged: spread over a few characters a line,
         # justification opens visible gaps and breaks words (「片/ひざ」)
@@ -75,12 +87,14 @@ class Para(Flowable):
         chars = BODY_CHARS if not phrases and width < (BODY_CHARS + 1) * t.size else None
         lines = set_lines(self.rich, width, t.size, t.bold, phrases, just, chars=chars)
         if len(lines) >= 2 and visible(lines[-1]) <= 2:
-            for k in range(1, 7 if just else 13):
+            for k in range(1, 13):
                 # the character cap narrows too: lines held at 40 characters by count (kana
                 # are narrower than an em) would not change with the width alone
                 cap = chars - (k + 1) // 2 if chars else None
                 alt = set_lines(self.rich, width - k * t.size / 2, t.size, t.bold, phrases,
                                 just, width, cap)
+                if just and any(_spread(ln) > SPREAD * t.size for ln in alt[:-1]):
+                    break  # spread wider: the short line is the lesser evil
                 if len(alt) == len(lines) and visible(alt[-1]) > 2:
                     return alt
         return lines

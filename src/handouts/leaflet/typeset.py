@@ -13,8 +13,8 @@ from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame,
-                                KeepTogether, PageTemplate, Spacer, TableStyle)
+from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate,
+                                Spacer, TableStyle)
 
 from .. import document as d, images
 from ..diagnostics import Diagnostic, Mark, SpecError
@@ -27,7 +27,7 @@ from ..text.inline import Rich, Span, continued_title, plain
 from ..text.setting import has_ruby, ruby_pitch, ruby_top, set_lines
 from .colour import (DANGER, DANGER_FILL, GREY, HIGHLIGHT_FILL, INFO, KEY_FILL, PALE,
                      WARNING, cmyk_image, readable)
-from .flow import KeepIfItFits, flat
+from .flow import HeadingBreak, KeepIfItFits, flat
 from .flowables import DOT, ArtFigure, Box, Drawing, ItemGrid, Para, Picture, Row, Table, Type
 from .page import Footer
 from .variant import MAX_PAGES, Options
@@ -360,10 +360,12 @@ class _Builder:
 
     def b_exercise(self, b: d.Exercise) -> list:
         """An exercise card: the pose figure on the left, in a column as wide for every
-        card of the leaflet (one grid: every card's text starts at the same place), name,
-        steps and dose beside it; on a page too narrow for that (A5) the figure goes
-        above the text. A dose the same for every exercise is shown once, before the
-        first card, not repeated in each."""
+        card of the leaflet whose figure is beside its text (one grid: their texts start at
+        the same place), name, steps and dose beside it. A figure too wide to leave 16
+        characters a line beside it at its full height (a lunge in two frames, large
+        print, A5) goes above the text, under the name: a figure is never shrunk to fit.
+        A dose the same for every exercise is shown once, before the first card, not
+        repeated in each."""
         out = []
         shared = self.shared_dose()
         if shared and not self._dose_shown:
@@ -386,11 +388,11 @@ class _Builder:
             text += self.items(b.steps, "steps")
         if not shared:
             text += self.dose(b)
-        column, _ = self.figure_column
         if art is None:
             kids = text
-        elif column:
-            kids = [Row([art], [_stack(text)], gap=self.column_gap, left_width=column)]
+        elif self.beside(b):
+            kids = [Row([art], [_stack(text)], gap=self.column_gap,
+                        left_width=self.figure_column)]
         else:
             kids = [text[0], art] + text[1:]
         out.append(KeepIfItFits([Box(kids, border=self.accent, width=1.5, pad=BOX_PAD, gap=2,
@@ -433,39 +435,36 @@ class _Builder:
         return {id(e.pose): figure.aspect(e.pose) for e in self.exercises
                 if e.pose is not None}
 
-    @cached_property
+    @property
     def figure_height(self) -> float:
-        """A pose figure's height: 41.5 mm on A4, as the body size on the other variants,
-        less where that keeps the steps beside it at 16 characters a line (A5)."""
-        h = POSE_H * self.body.size / Options().body
-        poses = [e.pose for e in self.exercises if e.pose is not None]
-        widest = max((self.aspect[id(p)] for p in poses), default=1.0)
-        beside = (self.card_inner - TEXT_BESIDE * self.body.size - self.column_gap) / widest
-        return min(h, beside) if beside >= POSE_H * 0.7 else h
+        """A pose figure's height: 41.5 mm on A4 (its ink at least 40 mm), larger with the
+        body in large print (53 mm), scaled with the page on A5 (29 mm: the A4 sheet
+        folded, read at the same distance)."""
+        a4 = Options()
+        return POSE_H * max(1.0, self.body.size / a4.body) * min(
+            1.0, self.opt.pagesize[0] / a4.pagesize[0])
 
     @property
     def card_inner(self) -> float:
         return self.frame_w - 2 * BOX_PAD - 6  # an exercise card's padding and left bar
 
+    def beside(self, b: d.Exercise) -> bool:
+        """The pose figure, at its full height, leaves 16 characters a line beside it."""
+        room = self.card_inner - TEXT_BESIDE * self.body.size - self.column_gap
+        return self.figure_height * self.aspect[id(b.pose)] <= room + 0.01
+
     @cached_property
-    def figure_column(self) -> tuple[float, float]:
-        """(width of the figure column of every card, or 0 when the steps beside it would
-        hold under 16 characters a line: the figure then goes above the text; the text
-        column's width)."""
-        inner = self.card_inner
-        poses = [e.pose for e in self.exercises if e.pose is not None]
-        column = max((self.figure_height * self.aspect[id(p)] for p in poses), default=0.0)
-        text = inner - column - self.column_gap
-        if text < TEXT_BESIDE * self.body.size - 0.01:
-            return 0.0, inner
-        return column, text
+    def figure_column(self) -> float:
+        """The width of the figure column of every card whose figure is beside its text
+        (the widest of those figures), 0 when none is."""
+        return max((self.figure_height * self.aspect[id(e.pose)] for e in self.exercises
+                    if e.pose is not None and self.beside(e)), default=0.0)
 
     def pose_figure(self, b: d.Exercise) -> ArtFigure:
         from ..diagrams import figure
 
         h = self.figure_height
-        column, inner = self.figure_column
-        w = min(h * self.aspect[id(b.pose)], column or inner)
+        w = min(h * self.aspect[id(b.pose)], self.card_inner)
         h = w / self.aspect[id(b.pose)]
         return ArtFigure(figure.draw(b.pose, w, h, self.accent.hexval()[2:], 1.0),
                          self.at.child("figure", alt=b.alt), "center")
@@ -519,8 +518,8 @@ class _Builder:
             kept = first[0]._content if isinstance(first[0], KeepTogether) else first[:1]
             out = [KeepIfItFits(head + list(kept))] + first[1:]
         else:
-            need = self.h2.lead * 2 + 5 + self.body.lead * 2
-            out = [CondPageBreak(need)] + head + first
+            out = [HeadingBreak(head, first[0] if first else None, self.body.lead * 2)]
+            out += head + first
         gap = Spacer(1, self.body.size * 0.45)
         for flows in blocks[1:]:
             out += [gap] + flows
@@ -564,8 +563,8 @@ class _Builder:
         return out
 
     def spill(self) -> list[Diagnostic]:
-        """A patient leaflet past two A4 pages: a warning naming the part that spills over
-        (known once the pages are made)."""
+        """A patient leaflet past MAX_PAGES A4 pages: a warning naming the part that spills
+        over (known once the pages are made)."""
         # the regular A4 leaflet only: large print is longer by design, the print-shop
         # variant has the same pages
         if self.opt != Options() or self.doc.audience != "patients" or not self.ends:

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from reportlab.lib.pagesizes import A4, A5
 from reportlab.lib.units import mm
 
-MAX_PAGES = 2  # a waiting-room leaflet: one sheet, both sides
+# an A4 patient leaflet: at most three pages (the coordinator's decision after issue 22's
+# help section, 675 pt of a 731 pt page, made two pages too few); large print and A5 are
+# longer by design and not counted
+MAX_PAGES = 3
 FOOTER_H = 22 * mm  # page footer: clinic, review date, page x/y, QR code
 EDGE = 5 * mm  # nothing printed nearer the paper's edge (office printers cannot)
 MARK_LEN = 5 * mm  # crop marks: standard length,

@@ -49,8 +49,11 @@ def _set_lines(spans: tuple[tuple[Span, ...], ...], width: float, size: float, b
                phrases: bool, justify: bool, fill: float | None,
                chars: float | None) -> tuple[Line, ...]:
     # ruby, citation markers and readings written in parentheses never break inside
-    runs = [Run(text, s, atomic=bool(s.ruby or s.cite or s.whole) or whole)
-            for group in spans for s in group for text, whole in _readings(s)]
+    runs = []
+    for group in spans:
+        inside = _inside_readings(group)
+        runs += [Run(text, s, atomic=bool(s.ruby or s.cite or s.whole) or whole or k in inside)
+                 for k, s in enumerate(group) for text, whole in _readings(s)]
     return tuple(break_lines(runs, width,
                              lambda text, span: span_width(text, span, size, bold), phrases,
                              em=size, justify=justify, fill=fill, chars=chars,
@@ -75,6 +78,23 @@ def _readings(span: Span) -> list[tuple[str, bool]]:
     if pos < len(span.text):
         out.append((span.text[pos:], False))
     return out
+
+
+def _inside_readings(spans: tuple[Span, ...]) -> set[int]:
+    """Which spans lie inside a reading in parentheses that spans several of them (a
+    glossary term as the reading: 細胞（{マクロファージ}）): each is kept whole."""
+    at, starts = 0, []
+    for s in spans:
+        starts.append(at)
+        at += len(s.text)
+    text = "".join(s.text for s in spans)
+    inside = set()
+    for m in _READING.finditer(text):
+        for k, s in enumerate(spans):
+            a = starts[k]
+            if m.start() < a and a + len(s.text) < m.end():
+                inside.add(k)
+    return inside
 
 
 def ruby_overhang(span: Span, size: float, bold: bool = False) -> float:
