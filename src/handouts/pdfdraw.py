@@ -310,18 +310,24 @@ def draw_outlined(canv, text: str, x: float, y: float, size: float,
 
     reg = fonts()
     path = canv.beginPath()
+    # unrolled (the same arithmetic, so the same bytes): readings are most of the path
+    # operations of a leaflet
+    move, line, curve, close = path.moveTo, path.lineTo, path.curveTo, path.close
     for face, chunk in reg.split_by_face(text, bold):
+        where = str(face.path)
         for ch in chunk:
-            for op in _outline(str(face.path), ch):
-                pts = [(x + op[i] * size, y + op[i + 1] * size) for i in range(1, len(op), 2)]
-                if op[0] == "M":
-                    path.moveTo(*pts[0])
-                elif op[0] == "L":
-                    path.lineTo(*pts[0])
-                elif op[0] == "C":
-                    path.curveTo(*pts[0], *pts[1], *pts[2])
+            for op in _outline(where, ch):
+                kind = op[0]
+                if kind == "C":
+                    _, a, b, c, d, e, f = op
+                    curve(x + a * size, y + b * size, x + c * size, y + d * size,
+                          x + e * size, y + f * size)
+                elif kind == "L":
+                    line(x + op[1] * size, y + op[2] * size)
+                elif kind == "M":
+                    move(x + op[1] * size, y + op[2] * size)
                 else:
-                    path.close()
+                    close()
             x += reg.width(ch, size, bold)
     canv.drawPath(path, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
     return x
