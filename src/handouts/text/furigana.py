@@ -163,9 +163,8 @@ def _lattice(text: str) -> tuple[tuple[tuple[int, int], str, float], ...]:
         f = line.split(" ")
         if len(f) < 15:
             continue
-        feature = f[2].split(",", 18)[:18]
-        if any('"' in x for x in feature):  # a quoted field (「,」 in the text)
-            feature = next(csv.reader([f[2]]))
+        # a quoted field (「,」 in the text) needs a CSV reader
+        feature = next(csv.reader([f[2]])) if '"' in f[2] else f[2].split(",", 18)[:18]
         kana = feature[17] if len(feature) > 17 and f[9] == "0" else ""
         nodes[f[0]] = (int(f[3]), int(f[4]), hiragana(kana), int(f[14]), f[15:])
     to_end: dict[str, float] = {}  # the best cost from each word to the end of the text
