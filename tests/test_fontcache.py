@@ -8,6 +8,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 EVERY_FORMAT = "pdf,large,print,a5,a5print,pptx,slides,notes"
@@ -78,3 +79,20 @@ def test_parallel_builds_share_an_empty_cache(tmp_path):
     assert stored
     for data in stored.values():
         pickle.loads(data)  # whole
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_home_folder_that_cannot_be_written_only_costs_time(tmp_path):
+    """With no HANDOUTS_CACHE the cache goes under the home folder (~/.cache/handouts); a
+    home in which nothing can be created (/proc/self: not even root can) still builds the
+    same bytes, and says nothing about it."""
+    spec = ROOT / "specs" / "disc-resorption.yaml"
+    without = build(tmp_path / "off", "off", spec, formats="pdf")
+    env = {k: v for k, v in os.environ.items() if k not in ("HANDOUTS_CACHE", "XDG_CACHE_HOME")}
+    r = subprocess.run([sys.executable, "-m", "handouts", "build", str(spec), "-o",
+                        str(tmp_path / "out"), "--format", "pdf", "-q"], capture_output=True,
+                       text=True, env={**env, "HOME": "/proc/self"}, cwd=ROOT, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr and ": error:" not in r.stderr  # its warnings only
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir() if p.is_file()
+            } == without
