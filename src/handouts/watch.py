@@ -39,9 +39,9 @@ class Watcher:
 
     def poll(self) -> list[Path]:
         """Rebuild every spec whose inputs changed since the last poll (all of them on the
-        first poll); return the rebuilt specs. The leaflets come first, on their own: a
-        leaflet takes a tenth of what its deck, slides and notes PDFs and thumbnails take,
-        and it is what an editor looks at after a save; then everything, as `preview`."""
+        first poll, as `preview`); return the rebuilt specs. After a save the leaflets come
+        first, on their own: a leaflet takes a tenth of what its deck, slides and notes
+        PDFs and thumbnails take, and it is what an editor looks at; then everything."""
         from .build import build
         from .preview import preview
 
@@ -54,20 +54,23 @@ class Watcher:
         self.failed, self.deck_failed, self.leaflets_took = [], [], None
         if not changed:
             return []
-        leaflets = build(changed, self.outdir, ("pdf",), self.profile)
-        self.leaflets_took = time.monotonic() - started
-        said = _say(leaflets.diagnostics, [])
-        done = [s for s in changed if s not in leaflets.failed]
-        if done:
-            print(f"{', '.join(s.stem + '.pdf' for s in done)} rebuilt in "
-                  f"{self.leaflets_took:.1f}s; now the deck and previews", file=sys.stderr,
-                  flush=True)
-        # a spec whose leaflet failed fails as a whole: its previous outputs stay
+        said: list = []
+        failed: list[Path] = []  # specs whose leaflet failed: they fail as a whole
+        if self.seen:
+            leaflets = build(changed, self.outdir, ("pdf",), self.profile)
+            self.leaflets_took = time.monotonic() - started
+            said, failed = _say(leaflets.diagnostics, said), leaflets.failed
+            if len(failed) < len(changed):
+                print(f"{', '.join(s.stem + '.pdf' for s in changed if s not in failed)} "
+                      f"rebuilt in {self.leaflets_took:.1f}s; now the deck and previews",
+                      file=sys.stderr, flush=True)
+        done = [s for s in changed if s not in failed]
         result = preview(done, self.outdir, self.profile, self.entries) if done else None
         if result is not None:
             _say(result.diagnostics, said)
-        self.failed = leaflets.failed + (result.failed if result else [])
-        self.deck_failed = result.failed if result else []
+            self.deck_failed = result.failed if self.seen else []
+            failed = failed + result.failed
+        self.failed = failed
         for s in changed:  # stamps of what the new build read
             self.seen[s] = {f: _stamp(f) for f in self.inputs(s)}
         return changed
