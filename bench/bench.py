@@ -269,9 +269,8 @@ def main() -> None:
         cold = ratios(tmp, before)
         ty, ty50 = cold["typst"], cold["typst50"]
 
-        def was(name: str, unit: float = 1.0, fmt: str = "{:.2f} s") -> str:
-            return (f" (before: {fmt.format(cold['before ' + name] / unit)})"
-                    if before else "")
+        def was(name: str) -> str:
+            return f" (before: {cold['before ' + name]:.2f} s)" if before else ""
 
         check_r, pdf_r, batch_r = cold["check"] / ty, cold["pdf"] / ty, cold["batch50"] / ty50
         print(f"0. cold whole processes, medians of {COLD_ROUNDS} interleaved rounds"
