@@ -75,7 +75,7 @@ schema: $(STAMP)
 # speed figures for the README (typst is a bench-only dependency)
 bench: $(STAMP) all
 	$(BIN)/python -m pip install -q --disable-pip-version-check typst==0.15.2
-	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/bench.py $(BEFORE)
 
 clean:
 	rm -rf $(OUT)

@@ -3,6 +3,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,16 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 ALL_KINDS = DATA / "allkinds" / "all-kinds.yaml"
 IN_CI = os.environ.get("CI") == "true"
+
+# the font cache of this run only (every build, in this process or a child, reads
+# HANDOUTS_CACHE): no test depends on what earlier runs or the user's builds left in
+# ~/.cache, and the suite writes nothing there
+_CACHE = tempfile.mkdtemp(prefix="handouts-test-cache-")
+os.environ["HANDOUTS_CACHE"] = _CACHE
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 def need(tool: str) -> str:

@@ -168,6 +168,9 @@ def test_a_leaflet_past_three_pages_names_the_section_that_spills(tmp_path):
     assert k == 0 or f"{order[k - 1]}のこと" not in pages[3]
     lines = spec.read_text(encoding="utf-8").splitlines()
     assert lines[int(m[1]) - 1] == f"  - heading: {name}"
+    # check, which makes the pages without finishing or writing them, says the same
+    c = run_cli("check", spec)
+    assert [x for x in c.stderr.splitlines() if "[pages]" in x] == warnings, c.stderr
     # said once: the large-print and print-shop variants are longer or the same by design
     r = run_cli("build", spec, "-o", tmp_path / "v", "--format", "pdf,large,print")
     assert r.returncode == 0 and r.stderr.count("[pages]") == 1, r.stderr

@@ -153,6 +153,46 @@ def test_watch_rebuilds_what_changed(tmp_path):
     assert w.poll() == []
 
 
+def test_watch_puts_the_leaflet_in_place_before_it_makes_the_deck(tmp_path, monkeypatch,
+                                                                   capsys):
+    """After a save the leaflet is rebuilt first (a viewer shows it while the deck is still
+    being made); a deck that then fails keeps every previous deck output and says so."""
+    import os
+    import shutil
+
+    from handouts import build
+    from handouts.diagnostics import Mark, SpecError
+    from handouts.watch import Watcher
+
+    specs = tmp_path / "specs"
+    shutil.copytree(ALL_KINDS.parent, specs)
+    out = tmp_path / "out"
+    spec = specs / "all-kinds.yaml"
+    w = Watcher([spec], out)
+    assert w.poll() == [spec] and not w.failed
+    deck = {f: (out / f).read_bytes() for f in ("all-kinds.pptx", "all-kinds.slides.pdf",
+                                                 "all-kinds.notes.pdf")}
+    seen_by_deck = []
+
+    def deck_that_fails(sources, tmp):
+        seen_by_deck.append(pdftotext(out / "all-kinds.pdf"))
+        raise SpecError([Mark(str(spec), 1, 1).error("the deck cannot be made")])
+
+    monkeypatch.setitem(build.FORMATS, "pptx", (".pptx", deck_that_fails))
+    spec.write_text(spec.read_text(encoding="utf-8").replace(
+        "title: すべてのブロックを試す", "title: 保存し直した"), encoding="utf-8")
+    t = spec.stat().st_mtime_ns + 1_000_000_000
+    os.utime(spec, ns=(t, t))
+    capsys.readouterr()
+    assert w.poll() == [spec]
+    assert "保存し直した" in seen_by_deck[0]  # the new leaflet was there already
+    assert w.failed == [spec] and w.deck_failed == [spec]
+    assert {f: (out / f).read_bytes() for f in deck} == deck
+    err = capsys.readouterr().err
+    assert "all-kinds.pdf rebuilt in" in err
+    assert f"{spec}:1:1: error: the deck cannot be made" in err
+
+
 @pytest.mark.parametrize("spec", [ROOT / "specs" / f"{s}.yaml" for s in STEMS] + [ALL_KINDS],
                          ids=lambda p: p.stem)
 def test_slide_text_sits_inside_its_box_insets(tmp_path, spec):

@@ -53,10 +53,11 @@ def check(paths: list[Path], profile: Path | None = None, today: dt.date | None 
 
 def _pages(doc) -> list:
     """A patient leaflet past its pages: known only once the pages are made, so the A4
-    leaflet is typeset as `build` makes it, into nowhere, and warns the same."""
+    leaflet is typeset as `build` makes it (its pages made, not finished or written) and
+    warns the same."""
     leaflet = doc.for_handout()
     if leaflet.audience != "patients":
         return []
     from .leaflet.typeset import render
 
-    return render(leaflet, Path(os.devnull))
+    return render(leaflet, None)

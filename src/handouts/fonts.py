@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from . import fontcache
+
 FONT_DIR = Path(os.environ.get("HANDOUTS_FONTS", Path(__file__).resolve().parents[2] / "fonts"))
 
 # key: (file, PostScript-ish name used in PDFs, family name written into PPTX)
@@ -45,7 +47,9 @@ class Face:
     def cmap(self) -> dict[int, float]:
         """Code point → advance width in em, for every character the face draws."""
         if self._advances is None:
-            self._advances, self._vertical = read_metrics(self.path)
+            self._advances, self._vertical = fontcache.cached(
+                self.path, "metrics", fontcache.code_version(__file__),
+                lambda: read_metrics(self.path))
         return self._advances
 
     @property

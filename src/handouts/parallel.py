@@ -30,8 +30,10 @@ import signal
 import sys
 import time
 from collections import deque
-from multiprocessing.connection import Connection, Pipe, wait
-from typing import Callable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
+
+if TYPE_CHECKING:  # multiprocessing is imported only when there are workers to start
+    from multiprocessing.connection import Connection
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -64,6 +66,8 @@ def worker_map(fn: Callable[[T], R], items: list[T], jobs: int
     if jobs <= 1 or len(items) <= 1:
         yield from _in_process(fn, items)
         return
+    from multiprocessing.connection import wait
+
     start = _Forked if can_fork() else _Spawned
     workers: dict[Connection, _Forked | _Spawned] = {}
     busy: dict[Connection, int] = {}      # connection → index in flight
@@ -107,6 +111,8 @@ class _Forked:
     """A worker forked from this process: it shares everything loaded so far."""
 
     def __init__(self, fn, items, siblings: list[Connection]):
+        from multiprocessing.connection import Pipe
+
         self.conn, child_end = Pipe()
         old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP)  # no signal before handlers are set
         try:
@@ -160,6 +166,7 @@ class _Spawned:
 
     def __init__(self, fn, items, siblings: list[Connection]):
         import multiprocessing
+        from multiprocessing.connection import Pipe
 
         self.conn, child_end = Pipe()
         # pickled here but loaded only by the worker's own code, once it handles Ctrl-C

@@ -6,8 +6,12 @@ Used by the leaflet and the slide/notes PDFs so all PDFs set Japanese the same w
 from __future__ import annotations
 
 import zlib
+from fnmatch import fnmatch
 from functools import lru_cache
+from pathlib import Path
+from weakref import WeakKeyDictionary
 
+from . import fontcache
 from .fonts import fonts
 from .text.breaking import Line
 from .text.inline import Span
@@ -20,14 +24,41 @@ _registered: set[str] = set()
 
 def register(face) -> str:
     """Register one face with reportlab on first use (embedded and subset when drawn);
-    parsing a 4.6 MB CJK font costs ~0.09 s, so faces a document never uses are skipped."""
+    faces a document never uses are skipped."""
     if face.name not in _registered:
         from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.ttfonts import TTFont
 
-        pdfmetrics.registerFont(TTFont(face.name, str(face.path)))
+        pdfmetrics.registerFont(_reportlab_font(face.name, face.path))
         _registered.add(face.name)
     return face.name
+
+
+def _reportlab_font(name: str, path: Path):
+    """reportlab's TTFont for a font file. Its parse (~0.1 s for a 4.6 MB CJK face) is kept
+    in the font cache: the parsed face's attributes, without the file's bytes."""
+    import reportlab
+    from reportlab import rl_config
+    from reportlab.pdfbase.ttfonts import TTEncoding, TTFont, TTFontFace
+
+    def parse() -> dict:
+        state = dict(TTFontFace(str(path)).__dict__)
+        del state["_ttf_data"], state["_pdfScale"]  # the file, a lambda: made again below
+        return state
+
+    state = fontcache.cached(path, "reportlab", reportlab.Version + fontcache.code_version(
+        __file__), parse)
+    face = TTFontFace.__new__(TTFontFace)
+    face.__dict__.update(state)
+    face._ttf_data, face.filename = path.read_bytes(), str(path)  # the same bytes elsewhere
+    upem = face.unitsPerEm  # as TTFontFile.extractInfo sets it
+    face._pdfScale = (lambda x: x) if upem == 1000 else (lambda x, k=1000 / upem: x * k)
+    # what TTFont.__init__ does once it has its face
+    font = TTFont.__new__(TTFont)
+    font.fontName, font.face, font.encoding = name, face, TTEncoding()
+    font.state = WeakKeyDictionary()
+    font._asciiReadable = rl_config.ttfAsciiReadable
+    font.shapable = not any(fnmatch(name, g) for g in rl_config.unShapedFontGlob)
+    return font
 
 
 @lru_cache(maxsize=1)
@@ -210,9 +241,39 @@ def _glyphs(path: str):
     return font.getGlyphSet(), font.getBestCmap(), font["head"].unitsPerEm
 
 
-@lru_cache(maxsize=512)
+# characters whose outlines are made together, the first time a face's are needed:
+# readings are written in kana (with their marks and punctuation)
+_KANA_BLOCKS = range(0x3000, 0x3100)
+
+
+@lru_cache(maxsize=8)
+def _outlines(path: str) -> dict[str, tuple]:
+    """A face's character outlines made so far: from the font cache, else the kana blocks
+    made at once (fontTools reads the face's whole glyph table for them, ~0.3 s)."""
+    known = fontcache.load(Path(path), "outlines", _outline_version())
+    if known is None:
+        known = {chr(c): _trace(path, chr(c)) for c in _KANA_BLOCKS}
+        fontcache.save(Path(path), "outlines", _outline_version(), known)
+    return known
+
+
+def _outline_version() -> str:
+    import fontTools
+
+    return fontTools.version + fontcache.code_version(__file__)
+
+
 def _outline(path: str, ch: str) -> tuple:
     """One character's outline as path operations in em (cubic curves)."""
+    known = _outlines(path)
+    if ch not in known:  # not a kana: made now and kept for next time
+        known[ch] = _trace(path, ch)
+        fontcache.save(Path(path), "outlines", _outline_version(), known)
+    return known[ch]
+
+
+def _trace(path: str, ch: str) -> tuple:
+    """One character's outline read from the font (fontTools)."""
     from fontTools.pens.basePen import BasePen
 
     glyphs, cmap, upm = _glyphs(path)
@@ -249,18 +310,24 @@ def draw_outlined(canv, text: str, x: float, y: float, size: float,
 
     reg = fonts()
     path = canv.beginPath()
+    # unrolled (the same arithmetic, so the same bytes): readings are most of the path
+    # operations of a leaflet
+    move, line, curve, close = path.moveTo, path.lineTo, path.curveTo, path.close
     for face, chunk in reg.split_by_face(text, bold):
+        where = str(face.path)
         for ch in chunk:
-            for op in _outline(str(face.path), ch):
-                pts = [(x + op[i] * size, y + op[i + 1] * size) for i in range(1, len(op), 2)]
-                if op[0] == "M":
-                    path.moveTo(*pts[0])
-                elif op[0] == "L":
-                    path.lineTo(*pts[0])
-                elif op[0] == "C":
-                    path.curveTo(*pts[0], *pts[1], *pts[2])
+            for op in _outline(where, ch):
+                kind = op[0]
+                if kind == "C":
+                    _, a, b, c, d, e, f = op
+                    curve(x + a * size, y + b * size, x + c * size, y + d * size,
+                          x + e * size, y + f * size)
+                elif kind == "L":
+                    line(x + op[1] * size, y + op[2] * size)
+                elif kind == "M":
+                    move(x + op[1] * size, y + op[2] * size)
                 else:
-                    path.close()
+                    close()
             x += reg.width(ch, size, bold)
     canv.drawPath(path, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
     return x

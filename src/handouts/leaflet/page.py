@@ -117,7 +117,9 @@ class Footer:
                 self.tagger.link_area(c, link, url, x, y, self.qr, self.qr)
         c.restoreState()
 
-    def canvasmaker(self, title: str, probe: list | None = None):
+    def canvasmaker(self, title: str, probe: list | None = None, write: bool = True):
+        """The leaflet's canvas class; with `write` False it lays out and draws the pages
+        but finishes none of them (no footers, tags or file): `check` counts pages."""
         footer, opt, tagger = self, self.opt, self.tagger
         pw, ph = opt.pagesize
         off, bleed = opt.slug, opt.bleed * mm
@@ -154,6 +156,8 @@ class Footer:
                 self._startPage()
 
             def save(self):
+                if not write:
+                    return
                 total = len(self._pages)
                 for i, state in enumerate(self._pages, 1):
                     self.__dict__.update(state)

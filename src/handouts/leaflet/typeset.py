@@ -7,6 +7,7 @@ by page callbacks; the content is a list of flowables, one builder per block kin
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -580,7 +581,7 @@ class _Builder:
             f"「{name}」 spills onto page {MAX_PAGES + 1}: shorten it or an earlier section, "
             "or show details only in the deck (only: deck)", "pages")]
 
-    def build(self, out: Path, probe: list | None = None) -> None:
+    def build(self, out: Path | None, probe: list | None = None) -> None:
         register_fonts()
         opt, doc = self.opt, self.doc
         bleed, off = opt.bleed * mm, opt.slug
@@ -635,13 +636,14 @@ class _Builder:
                     creator="handouts", producer="handouts (reportlab)",
                     keywords=f"{doc.audience}, review_by {doc.review_by}")
         footer = self.footer
-        template = BaseDocTemplate(str(out), pagesize=(pw + 2 * off, ph + 2 * off),
+        template = BaseDocTemplate(str(out or os.devnull), pagesize=(pw + 2 * off, ph + 2 * off),
                                    leftMargin=0, rightMargin=0, topMargin=0, bottomMargin=0,
                                    invariant=1, lang="ja-JP", **meta)
         template.addPageTemplates([
             PageTemplate("first", [f1], onPage=first, autoNextPageTemplate="later"),
             PageTemplate("later", [f2])])
-        template.build(self.story(), canvasmaker=footer.canvasmaker(doc.title.plain, probe))
+        template.build(self.story(), canvasmaker=footer.canvasmaker(doc.title.plain, probe,
+                                                                    write=out is not None))
 
 
 def _fmt(v: float) -> str:
@@ -693,11 +695,11 @@ class _PageNote(Flowable):
         self.ends.append((self.name, self.mark, self.canv.getPageNumber()))
 
 
-def render(doc: d.Document, out: Path, variant: str = "pdf",
+def render(doc: d.Document, out: Path | None, variant: str = "pdf",
            probe: list | None = None) -> list[Diagnostic]:
     """Write the leaflet (variant: pdf | large | print | a5 | a5print) to `out`; return
-    warnings
-    about its length."""
+    warnings about its length. With `out` None, the pages are only made: the warnings,
+    without the cost of finishing and writing them."""
     builder = _Builder(doc, Options.variant(variant))
     builder.build(out, probe)
     return builder.spill()

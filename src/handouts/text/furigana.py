@@ -137,9 +137,11 @@ def doubts(text: str, word: Word) -> list[str]:
     span = (start, start + len(word.text.encode()))
     mine = _unvoiced(word.reading or "")
     margins: dict[str, float] = {}
-    for at, reading, margin in _lattice(sentence):
-        if at == span and reading and _unvoiced(reading) != mine and margin < UNSURE:
-            margins[reading] = min(margin, margins.get(reading, margin))
+    for at, kana, margin in _lattice(sentence):
+        if at == span and kana and margin < UNSURE:
+            reading = hiragana(kana)
+            if _unvoiced(reading) != mine:
+                margins[reading] = min(margin, margins.get(reading, margin))
     return sorted(margins, key=margins.get)
 
 
@@ -153,9 +155,10 @@ def _all_morphs():
 
 @lru_cache(maxsize=256)
 def _lattice(text: str) -> tuple[tuple[tuple[int, int], str, float], ...]:
-    """Every word MeCab considered for `text`: ((start, end) in UTF-8 bytes, reading, how
-    much more the best analysis through it costs than the best one). fugashi's nodes carry
-    no costs, so this reads MeCab's dump of the whole lattice (its n-best dump crashes)."""
+    """Every word MeCab considered for `text`: ((start, end) in UTF-8 bytes, reading in
+    katakana as UniDic gives it, how much more the best analysis through it costs than the
+    best one). fugashi's nodes carry no costs, so this reads MeCab's dump of the whole
+    lattice (its n-best dump crashes)."""
     nodes: dict[str, tuple[int, int, str, int, list[str]]] = {}
     for line in _all_morphs().parse(text).splitlines():
         # id surface feature start end rcAttr lcAttr posid char_type stat isbest alpha beta
@@ -163,11 +166,10 @@ def _lattice(text: str) -> tuple[tuple[tuple[int, int], str, float], ...]:
         f = line.split(" ")
         if len(f) < 15:
             continue
-        feature = f[2].split(",", 18)[:18]
-        if any('"' in x for x in feature):  # a quoted field (「,」 in the text)
-            feature = next(csv.reader([f[2]]))
+        # a quoted field (「,」 in the text) needs a CSV reader
+        feature = next(csv.reader([f[2]])) if '"' in f[2] else f[2].split(",", 18)[:18]
         kana = feature[17] if len(feature) > 17 and f[9] == "0" else ""
-        nodes[f[0]] = (int(f[3]), int(f[4]), hiragana(kana), int(f[14]), f[15:])
+        nodes[f[0]] = (int(f[3]), int(f[4]), kana, int(f[14]), f[15:])
     to_end: dict[str, float] = {}  # the best cost from each word to the end of the text
     end = max(nodes, key=lambda k: (nodes[k][0], nodes[k][1]))  # EOS
     to_end[end] = 0.0

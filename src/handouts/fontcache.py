@@ -1,0 +1,131 @@
+"""Parsed font data kept on disk between runs: metrics, reportlab's parse, ruby outlines.
+
+Parsing a 4.6 MB CJK face costs reportlab ~0.1 s and fontTools' glyph set ~0.4 s, once
+per process; a cold `handouts build` paid it every time. What they produce depends only on
+the font file's bytes and the code that reads them, so it is kept in a cache folder, keyed
+by the SHA-256 of the font file and by a version naming that code, and read back (pickled
+data: exactly what was computed, so the outputs are the same bytes) in a millisecond or two.
+
+The folder is HANDOUTS_CACHE, else the user's cache folder (~/.cache/handouts,
+%LOCALAPPDATA%\\handouts\\cache). HANDOUTS_CACHE=off turns the cache off. An entry is
+written to a temporary file and renamed into place, so parallel builds (make -j) read a
+whole entry or none; two writers of one entry write the same data. A folder that cannot be
+written, or an entry that cannot be read, only means parsing again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+FORMAT = 1  # of the entries themselves: bump when their layout changes
+
+
+def folder() -> Path | None:
+    """Where entries live (None: the cache is off)."""
+    given = os.environ.get("HANDOUTS_CACHE")
+    if given is not None:
+        return None if given.strip().lower() in ("", "off", "0", "no") else Path(given)
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA")
+        return Path(base) / "handouts" / "cache" if base else None
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "handouts"
+    base = os.environ.get("XDG_CACHE_HOME")
+    try:
+        return Path(base) / "handouts" if base else Path.home() / ".cache" / "handouts"
+    except RuntimeError:  # no home folder
+        return None
+
+
+@lru_cache(maxsize=None)
+def code_version(*files: str) -> str:
+    """A version for data computed by the code in `files` (module paths): their bytes'
+    hash, so an entry made by older code is never read back."""
+    h = hashlib.sha256()
+    for f in files:
+        h.update(Path(f).read_bytes())
+    return h.hexdigest()[:16]
+
+
+@lru_cache(maxsize=None)
+def digest(path: Path) -> str:
+    """SHA-256 of a font file. Hashing 4.6 MB takes ~6 ms, so the digest is remembered
+    beside the entries under the file's path, size, times and inode (as make and git trust
+    a file's stat)."""
+    where = folder()
+    stamp = None
+    if where is not None:
+        st = path.stat()
+        key = f"{path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}"
+        stamp = where / "stat" / hashlib.sha256(key.encode()).hexdigest()
+        try:
+            known = stamp.read_text(encoding="ascii")
+            if len(known) == 64:
+                return known
+        except (OSError, ValueError):
+            pass
+    value = hashlib.sha256(path.read_bytes()).hexdigest()
+    if stamp is not None:
+        _write(stamp, value.encode("ascii"))
+    return value
+
+
+def _entry(font: Path, kind: str) -> Path | None:
+    where = folder()
+    return where / "fonts" / f"{digest(font)}.{kind}.pickle" if where else None
+
+
+def load(font: Path, kind: str, version: str) -> Any | None:
+    """The stored `kind` data of `font` made by code of `version`, or None."""
+    entry = _entry(font, kind)
+    if entry is None:
+        return None
+    try:
+        with open(entry, "rb") as f:
+            key, value = pickle.load(f)
+    except Exception:  # absent, unreadable, cut short, from another Python: parse again
+        return None
+    return value if key == (FORMAT, version) else None
+
+
+def save(font: Path, kind: str, version: str, value: Any) -> None:
+    """Store `value` as the `kind` data of `font` (silently nothing if it cannot be)."""
+    entry = _entry(font, kind)
+    if entry is not None:
+        _write(entry, pickle.dumps(((FORMAT, version), value), pickle.HIGHEST_PROTOCOL))
+
+
+def cached(font: Path, kind: str, version: str, make: Callable[[], Any]) -> Any:
+    """The `kind` data of `font`: read back if stored, else made and stored."""
+    value = load(font, kind, version)
+    if value is None:
+        value = make()
+        save(font, kind, version, value)
+    return value
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write atomically (a temporary file renamed into place); give up quietly."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError:
+        pass
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass

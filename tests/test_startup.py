@@ -1,0 +1,58 @@
+"""What a command imports: a cold run pays for every module it loads, so a command loads
+only what its outputs need (read back from the process's sys.modules, not timed)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+SPEC = ROOT / "specs" / "disc-resorption.yaml"
+
+# runs the command line as `handouts` does, then lists the packages the process loaded
+PROBE = """
+import runpy, sys
+listing, sys.argv = sys.argv[1], ['handouts'] + sys.argv[2:]
+try:
+    runpy.run_module('handouts', run_name='__main__')
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+open(listing, 'w').write('\\n'.join(sorted(sys.modules)))
+sys.exit(code)
+"""
+
+
+def imported(tmp_path: Path, *args: str) -> set[str]:
+    """Top-level packages loaded by `handouts ARGS` in a fresh process."""
+    listing = tmp_path / "modules.txt"
+    r = subprocess.run([sys.executable, "-c", PROBE, str(listing), *args],
+                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return {name.split(".")[0] for name in listing.read_text().split()}
+
+
+def test_a_pdf_build_of_one_spec_loads_no_deck_library_and_no_workers(tmp_path):
+    loaded = imported(tmp_path, "build", str(SPEC), "-o", str(tmp_path / "out"),
+                      "--format", "pdf", "-q")
+    assert (tmp_path / "out" / "disc-resorption.pdf").stat().st_size > 10_000
+    assert "reportlab" in loaded  # the probe does see what the build uses
+    assert "pptx" not in loaded
+    assert "multiprocessing" not in loaded  # one spec is built in this process
+
+
+def test_a_pptx_build_loads_no_pdf_library(tmp_path):
+    loaded = imported(tmp_path, "build", str(SPEC), "-o", str(tmp_path / "out"),
+                      "--format", "pptx", "-q")
+    assert (tmp_path / "out" / "disc-resorption.pptx").exists()
+    assert "pptx" in loaded
+    assert "reportlab" not in loaded
+
+
+def test_check_loads_no_deck_library(tmp_path):
+    # check does typeset the leaflet (reportlab) to warn about one past its pages, and
+    # plans the deck with font metrics alone
+    loaded = imported(tmp_path, "check", str(SPEC))
+    assert "pptx" not in loaded
+    assert "multiprocessing" not in loaded
