@@ -165,6 +165,49 @@ class Planner:
         box.h = box.text_height()
         return box
 
+    def go_now(self, b: d.Callout) -> tuple[Title, list[Shape]] | None:
+        """A danger box whole on one slide, its title the slide's title: the introduction
+        across the box, then the items that fit half its width on one line in two columns
+        (read down the left one, then the right, as the leaflet's grid), then the longer
+        items across it. At the largest of 24, 20 and 18 pt that fits; None if none does
+        (the box then goes on over slides, each item whole)."""
+        title = self.title(b.title, self.uses(b.title))
+        top = self.content_top(title)
+        c, w = COLORS[b.level], self.w - 2 * PAD
+        half = (w - GAP) / 2
+        for size in (BODY + 4, BODY, MIN_BODY):
+            def P(rich, width, **kw):  # noqa: N802
+                return para(rich, width, size, b.level == "danger", color="000000", **kw)
+
+            intro = [para(b.text, w, size)] if b.text else []
+            narrow = [P(r, half, marker="・") for r in b.items]
+            short = [p for p in narrow if len(p.lines) == 1]
+            if len(short) < 3:  # a lone pair in columns saves nothing (the gap eats it)
+                short = []
+            wide = [P(r, w, marker="・") for r, p in zip(b.items, narrow)
+                    if not any(p is q for q in short)]
+            left, right = short[:(len(short) + 1) // 2], short[(len(short) + 1) // 2:]
+            y = top + PAD
+            inner: list[Shape] = []
+            for paras, dx, width in ((intro, 0.0, w), (left, 0.0, half),
+                                     (right, half + GAP, half), (wide, 0.0, w)):
+                if not paras:
+                    continue
+                at = y if paras is not right else inner[-1].y
+                box = TextBox(self.x + PAD + dx, at, width, 0, paras=paras)
+                box.h = box.text_height()
+                inner.append(box)
+                if paras is not left:
+                    y = max(y, *(sh.bottom for sh in inner))
+                else:
+                    y = box.bottom
+            bottom = max(sh.bottom for sh in inner) + PAD
+            if bottom <= self.bottom + 0.01:
+                frame = TextBox(self.x, top, self.w, bottom - top, fill=FILLS[b.level],
+                                border=c, border_w=4.0, inset=PAD, decorative=True)
+                return title, [frame] + inner
+        return None
+
     @staticmethod
     def cue(width: float, color: str) -> Para:
         """The last line of a box's part that goes on on the next slide."""
@@ -504,8 +547,9 @@ class Planner:
         return grouped(shapes)
 
     def section(self, sec: d.Section) -> None:
-        urgent = any(isinstance(b, d.Callout) and b.level == "danger"
-                     for b in sec.for_target("deck"))
+        # a danger box that gets no slide of its own is read at 24 pt (see roomy)
+        urgent = any(isinstance(b, d.Callout) and b.level == "danger" and
+                     self.go_now(b) is None for b in sec.for_target("deck"))
         self.roomy(lambda: self._section(sec), urgent)
 
     def roomy(self, add_slides, urgent: bool = False) -> None:
@@ -579,6 +623,13 @@ class Planner:
                 close_run()
                 items += self.exercise(b, full_h)
                 text_run = []
+            elif isinstance(b, d.Callout) and b.level == "danger" and \
+                    (alone := self.go_now(b)) is not None:
+                # the emergency box whole on a slide of its own, under its own title
+                self.flush(sec.heading, items, notes)
+                items, text_run = [], []
+                title, shapes = alone
+                self.add("content", b.title, shapes, notes, title=title)
             else:
                 items.append(self.panel(b, self.w))
                 text_run.append(b)
