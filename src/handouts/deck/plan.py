@@ -173,39 +173,33 @@ class Planner:
         (the box then goes on over slides, each item whole)."""
         title = self.title(b.title, self.uses(b.title))
         top = self.content_top(title)
-        c, w = COLORS[b.level], self.w - 2 * PAD
+        # text PAD from the border, as in the other callouts (the text boxes add INSET)
+        edge = PAD - INSET
+        c, w = COLORS[b.level], self.w - 2 * edge
         half = (w - GAP) / 2
         for size in (BODY + 4, BODY, MIN_BODY):
-            def P(rich, width, **kw):  # noqa: N802
-                return para(rich, width, size, b.level == "danger", color="000000", **kw)
-
-            intro = [para(b.text, w, size)] if b.text else []
-            narrow = [P(r, half, marker="・") for r in b.items]
+            narrow = [para(r, half, size, True, marker="・") for r in b.items]
             short = [p for p in narrow if len(p.lines) == 1]
-            if len(short) < 3:  # a lone pair in columns saves nothing (the gap eats it)
+            if len(short) < 4:  # as the leaflet's grid: columns must save more than a line
                 short = []
-            wide = [P(r, w, marker="・") for r, p in zip(b.items, narrow)
+            wide = [para(r, w, size, True, marker="・") for r, p in zip(b.items, narrow)
                     if not any(p is q for q in short)]
-            left, right = short[:(len(short) + 1) // 2], short[(len(short) + 1) // 2:]
-            y = top + PAD
-            inner: list[Shape] = []
-            for paras, dx, width in ((intro, 0.0, w), (left, 0.0, half),
-                                     (right, half + GAP, half), (wide, 0.0, w)):
-                if not paras:
-                    continue
-                at = y if paras is not right else inner[-1].y
-                box = TextBox(self.x + PAD + dx, at, width, 0, paras=paras)
-                box.h = box.text_height()
-                inner.append(box)
-                if paras is not left:
-                    y = max(y, *(sh.bottom for sh in inner))
-                else:
-                    y = box.bottom
-            bottom = max(sh.bottom for sh in inner) + PAD
-            if bottom <= self.bottom + 0.01:
-                frame = TextBox(self.x, top, self.w, bottom - top, fill=FILLS[b.level],
-                                border=c, border_w=4.0, inset=PAD, decorative=True)
-                return title, [frame] + inner
+            half_way = (len(short) + 1) // 2
+            inner: list[TextBox] = []
+            y = top + edge
+            for row in ([(b.text and [para(b.text, w, size)], 0.0, w)],
+                        [(short[:half_way], 0.0, half), (short[half_way:], half + GAP, half)],
+                        [(wide, 0.0, w)]):
+                boxes = [TextBox(self.x + edge + dx, y, width, 0, paras=paras)
+                         for paras, dx, width in row if paras]
+                for box in boxes:
+                    box.h = box.text_height()
+                inner += boxes
+                y = max([y] + [box.bottom for box in boxes])
+            if y + edge <= self.bottom + 0.01:
+                frame = TextBox(self.x, top, self.w, y + edge - top, fill=FILLS[b.level],
+                                border=c, border_w=4.0, decorative=True)
+                return title, [frame, *inner]
         return None
 
     @staticmethod
