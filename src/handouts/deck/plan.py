@@ -165,12 +165,18 @@ class Planner:
         box.h = box.text_height()
         return box
 
-    def go_now(self, b: d.Callout) -> tuple[Title, list[Shape]] | None:
-        """A danger box whole on one slide, its title the slide's title: the introduction
-        across the box, then the items that fit half its width on one line in two columns
-        (read down the left one, then the right, as the leaflet's grid), then the longer
-        items across it. At the largest of 24, 20 and 18 pt that fits; None if none does
-        (the box then goes on over slides, each item whole)."""
+    def go_now(self, b: d.Callout, heading: Rich) -> tuple[Title, list[Shape]] | None:
+        """A danger box too tall for a slide at 24 pt, whole on a slide of its own under
+        its title: the introduction across the box, then the items that fit half its
+        width on one line in two columns (read down the left one, then the right, as the
+        leaflet's grid), then the longer items across it. At the largest of 24, 20 and
+        18 pt that fits. None if the box fits a slide at 24 pt as it is (it goes with its
+        section), or if it fits at no size (it goes on over slides, each item whole)."""
+        body, self.body = self.body, BODY + 4
+        as_is = self.panel(b, self.w).h
+        self.body = body
+        if as_is <= self.bottom - self.content_top(self.title(heading, 9)):
+            return None
         title = self.title(b.title, self.uses(b.title))
         top = self.content_top(title)
         # text PAD from the border, as in the other callouts (the text boxes add INSET)
@@ -543,7 +549,7 @@ class Planner:
     def section(self, sec: d.Section) -> None:
         # a danger box that gets no slide of its own is read at 24 pt (see roomy)
         urgent = any(isinstance(b, d.Callout) and b.level == "danger" and
-                     self.go_now(b) is None for b in sec.for_target("deck"))
+                     self.go_now(b, sec.heading) is None for b in sec.for_target("deck"))
         self.roomy(lambda: self._section(sec), urgent)
 
     def roomy(self, add_slides, urgent: bool = False) -> None:
@@ -618,7 +624,7 @@ class Planner:
                 items += self.exercise(b, full_h)
                 text_run = []
             elif isinstance(b, d.Callout) and b.level == "danger" and \
-                    (alone := self.go_now(b)) is not None:
+                    (alone := self.go_now(b, sec.heading)) is not None:
                 # the emergency box whole on a slide of its own, under its own title
                 self.flush(sec.heading, items, notes)
                 items, text_run = [], []
