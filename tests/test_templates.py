@@ -144,6 +144,62 @@ def test_every_topic_builds_and_is_schema_valid(built, kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_the_go_now_box_is_whole_or_split_between_items(built, kind):
+    """Issue 23: on a 16:9 or 16:10 template the go-now box's signs are all on one slide,
+    18 pt or more; on a 4:3 one (about 404 pt needed at 18 pt, 347-356 there) it may go on
+    over slides, every sign whole in one paragraph and each part but the last ending with
+    the cue. Fails on the decks that split it everywhere."""
+    from pptx import Presentation
+
+    from handouts.deck.plan import GOES_ON
+    from handouts.document import Callout, load_document
+
+    P = "{%s}" % NS["p"]
+
+    def bare(text):
+        return re.sub(r"（[ぁ-ゖー]+）|\[[\d,–-]+\]|\s", "", text)
+
+    for spec in topic_specs(ROOT / "specs"):
+        box = next((b for sec in load_document(spec).sections_for("deck")
+                    for b in sec.for_target("deck")
+                    if isinstance(b, Callout) and b.level == "danger"), None)
+        if box is None:  # only: handout
+            continue
+        items = {bare(r.plain) for r in box.items}
+        # sizes are planned on a slide 540 pt high; a template of another height is scaled
+        scale = 540 * 12700 / Presentation(str(built[kind][spec.stem])).slide_height
+        where: dict[str, int] = {}
+        cues = set()
+        for k, slide in enumerate(pptx_slides(built[kind][spec.stem]), 1):
+            for body in slide.iter(P + "txBody"):
+                texts = [bare(_text(p)) for p in body.iter(A + "p")]
+                for p, text in zip(body.iter(A + "p"), texts):
+                    if text in items:
+                        where[text] = k
+                        sizes = [round(_size(p, r.find(A + "rPr")) * scale, 1)
+                                 for r in p.iter(A + "r")]
+                        assert min(sizes) >= 18, (kind, spec.stem, k, text, sizes)
+                if bare(GOES_ON) in texts and items & set(texts):  # the go-now box's cue
+                    cues.add(k)
+        assert set(where) == items, (kind, spec.stem, items - set(where))
+        on = sorted(set(where.values()))
+        if "4x3" in kind or kind == "four-three":
+            assert cues == set(on[:-1]), (kind, spec.stem, on, cues)
+        else:
+            assert len(on) == 1 and not cues & set(on), (kind, spec.stem, on)
+
+
+def _size(p, rpr) -> float:
+    """A run's size in points: its own, else its text box's list style for the paragraph's
+    level (where the writer puts a box's size)."""
+    if rpr is not None and rpr.get("sz"):
+        return int(rpr.get("sz")) / 100
+    ppr = p.find(A + "pPr")
+    level = int(ppr.get("lvl", "0")) + 1 if ppr is not None else 1
+    return int(p.getparent().find(f"{A}lstStyle/{A}lvl{level}pPr/{A}defRPr").get("sz")) / 100
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_the_deck_has_the_templates_size(templates, built, kind):
     from pptx import Presentation
 

@@ -165,6 +165,49 @@ class Planner:
         box.h = box.text_height()
         return box
 
+    def go_now(self, b: d.Callout, heading: Rich) -> tuple[Title, list[Shape]] | None:
+        """A danger box too tall for a slide at 24 pt, whole on a slide of its own under
+        its title: the introduction across the box, then the items that fit half its
+        width on one line in two columns (read down the left one, then the right, as the
+        leaflet's grid), then the longer items across it. At the largest of 24, 20 and
+        18 pt that fits. None if the box fits a slide at 24 pt as it is (it goes with its
+        section), or if it fits at no size (it goes on over slides, each item whole)."""
+        body, self.body = self.body, BODY + 4
+        as_is = self.panel(b, self.w).h
+        self.body = body
+        if as_is <= self.bottom - self.content_top(self.title(heading, 9)):
+            return None
+        title = self.title(b.title, self.uses(b.title))
+        top = self.content_top(title)
+        # text PAD from the border, as in the other callouts (the text boxes add INSET)
+        edge = PAD - INSET
+        c, w = COLORS[b.level], self.w - 2 * edge
+        half = (w - GAP) / 2
+        for size in (BODY + 4, BODY, MIN_BODY):
+            narrow = [para(r, half, size, True, marker="・") for r in b.items]
+            short = [p for p in narrow if len(p.lines) == 1]
+            if len(short) < 4:  # as the leaflet's grid: columns must save more than a line
+                short = []
+            wide = [para(r, w, size, True, marker="・") for r, p in zip(b.items, narrow)
+                    if not any(p is q for q in short)]
+            half_way = (len(short) + 1) // 2
+            inner: list[TextBox] = []
+            y = top + edge
+            for row in ([(b.text and [para(b.text, w, size)], 0.0, w)],
+                        [(short[:half_way], 0.0, half), (short[half_way:], half + GAP, half)],
+                        [(wide, 0.0, w)]):
+                boxes = [TextBox(self.x + edge + dx, y, width, 0, paras=paras)
+                         for paras, dx, width in row if paras]
+                for box in boxes:
+                    box.h = box.text_height()
+                inner += boxes
+                y = max([y] + [box.bottom for box in boxes])
+            if y + edge <= self.bottom + 0.01:
+                frame = TextBox(self.x, top, self.w, y + edge - top, fill=FILLS[b.level],
+                                border=c, border_w=4.0, decorative=True)
+                return title, [frame, *inner]
+        return None
+
     @staticmethod
     def cue(width: float, color: str) -> Para:
         """The last line of a box's part that goes on on the next slide."""
@@ -504,8 +547,9 @@ class Planner:
         return grouped(shapes)
 
     def section(self, sec: d.Section) -> None:
-        urgent = any(isinstance(b, d.Callout) and b.level == "danger"
-                     for b in sec.for_target("deck"))
+        # a danger box that gets no slide of its own is read at 24 pt (see roomy)
+        urgent = any(isinstance(b, d.Callout) and b.level == "danger" and
+                     self.go_now(b, sec.heading) is None for b in sec.for_target("deck"))
         self.roomy(lambda: self._section(sec), urgent)
 
     def roomy(self, add_slides, urgent: bool = False) -> None:
@@ -579,6 +623,13 @@ class Planner:
                 close_run()
                 items += self.exercise(b, full_h)
                 text_run = []
+            elif isinstance(b, d.Callout) and b.level == "danger" and \
+                    (alone := self.go_now(b, sec.heading)) is not None:
+                # the emergency box whole on a slide of its own, under its own title
+                self.flush(sec.heading, items, notes)
+                items, text_run = [], []
+                title, shapes = alone
+                self.add("content", b.title, shapes, notes, title=title)
             else:
                 items.append(self.panel(b, self.w))
                 text_run.append(b)
