@@ -139,8 +139,8 @@ def test_help_section_follows_the_key_points_and_nothing_later_comes_first(
 def test_go_now_box_opens_the_next_page_rather_than_split(tmp_path):
     """The help boxes together are taller than an A5 page and follow the key points, so
     the go-now box would start half way down page 1 (where it used to be split, its late
-    signs overleaf): it opens the next page whole, what followed it fills page 1, and
-    only the box after it may go on overleaf."""
+    signs overleaf): it opens the next page whole (page 1 keeps the key points: nothing
+    after the box may move ahead of it), and only the box after it may go on overleaf."""
     import pdfplumber
 
     (tmp_path / "_clinic.yaml").write_text("name: 架空の医院\n", encoding="utf-8")
