@@ -167,9 +167,10 @@ class Planner:
 
     def go_now(self, b: d.Callout, heading: Rich) -> tuple[Title, list[Shape]] | None:
         """A danger box too tall for a slide at 24 pt, whole on a slide of its own under
-        its title: the introduction across the box, then the items that fit half its
-        width on one line in two columns (read down the left one, then the right, as the
-        leaflet's grid), then the longer items across it. At the largest of 24, 20 and
+        its title: the introduction across the box, then the items in the order written
+        (the reviewed urgency order: early signs first), a run of four or more that each
+        fit half its width on one line in two columns (read down the left one, then the
+        right, as the leaflet's grid), the others across it. At the largest of 24, 20 and
         18 pt that fits. None if the box fits a slide at 24 pt as it is (it goes with its
         section), or if it fits at no size (it goes on over slides, each item whole)."""
         body, self.body = self.body, BODY + 4
@@ -185,17 +186,18 @@ class Planner:
         half = (w - GAP) / 2
         for size in (BODY + 4, BODY, MIN_BODY):
             narrow = [para(r, half, size, True, marker="・") for r in b.items]
-            short = [p for p in narrow if len(p.lines) == 1]
-            if len(short) < 4:  # as the leaflet's grid: columns must save more than a line
-                short = []
-            wide = [para(r, w, size, True, marker="・") for r, p in zip(b.items, narrow)
-                    if not any(p is q for q in short)]
-            half_way = (len(short) + 1) // 2
+            rows: list = [[(b.text and [para(b.text, w, size)], 0.0, w)]]
+            for run, at in _runs([len(p.lines) == 1 for p in narrow]):
+                if run:  # read down the left column, then the right
+                    half_way = (len(at) + 1) // 2
+                    rows.append([([narrow[i] for i in at[:half_way]], 0.0, half),
+                                 ([narrow[i] for i in at[half_way:]], half + GAP, half)])
+                else:
+                    rows.append([([para(b.items[i], w, size, True, marker="・") for i in at],
+                                  0.0, w)])
             inner: list[TextBox] = []
             y = top + edge
-            for row in ([(b.text and [para(b.text, w, size)], 0.0, w)],
-                        [(short[:half_way], 0.0, half), (short[half_way:], half + GAP, half)],
-                        [(wide, 0.0, w)]):
+            for row in rows:
                 boxes = [TextBox(self.x + edge + dx, y, width, 0, paras=paras)
                          for paras, dx, width in row if paras]
                 for box in boxes:
@@ -839,3 +841,25 @@ def plan(doc: d.Document, accent: str | None = None, frame: Frame | None = None)
     when None); `accent` (RRGGBB) replaces the clinic's accent colour (a deck template's
     own accent 1)."""
     return Planner(doc, accent, frame).plan()
+
+
+def _runs(short: list[bool]) -> list[tuple[bool, list[int]]]:
+    """Item indexes in the order written, as (in two columns, indexes) segments: a run of
+    four or more consecutive one-line items goes in columns (fewer would not save a line),
+    the others across the width."""
+    out: list[tuple[bool, list[int]]] = []
+    i = 0
+    while i < len(short):
+        j = i
+        while j < len(short) and short[j]:
+            j += 1
+        if j - i >= 4:
+            out.append((True, list(range(i, j))))
+        else:
+            j = max(j, i + 1)
+            if out and not out[-1][0]:
+                out[-1][1].extend(range(i, j))
+            else:
+                out.append((False, list(range(i, j))))
+        i = j
+    return out
