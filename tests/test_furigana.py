@@ -272,24 +272,6 @@ def test_slides_write_the_reading_after_the_whole_word(tmp_path):
     assert ("持", "も") in got and ("鋭", "するど") in got and ("痛", "いた") in got
 
 
-def test_slides_give_no_reading_where_a_parenthesis_already_glosses(tmp_path):
-    """On slides a reading is itself a parenthesis: a word glossed by the parenthesis right
-    after it (細胞（マクロファージ）) or written inside one (（肩甲骨のあいだ）) gets none,
-    never 細胞（さいぼう）（マクロファージ）; the leaflet keeps its ruby there, and words
-    outside parentheses keep theirs on slides."""
-    from handouts.deck.plan import plan
-
-    doc = load_document(write(tmp_path, spec(section(
-        "気をつけたいこと",
-        "text: 掃除役の細胞（マクロファージ）が、飛び出た部分を片づけます。"
-        "背中の上のほう（肩甲骨のあいだ）も痛みます。"), grade=1)))
-    text = "".join(_slide_texts(plan(doc)))
-    assert "細胞（マクロファージ）" in text and "（肩甲骨のあいだ）" in text, text
-    assert "背中（せなか）" in text and "片づけ（かたづけ）" in text, text
-    got = rubies(doc.sections[1].blocks[0].text)
-    assert ("細胞", "さいぼう") in got and ("肩", "けん") in got, got
-
-
 def test_continued_titles_repeat_no_reading(tmp_path):
     """The reading is given where a heading is first set: a slide or box that goes on
     under 「…（続き）」 does not give it again."""

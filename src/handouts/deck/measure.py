@@ -19,8 +19,7 @@ AUTOSPACE = 0.25  # em LibreOffice adds between Japanese and Latin text (measure
 def for_deck(rich: Rich) -> Rich:
     """Slides show ruby as base（reading）: PowerPoint has no ruby of its own. Readings
     given per character ({椎間関節|つい.かん.かん.せつ}) are shown once for the word, and
-    after its okurigana: 痛む（いたむ）. A word right before a parenthesis (its gloss) or
-    inside one gets none: 細胞（マクロファージ）, not 細胞（さいぼう）（マクロファージ）."""
+    after its okurigana: 痛む（いたむ）."""
     if not any(s.ruby for s in rich.spans):
         return rich
     spans: list[Span] = []
@@ -32,21 +31,9 @@ def for_deck(rich: Rich) -> Rich:
         else:
             spans.append(s)
         after_reading = bool(s.ruby)
-    out: list[Span] = []
-    depth = 0  # parentheses open before this span
-    for i, s in enumerate(spans):
-        after = spans[i + 1].text if i + 1 < len(spans) else ""
-        if s.ruby and (depth or after.startswith(("（", "("))):
-            # inside parentheses, or glossed by the parenthesis after it
-            # (細胞（マクロファージ）): a reading in parentheses too would read as a second gloss
-            out.append(Span(s.text, s.strong))
-        elif s.ruby:
-            out.append(Span(f"{s.text}（{s.ruby}）", s.strong, whole=True))
-        else:
-            out.append(s)
-        depth = max(0, depth + sum(s.text.count(c) for c in "（(")
-                    - sum(s.text.count(c) for c in "）)"))
-    return Rich(tuple(out), rich.mark)
+    spans = [Span(f"{s.text}（{s.ruby}）", s.strong, whole=True) if s.ruby else s
+             for s in spans]
+    return Rich(tuple(spans), rich.mark)
 
 
 def autospace(text: str, size: float) -> float:
