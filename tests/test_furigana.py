@@ -272,6 +272,21 @@ def test_slides_write_the_reading_after_the_whole_word(tmp_path):
     assert ("持", "も") in got and ("鋭", "するど") in got and ("痛", "いた") in got
 
 
+def test_slides_keep_a_reading_next_to_or_inside_another_parenthesis(tmp_path):
+    """On slides a word glossed by another word in the parenthesis after it (細胞（マクロ
+    ファージ）) or written inside one (（肩甲骨のあいだ）) keeps its reading: the gloss does
+    not say how to read the kanji (clinical review: 馬尾 and 下垂足 had lost theirs)."""
+    from handouts.deck.plan import plan
+
+    doc = load_document(write(tmp_path, spec(section(
+        "気をつけたいこと",
+        "text: 掃除役の細胞（マクロファージ）が、飛び出た部分を片づけます。"
+        "背中の上のほう（肩甲骨のあいだ）も痛みます。"), grade=1)))
+    text = "".join(_slide_texts(plan(doc)))
+    assert "細胞（さいぼう）（マクロファージ）" in text, text
+    assert "（肩甲骨（けんこうこつ）のあいだ）" in text, text
+
+
 def test_continued_titles_repeat_no_reading(tmp_path):
     """The reading is given where a heading is first set: a slide or box that goes on
     under 「…（続き）」 does not give it again."""
