@@ -203,6 +203,8 @@ def test_the_go_now_box_is_whole_on_one_slide_in_the_order_written(decks, render
              if isinstance(b, Callout) and b.level == "danger"]
     if not boxes:
         pytest.skip("this deck has no go-now box (only: handout)")
+    headings = {id(b): _bare(sec.heading.plain) for sec in doc.sections_for("deck")
+                for b in sec.for_target("deck")}
     prs = _presentation(decks[spec.stem])
     W, H = prs.slide_width, prs.slide_height
     lo = pdfplumber.open(rendered[spec.stem])
@@ -220,6 +222,11 @@ def test_the_go_now_box_is_whole_on_one_slide_in_the_order_written(decks, render
                  for p in sh.text_frame.paragraphs}
         assert [i for i in items if i not in paras] == [], k
         assert not any(CUE.fullmatch(t) for t in paras), k
+        before = prs.slides[k - 2]  # what leads into the box (stretches: its introduction)
+        if _bare(before.shapes.title.text_frame.text) == headings[id(box)]:
+            texts = [_bare(p.text) for sh in flat_shapes(before.shapes) if sh.has_text_frame
+                     for p in sh.text_frame.paragraphs]
+            assert any(CUE.fullmatch(t) for t in texts), (k - 1, texts)
         order = [t for t in paras if t in items]
         assert order == items, (k, order)
         for i in items:

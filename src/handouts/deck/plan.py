@@ -627,7 +627,13 @@ class Planner:
                 text_run = []
             elif isinstance(b, d.Callout) and b.level == "danger" and \
                     (alone := self.go_now(b, sec.heading)) is not None:
-                # the emergency box whole on a slide of its own, under its own title
+                # the emergency box whole on a slide of its own, under its own title; what
+                # leads into it says it goes on (alone it reads as the whole section)
+                if items:
+                    cue = TextBox(self.x, 0, self.w, 0,
+                                  paras=[self.cue(self.w, COLORS[b.level])])
+                    cue.h = cue.text_height()
+                    items.append(cue)
                 self.flush(sec.heading, items, notes)
                 items, text_run = [], []
                 title, shapes = alone
