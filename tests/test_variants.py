@@ -120,12 +120,16 @@ def test_help_section_follows_the_key_points_and_nothing_later_comes_first(
             last = sign
         if box.level == "danger":  # the help heading, its introduction and this box
             go_now = title
+            body = _body_text(pdf_pages[head[0]])
             if title[0] != head[0]:  # together taller than a page (stretches A5): the
-                # introduction ends the heading's page, the box opens the next one
+                # introduction ends the heading's page, saying that the box follows
+                # (alone it read as the whole help section), and the box opens the next one
                 assert title[:2] == (head[0] + 1, 0) and intro, (head, intro, title)
                 assert {p for p, _, _ in intro} == {head[0]}
-                body = _body_text(pdf_pages[head[0]])
-                assert body.endswith(re.sub(r"\[[\d,–-]+\]", "", intros[-1].plain)[-8:])
+                end = re.sub(r"\[[\d,–-]+\]", "", intros[-1].plain)[-8:]
+                assert body.endswith(end + "→次のページへ続く"), body[-30:]
+            else:
+                assert "次のページへ続く" not in body
     for later in sections[k + 1:]:  # drawn after the last sign, and lower on its page
         at = _find(pages, later.heading.plain, key[:2])
         assert at[:2] > last[:2] and (at[0] > last[0] or at[2] > last[2]), later.heading.plain

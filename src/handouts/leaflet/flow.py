@@ -4,7 +4,7 @@ nothing moves ahead of the help boxes (clinical review)."""
 
 from __future__ import annotations
 
-from reportlab.platypus import CondPageBreak, KeepTogether, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
 from .flowables import Drawing, Para
 
@@ -33,6 +33,27 @@ class KeepIfItFits(KeepTogether):
             if parts:
                 return list(parts) + rest
         return super().split(aw, ah)
+
+
+class GoesOn(Flowable):
+    """「→次のページへ続く」 under what leads into a box when the box opens the next page
+    (stretches' introduction in A5: alone at a page's foot it read as the whole help
+    section). Nothing where the box follows on the same page. A pagination artifact, as
+    a running header is: a screen reader reads on into the box."""
+
+    def __init__(self, cue: Para, box: Flowable):
+        super().__init__()
+        self.cue, self.box = cue, box
+        self._show = False
+
+    def wrap(self, aw: float, ah: float):
+        h = self.cue.wrap(aw, ah)[1]
+        self._show = h <= ah and self.box.wrap(aw, ah)[1] > ah - h
+        return aw, h if self._show else 0.0
+
+    def draw(self) -> None:
+        if self._show:
+            self.cue.drawOn(self.canv, 0, 0)
 
 
 class HeadingBreak(CondPageBreak):

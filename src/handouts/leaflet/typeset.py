@@ -28,10 +28,12 @@ from ..text.inline import Rich, Span, continued_title, plain
 from ..text.setting import has_ruby, ruby_pitch, ruby_top, set_lines
 from .colour import (DANGER, DANGER_FILL, GREY, HIGHLIGHT_FILL, INFO, KEY_FILL, PALE,
                      WARNING, cmyk_image, readable)
-from .flow import HeadingBreak, KeepIfItFits, flat
+from .flow import GoesOn, HeadingBreak, KeepIfItFits, flat
 from .flowables import DOT, ArtFigure, Box, Drawing, ItemGrid, Para, Picture, Row, Table, Type
 from .page import Footer
 from .variant import MAX_PAGES, Options
+
+GOES_ON = "→次のページへ続く"  # under what leads into a box that opens the next page
 
 FIGURE_H = 90 * mm  # the tallest a figure is printed
 POSE_H = 41.5 * mm  # an exercise's pose figure on A4: its ink at least 40 mm tall
@@ -127,7 +129,10 @@ class _Builder:
             if isinstance(b, d.Callout) and b.level == "danger" and out:
                 gap = Spacer(1, self.body.size * 0.45)
                 lead = [f for unit in out for f in flat(unit) + [gap]]
-                flows = [KeepIfItFits(lead + flat(flows))]
+                box = flat(flows)
+                cue = Para(plain(GOES_ON), replace(self.body, bold=True, color=DANGER,
+                                                   justify=False))
+                flows = [KeepIfItFits(lead + [GoesOn(cue, box[0])] + box)]
                 out = []
             out.append(flows)
         return out
