@@ -197,9 +197,9 @@ def test_qpdf_check_and_metadata(shipped_build, stem, variant):
     assert b"/Lang (ja-JP)" in pdf.read_bytes()
 
 
-# The coordinator's decision after issue 22: an A4 patient leaflet may run to three pages
+# A decision after the clinical review (issue 22): an A4 patient leaflet may run to three pages
 # (MAX_PAGES). Two is not met: the help section alone takes about 675 pt of a 731 pt page
-# body, and content past two pages was 306-545 pt a topic (README, "Three A4 pages").
+# body, and content past two pages is 313-623 pt a topic (README, "Three A4 pages").
 @pytest.mark.parametrize("stem", STEMS)
 def test_patient_leaflets_fit_three_a4_pages(shipped_build, stem):
     from handouts.leaflet.variant import MAX_PAGES
