@@ -20,8 +20,9 @@ PITCH = 1.25  # line pitch: size × PITCH (written into the PPTX as a percentage
 INSET = 4.0  # text frame insets, points
 
 
-@dataclass(frozen=True)
-class Box:
+class _Edges:
+    """The right and bottom edges of anything with x, y, w and h (points)."""
+
     x: float
     y: float
     w: float
@@ -34,6 +35,14 @@ class Box:
     @property
     def bottom(self) -> float:
         return self.y + self.h
+
+
+@dataclass(frozen=True)
+class Box(_Edges):
+    x: float
+    y: float
+    w: float
+    h: float
 
     def close(self, other: "Box | None", tol: float = 0.5) -> bool:
         return other is not None and all(abs(a - b) <= tol for a, b in zip(
@@ -111,7 +120,7 @@ class Para:
 
 
 @dataclass
-class Shape:
+class Shape(_Edges):
     x: float
     y: float
     w: float
@@ -121,14 +130,6 @@ class Shape:
 
     def shifted(self, dx: float, dy: float) -> "Shape":
         return replace(self, x=self.x + dx, y=self.y + dy)
-
-    @property
-    def right(self) -> float:
-        return self.x + self.w
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.h
 
 
 @dataclass
