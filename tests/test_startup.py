@@ -56,3 +56,28 @@ def test_check_loads_no_deck_library(tmp_path):
     loaded = imported(tmp_path, "check", str(SPEC))
     assert "pptx" not in loaded
     assert "multiprocessing" not in loaded
+
+
+def test_reportlabs_unused_patterns_wait_for_first_use_and_still_match(tmp_path):
+    # the leaflet package imports reportlab with its URL-splitting and CJK-wrap patterns
+    # compiled on first use (~30 ms of a cold build); re.compile is itself again after,
+    # and the two patterns answer as compiled ones do
+    code = """
+import re
+compile_ = re.compile
+import handouts.leaflet
+from reportlab.lib import textsplit
+from reportlab.platypus import paragraph
+assert re.compile is compile_
+assert not isinstance(paragraph.uri_pat, re.Pattern)
+assert not isinstance(textsplit.rx, re.Pattern)
+url = paragraph.uri_pat.match('HTTPS://example.jp/a?b=1')
+assert url and url.group(1) == 'HTTPS://', url
+assert paragraph.uri_pat.match('not a url') is None
+assert textsplit.rx.split('ab腰痛') == ['ab', '腰', '', '痛', '']
+assert isinstance(paragraph.uri_pat.pattern, str)
+print('ok')
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       cwd=ROOT, timeout=120)
+    assert r.stdout.strip() == "ok", r.stderr
