@@ -344,6 +344,53 @@ def test_build_without_furigana_never_loads_the_analyser(tmp_path):
     assert r.returncode == 0, r.stderr
 
 
+BUILD_AND_LIST = ("import sys; from handouts.cli import main; "
+                  "rc = main(['build', '-q', '-j', '1', sys.argv[1], '-o', sys.argv[2], "
+                  "'--format', 'pdf']); "
+                  "print(rc, 'fugashi' in sys.modules)")
+
+
+def test_a_build_whose_texts_are_all_known_never_loads_the_analyser(tmp_path):
+    """Each text's words and readings are kept on disk: a second build of the same spec
+    loads no analyser and makes the same bytes; after an edit, the edited text is analysed
+    again and its new word gets its reading."""
+    env = {**os.environ, "HANDOUTS_CACHE": str(tmp_path / "cache")}
+    path = write(tmp_path, spec(section("背中のはり", "text: 背中をのばします。",
+                                        "text: 腰をまもります。")))
+
+    def build(out: str) -> tuple[str, Path]:
+        r = subprocess.run([sys.executable, "-c", BUILD_AND_LIST, str(path),
+                            str(tmp_path / out)],
+                           capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
+        assert r.returncode == 0, r.stderr
+        return r.stdout.strip(), tmp_path / out / "topic.pdf"
+
+    assert build("first")[0] == "0 True"
+    said, second = build("second")
+    assert said == "0 False"
+    assert second.read_bytes() == (tmp_path / "first" / "topic.pdf").read_bytes()
+    path.write_text(path.read_text(encoding="utf-8").replace("腰をまもります", "膝をまもります"),
+                    encoding="utf-8")
+    said, third = build("third")
+    assert said == "0 True"  # the edited text alone is new
+    assert ("膝", "ひざ") in ruby_readings(third)
+
+
+def test_kept_words_are_the_fresh_ones(tmp_path, monkeypatch):
+    """Every text of every shipped spec: its words and readings read back from the cache
+    are those the analyser gives."""
+    from handouts.build import Projects, prepare
+
+    texts = {"".join(sp.text for sp in rich.spans if not sp.cite)
+             for path in sorted((ROOT / "specs").glob("[!_]*.yaml"))
+             for rich in prepare(path, Projects(None)).texts()}
+    monkeypatch.setenv("HANDOUTS_CACHE", str(tmp_path / "cache"))
+    for _ in ("filling", "read back"):
+        furigana.words.cache_clear()
+        assert {t: furigana.words(t) for t in texts} == {t: furigana._words(t) for t in texts}
+    assert len(list((tmp_path / "cache" / "texts").glob("*.words.pickle"))) >= 100
+
+
 # -- lint ------------------------------------------------------------------------------------
 def test_unsure_reading_is_a_warning_at_the_word(tmp_path):
     """床 may be ゆか or とこ: the author should type it. A reviewed (便) or authored

@@ -96,7 +96,29 @@ def _tokens(text: str) -> list[Word]:
 def words(text: str) -> tuple[Word, ...]:
     """The text's words with their readings: the reviewed reading where the longest
     written form of `readings.yaml` starts and ends on the analyser's word boundaries,
-    else the analyser's."""
+    else the analyser's. Kept on disk per text (fontcache): a spec just edited has only
+    its changed texts analysed, and a run whose texts are all known never loads MeCab."""
+    return fontcache.cached_for_text(text, "words", _words_version(), lambda: _words(text))
+
+
+@lru_cache(maxsize=1)
+def _words_version() -> str:
+    """This module's code, the reviewed readings, and the analyser's and dictionaries'
+    package versions: read without loading the analyser."""
+    from importlib import metadata
+
+    def version(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "-"
+
+    table = str(files(__package__) / "readings.yaml")
+    return ";".join([fontcache.code_version(__file__, table),
+                     *(version(name) for name in ("fugashi", "unidic-lite", "unidic"))])
+
+
+def _words(text: str) -> tuple[Word, ...]:
     table = reviewed()
     longest = max(map(len, table), default=0)
     tokens = _tokens(text)
@@ -231,17 +253,36 @@ def segments(word: Word) -> list[tuple[int, int, str]]:
                     for k, (ch, r) in enumerate(zip(text, parts)) if r and r != hiragana(ch)]
         reading = reading.replace(".", "")
     pieces = re.split(f"([{KANJI}]+)", text)
-    pattern = "".join("(.+?)" if k % 2 else f"({re.escape(hiragana(p))})"
-                      for k, p in enumerate(pieces))
-    m = re.fullmatch(pattern, reading)
-    if m is None:
+    said = _align([hiragana(p) if k % 2 == 0 else None for k, p in enumerate(pieces)],
+                  reading)
+    if said is None:
         return [(word.start, word.end, reading)]
     out, at = [], word.start
-    for k, (piece, said) in enumerate(zip(pieces, m.groups())):
+    for k, (piece, said) in enumerate(zip(pieces, said)):
         if k % 2:
             out.append((at, at + len(piece), said))
         at += len(piece)
     return out
+
+
+def _align(pieces: list[str | None], reading: str, at: int = 0) -> list[str] | None:
+    """The part of `reading` each piece stands for: a kana piece (str) itself, a kanji
+    piece (None) at least one character, the shortest first, leftmost piece first: what
+    the regular expression (kana)(.+?)(kana)… would match, without compiling one per word
+    (that was most of the cost of setting a leaflet's readings)."""
+    if not pieces:
+        return [] if at == len(reading) else None
+    first, rest = pieces[0], pieces[1:]
+    if first is not None:
+        if not reading.startswith(first, at):
+            return None
+        after = _align(rest, reading, at + len(first))
+        return None if after is None else [first, *after]
+    for end in range(at + 1, len(reading) + 1):
+        after = _align(rest, reading, end)
+        if after is not None:
+            return [reading[at:end], *after]
+    return None
 
 
 def okurigana(word: Word, segs: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
