@@ -255,10 +255,13 @@ def ratios(tmp: Path, before: str | None) -> dict[str, float]:
     }
     for part in SPECS.glob("_*.yaml"):  # the spec a user has just edited: see edit()
         shutil.copy(part, tmp / part.name)
+    # each version its own cache folder (warmed in round -1): entries are keyed by the
+    # code that made them, so two versions sharing one would replace each other's
     versions = {"": ENV}
     if before:
         versions["before "] = {**ENV, "PYTHONPATH": str(export(before, tmp / "before")),
-                               "HANDOUTS_FONTS": str(ROOT / "fonts")}
+                               "HANDOUTS_FONTS": str(ROOT / "fonts"),
+                               "HANDOUTS_CACHE": str(tmp / "cache-before")}
     for label, env in versions.items():
         cases[label + "check"] = (handouts + ["check", str(spec)], env)
         cases[label + "pdf"] = (handouts + ["build", str(spec), "-o", str(tmp / "c1"),
@@ -289,6 +292,9 @@ def main() -> None:
                f"{platform.python_version()}, {platform.platform()}")
     print(f"machine: {machine}")
     tmp = Path(tempfile.mkdtemp(prefix="handouts-bench-"))
+    # a cache folder of the bench's own (filled by its first runs), not one other
+    # checkouts of other versions on the machine may be refilling meanwhile
+    ENV["HANDOUTS_CACHE"] = str(tmp / "cache")
     summary: list[tuple[str, str, str]] = []  # figure, measured, target
     try:
         cold = ratios(tmp, before)
