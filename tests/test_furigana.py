@@ -5,6 +5,7 @@ every renderer gets, the unsure-reading warning and the jReadability score of `c
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -354,6 +355,78 @@ def test_unsure_reading_is_a_warning_at_the_word(tmp_path):
     line, col = at(text, "床")
     assert found == [f"{tmp_path / 'topic.yaml'}:{line}:{col}: warning: [reading] 「床」 may "
                      "be read とこ as well as ゆか here; type the reading you mean: {床|ゆか}"]
+
+
+def check_with_cache(cache: str, *specs: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "HANDOUTS_CACHE": cache}
+    return subprocess.run([sys.executable, "-m", "handouts", "check", *map(str, specs)],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+
+
+def likely_entries(cache: Path) -> set[str]:
+    return {p.name for p in (cache / "texts").glob("*.likely-readings.pickle")}
+
+
+def test_check_finds_the_same_with_and_without_kept_readings(tmp_path):
+    """The analyser's likely readings are kept on disk per sentence: the shipped specs and
+    one with doubtful readings are checked alike with the cache off, while it fills and
+    when it is read back."""
+    cache = tmp_path / "cache"
+    doubtful = write(tmp_path, spec(section("足のうごき", "text: 歩くと、つま先が床にひっかかります。",
+                                            "text: 手足を動かします。")))
+    off = check_with_cache("off", ROOT / "specs", doubtful)
+    filling = check_with_cache(str(cache), ROOT / "specs", doubtful)
+    kept = likely_entries(cache)
+    assert kept  # one per sentence questioned
+    reading = check_with_cache(str(cache), ROOT / "specs", doubtful)
+    assert "[reading]" in off.stderr
+    for r in (filling, reading):
+        assert (r.returncode, r.stdout, r.stderr) == (off.returncode, off.stdout, off.stderr)
+    assert likely_entries(cache) == kept  # read back, nothing analysed again
+
+
+def test_kept_readings_are_the_fresh_ones(tmp_path, monkeypatch):
+    """Every word of every shipped spec: the other readings found from the kept entries
+    are those found with the cache off."""
+    from handouts.build import Projects, prepare
+
+    def every_doubt() -> dict:
+        furigana._likely.cache_clear()
+        found = {}
+        for path in sorted((ROOT / "specs").glob("[!_]*.yaml")):
+            for rich in prepare(path, Projects(None)).texts():
+                text = "".join(sp.text for sp in rich.spans if not sp.cite)
+                for w in furigana.words(text):
+                    if any(furigana.is_kanji(c) for c in w.text):
+                        found[text, w] = furigana.doubts(text, w)
+        return found
+
+    monkeypatch.setenv("HANDOUTS_CACHE", "off")
+    fresh = every_doubt()
+    assert sum(map(bool, fresh.values())) >= 10
+    monkeypatch.setenv("HANDOUTS_CACHE", str(tmp_path / "cache"))
+    assert every_doubt() == fresh  # filling
+    assert likely_entries(tmp_path / "cache")
+    assert every_doubt() == fresh  # read back
+
+
+def test_an_edited_sentence_is_analysed_again(tmp_path):
+    """Only the edited sentence is analysed again, and a doubtful word typed into it is
+    reported though the cache holds the sentence as it was."""
+    cache = tmp_path / "cache"
+    before = spec(section("足のうごき", "text: 歩くと、つま先がゆかにひっかかります。ゆっくり歩きます。"))
+    path = write(tmp_path, before)
+    r = check_with_cache(str(cache), path)
+    assert "[reading]" not in r.stderr
+    kept = likely_entries(cache)
+    after = before.replace("ゆかに", "床に")
+    path.write_text(after, encoding="utf-8")
+    r = check_with_cache(str(cache), path)
+    line, col = at(after, "床")
+    assert [ln for ln in r.stderr.splitlines() if "[reading]" in ln] == [
+        f"{path}:{line}:{col}: warning: [reading] 「床」 may be read とこ as well as ゆか "
+        "here; type the reading you mean: {床|ゆか}"]
+    assert len(likely_entries(cache) - kept) == 1  # the edited sentence alone
 
 
 def test_readability_score_matches_jreadability(tmp_path):

@@ -1,10 +1,13 @@
-"""Parsed font data kept on disk between runs: metrics, reportlab's parse, ruby outlines.
+"""Parsed font data kept on disk between runs: metrics, reportlab's parse, ruby outlines;
+and, the same way, what is computed per unit of text (the analyser's likely readings of a
+sentence), so a spec just edited has only its changed sentences worked out again.
 
 Parsing a 4.6 MB CJK face costs reportlab ~0.1 s and fontTools' glyph set ~0.4 s, once
 per process; a cold `handouts build` paid it every time. What they produce depends only on
 the font file's bytes and the code that reads them, so it is kept in a cache folder, keyed
 by the SHA-256 of the font file and by a version naming that code, and read back (pickled
 data: exactly what was computed, so the outputs are the same bytes) in a millisecond or two.
+An entry for a text is keyed by the SHA-256 of the text instead of the font file's.
 
 The folder is HANDOUTS_CACHE, else the user's cache folder (~/.cache/handouts,
 %LOCALAPPDATA%\\handouts\\cache). HANDOUTS_CACHE=off turns the cache off. An entry is
@@ -82,9 +85,14 @@ def _entry(font: Path, kind: str) -> Path | None:
     return where / "fonts" / f"{digest(font)}.{kind}.pickle" if where else None
 
 
-def load(font: Path, kind: str, version: str) -> Any | None:
-    """The stored `kind` data of `font` made by code of `version`, or None."""
-    entry = _entry(font, kind)
+def _text_entry(text: str, kind: str) -> Path | None:
+    where = folder()
+    if where is None:
+        return None
+    return where / "texts" / f"{hashlib.sha256(text.encode()).hexdigest()}.{kind}.pickle"
+
+
+def _read(entry: Path | None, version: str) -> Any | None:
     if entry is None:
         return None
     try:
@@ -95,11 +103,19 @@ def load(font: Path, kind: str, version: str) -> Any | None:
     return value if key == (FORMAT, version) else None
 
 
-def save(font: Path, kind: str, version: str, value: Any) -> None:
-    """Store `value` as the `kind` data of `font` (silently nothing if it cannot be)."""
-    entry = _entry(font, kind)
+def _store(entry: Path | None, version: str, value: Any) -> None:
     if entry is not None:
         _write(entry, pickle.dumps(((FORMAT, version), value), pickle.HIGHEST_PROTOCOL))
+
+
+def load(font: Path, kind: str, version: str) -> Any | None:
+    """The stored `kind` data of `font` made by code of `version`, or None."""
+    return _read(_entry(font, kind), version)
+
+
+def save(font: Path, kind: str, version: str, value: Any) -> None:
+    """Store `value` as the `kind` data of `font` (silently nothing if it cannot be)."""
+    _store(_entry(font, kind), version, value)
 
 
 def cached(font: Path, kind: str, version: str, make: Callable[[], Any]) -> Any:
@@ -108,6 +124,17 @@ def cached(font: Path, kind: str, version: str, make: Callable[[], Any]) -> Any:
     if value is None:
         value = make()
         save(font, kind, version, value)
+    return value
+
+
+def cached_for_text(text: str, kind: str, version: str, make: Callable[[], Any]) -> Any:
+    """The `kind` data of `text` (a sentence, say): read back if stored, else made and
+    stored. `version` names the code and data it was made with."""
+    entry = _text_entry(text, kind)
+    value = _read(entry, version)
+    if value is None:
+        value = make()
+        _store(entry, version, value)
     return value
 
 

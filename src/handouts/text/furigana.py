@@ -27,6 +27,7 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import Iterable
 
+from .. import fontcache
 from ..diagnostics import Mark
 from .chars import KANJI, hiragana, is_kanji
 from .inline import Rich, Span
@@ -137,12 +138,36 @@ def doubts(text: str, word: Word) -> list[str]:
     span = (start, start + len(word.text.encode()))
     mine = _unvoiced(word.reading or "")
     margins: dict[str, float] = {}
-    for at, kana, margin in _lattice(sentence):
-        if at == span and kana and margin < UNSURE:
-            reading = hiragana(kana)
-            if _unvoiced(reading) != mine:
-                margins[reading] = min(margin, margins.get(reading, margin))
+    for kana, margin in _likely(sentence).get(span, ()):
+        reading = hiragana(kana)
+        if _unvoiced(reading) != mine:
+            margins[reading] = min(margin, margins.get(reading, margin))
     return sorted(margins, key=margins.get)
+
+
+@lru_cache(maxsize=256)
+def _likely(sentence: str) -> dict[tuple[int, int], tuple[tuple[str, float], ...]]:
+    """The readings of `_lattice(sentence)` less than UNSURE from the best, by span, in
+    the lattice's order. Working them out costs ~1.5 ms a sentence, so they are kept on
+    disk per sentence (fontcache), keyed by the sentence, this module's code and the
+    dictionary: a spec just edited has only its changed sentences analysed again."""
+    return fontcache.cached_for_text(sentence, "likely-readings", _likely_version(),
+                                     lambda: _near(_lattice(sentence)))
+
+
+def _near(lattice) -> dict[tuple[int, int], tuple[tuple[str, float], ...]]:
+    out: dict[tuple[int, int], list[tuple[str, float]]] = defaultdict(list)
+    for at, kana, margin in lattice:
+        if kana and margin < UNSURE:
+            out[at].append((kana, margin))
+    return {at: tuple(found) for at, found in out.items()}
+
+
+@lru_cache(maxsize=1)
+def _likely_version() -> str:
+    info = ";".join(f"{d['filename']},{d['size']},{d['version']}"
+                    for d in tagger().dictionary_info)
+    return f"{fontcache.code_version(__file__)};{info}"
 
 
 @lru_cache(maxsize=1)
@@ -153,7 +178,6 @@ def _all_morphs():
     return fugashi.Tagger("-a -m -Odump")
 
 
-@lru_cache(maxsize=256)
 def _lattice(text: str) -> tuple[tuple[tuple[int, int], str, float], ...]:
     """Every word MeCab considered for `text`: ((start, end) in UTF-8 bytes, reading in
     katakana as UniDic gives it, how much more the best analysis through it costs than the
