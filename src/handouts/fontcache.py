@@ -127,14 +127,22 @@ def cached(font: Path, kind: str, version: str, make: Callable[[], Any]) -> Any:
     return value
 
 
+def load_for_text(text: str, kind: str, version: str) -> Any | None:
+    """The stored `kind` data of `text` (a sentence, a spec's path) made by code and data
+    named by `version`, or None."""
+    return _read(_text_entry(text, kind), version)
+
+
+def save_for_text(text: str, kind: str, version: str, value: Any) -> None:
+    _store(_text_entry(text, kind), version, value)
+
+
 def cached_for_text(text: str, kind: str, version: str, make: Callable[[], Any]) -> Any:
-    """The `kind` data of `text` (a sentence, say): read back if stored, else made and
-    stored. `version` names the code and data it was made with."""
-    entry = _text_entry(text, kind)
-    value = _read(entry, version)
+    """The `kind` data of `text`: read back if stored, else made and stored."""
+    value = load_for_text(text, kind, version)
     if value is None:
         value = make()
-        _store(entry, version, value)
+        save_for_text(text, kind, version, value)
     return value
 
 

@@ -19,7 +19,7 @@ from ..diagrams import geometry as geo
 from ..text.breaking import Line
 from ..text.inline import Rich, Span, continued_title, plain
 from .geometry import GAP, Group, balanced, grouped, join_below, split_box
-from .measure import lines, para, shortened, title_lines
+from .measure import keeping, lines, para, shortened, title_lines
 from .model import (INSET, PITCH, Arrow, BarChart, Box, Deck, Diagram, Drawing, Frame, Para,
                     Picture, Shape, Slide, Table, TextBox, default_frame, flat)
 
@@ -718,6 +718,10 @@ class Planner:
             title_wrap=t.wrap))
 
     def plan(self) -> Deck:
+        with keeping(str(self.doc.path)):
+            return self._plan()
+
+    def _plan(self) -> Deck:
         doc = self.doc
         self.cover()
         # the one main message: as large as still fits one slide (28 → 24 pt)
