@@ -15,10 +15,10 @@ import pytest
 
 from conftest import DATA, ROOT, run_cli
 from handouts.check import check
-from handouts.deck import measure
 from handouts.deck.model import PITCH, Para, Slide, TextBox, default_frame
 from handouts.lint.fit import _overflows
 from handouts.lint.numbers import claims, percents
+from handouts.text import setting
 from handouts.text.breaking import Line
 
 TODAY = dt.date(2026, 11, 22)
@@ -116,7 +116,7 @@ def test_fit_measures_an_edited_text_again(tmp_path):
 
     assert findings(tmp_path, _tree_spec(1, "みじかいえだ"), "fit") == []
     kept = fontcache.load_for_text(str(tmp_path / "topic.yaml"), "deck-lines",
-                                   measure._version())
+                                   setting._version())
     assert kept and any("みじかいえだ" in "".join(s.text for s in spans[0])
                         for spans, *_ in kept)
     text = _tree_spec(8, "とてもながいなまえのえだのラベルそのばんごうのせつめいぶんです" * 2)

@@ -4,12 +4,8 @@ renderers will break them too, footers shortened at a phrase."""
 
 from __future__ import annotations
 
-import importlib.util
-from contextlib import contextmanager
 from functools import lru_cache
-from typing import Iterator
 
-from .. import fontcache
 from ..fonts import fonts
 from ..text.adjust import wa_o
 from ..text.breaking import Line, phrase_starts
@@ -49,61 +45,9 @@ def autospace(text: str, size: float) -> float:
     return n * size * AUTOSPACE
 
 
-# Lines measured while a deck is planned, by what was measured (`keeping`): those of this
-# run, and those read back from the last run of the same spec.
-_measured: dict | None = None
-_before: dict = {}
-
-
-@contextmanager
-def keeping(name: str) -> Iterator[None]:
-    """Measured lines kept on disk between runs (fontcache) for the deck of spec `name`:
-    setting its texts is most of what planning costs, and a spec just edited has only its
-    changed texts measured again. Each text is kept by its content (not where it was
-    written) and the measures asked; the entry holds what the last whole plan used."""
-    global _measured, _before
-    if _measured is not None:  # a plan within a plan: the outer one keeps
-        yield
-        return
-    version = _version()
-    _before = fontcache.load_for_text(name, "deck-lines", version) or {}
-    _measured = {}
-    try:
-        yield
-        fontcache.save_for_text(name, "deck-lines", version, _measured)
-    finally:
-        _measured, _before = None, {}
-
-
-@lru_cache(maxsize=1)
-def _version() -> str:
-    """The code that sets lines, BudouX's (its model's version is in its __init__) and the
-    font files."""
-    from ..text import adjust, breaking, chars, inline, setting
-    from .. import fonts as fonts_module
-
-    code = [__file__, *(m.__file__ for m in (adjust, breaking, chars, inline, setting,
-                                             fonts_module)),
-            importlib.util.find_spec("budoux").origin]
-    faces = sorted(fontcache.digest(f.path) for f in fonts().faces.values())
-    return fontcache.code_version(*code) + ";" + ",".join(faces)
-
-
 def lines(rich: Rich | list[Rich], width: float, size: float, bold: bool = False,
           phrases: bool = False) -> list[Line]:
     riches = [for_deck(r) for r in (rich if isinstance(rich, list) else [rich])]
-    if _measured is None:
-        return _lines(riches, width, size, bold, phrases)
-    key = (tuple(r.spans for r in riches), width, size, bold, phrases)
-    found = _measured.get(key) or _before.get(key)
-    if found is None:
-        found = tuple(_lines(riches, width, size, bold, phrases))
-    _measured[key] = found
-    return list(found)
-
-
-def _lines(riches: list[Rich], width: float, size: float, bold: bool, phrases: bool
-           ) -> list[Line]:
     # a 3 % margin keeps PowerPoint/Keynote from wrapping earlier than we measured; lines
     # with Latin words are set narrower until they fit with LibreOffice's autospacing too
     target = w = width * 0.97

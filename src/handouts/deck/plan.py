@@ -18,8 +18,9 @@ from ..diagnostics import SpecError
 from ..diagrams import geometry as geo
 from ..text.breaking import Line
 from ..text.inline import Rich, Span, continued_title, plain
+from ..text.setting import keeping
 from .geometry import GAP, Group, balanced, grouped, join_below, split_box
-from .measure import keeping, lines, para, shortened, title_lines
+from .measure import lines, para, shortened, title_lines
 from .model import (INSET, PITCH, Arrow, BarChart, Box, Deck, Diagram, Drawing, Frame, Para,
                     Picture, Shape, Slide, Table, TextBox, default_frame, flat)
 
@@ -718,7 +719,7 @@ class Planner:
             title_wrap=t.wrap))
 
     def plan(self) -> Deck:
-        with keeping(str(self.doc.path)):
+        with keeping(str(self.doc.path), "deck-lines"):
             return self._plan()
 
     def _plan(self) -> Deck:
