@@ -200,7 +200,8 @@ def test_check_sets_an_edited_text_again_for_the_page_count(tmp_path):
     spec.write_text(head + body, encoding="utf-8")
     c = run_cli("check", spec)
     assert "[pages]" not in c.stderr, c.stderr
-    kept = fontcache.load_for_text(str(spec), "leaflet-lines", setting._version())
+    kept = fontcache.load_for_text(str(spec.resolve()), "leaflet-lines",
+                                   setting._version())
     assert kept and any("受診の目安のこと" in "".join(s.text for s in spans[0])
                         for spans, *_ in kept)
     last = FILLER.replace("腰の痛み", "受診の目安のこと")

@@ -115,7 +115,7 @@ def test_fit_measures_an_edited_text_again(tmp_path):
     from handouts import fontcache
 
     assert findings(tmp_path, _tree_spec(1, "みじかいえだ"), "fit") == []
-    kept = fontcache.load_for_text(str(tmp_path / "topic.yaml"), "deck-lines",
+    kept = fontcache.load_for_text(str((tmp_path / "topic.yaml").resolve()), "deck-lines",
                                    setting._version())
     assert kept and any("みじかいえだ" in "".join(s.text for s in spans[0])
                         for spans, *_ in kept)

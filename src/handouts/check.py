@@ -61,5 +61,5 @@ def _pages(doc) -> list:
     from .leaflet.typeset import render
     from .text.setting import keeping
 
-    with keeping(str(doc.path), "leaflet-lines"):
+    with keeping(doc.path, "leaflet-lines"):
         return render(leaflet, None)

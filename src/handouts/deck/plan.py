@@ -719,7 +719,7 @@ class Planner:
             title_wrap=t.wrap))
 
     def plan(self) -> Deck:
-        with keeping(str(self.doc.path), "deck-lines"):
+        with keeping(self.doc.path, "deck-lines"):
             return self._plan()
 
     def _plan(self) -> Deck:

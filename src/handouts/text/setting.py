@@ -6,6 +6,7 @@ import importlib.util
 import re
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Hashable, Iterator
 
 from .. import fontcache
@@ -59,8 +60,8 @@ _before: dict = {}
 
 
 @contextmanager
-def keeping(name: str, kind: str) -> Iterator[None]:
-    """Lines set inside are kept on disk between runs (fontcache) under `name` (a spec's
+def keeping(spec: Path, kind: str) -> Iterator[None]:
+    """Lines set inside are kept on disk between runs (fontcache) under `spec` (its
     path) and `kind` (what is laid out: its deck, its leaflet): setting text is most of
     what planning a deck or typesetting a leaflet costs, and a spec just edited has only
     its changed texts set again. Each text is kept by its content (not where it was
@@ -70,6 +71,7 @@ def keeping(name: str, kind: str) -> Iterator[None]:
         yield
         return
     version = _version()
+    name = str(spec.resolve())
     _before = fontcache.load_for_text(name, kind, version) or {}
     _kept = {}
     try:
