@@ -1,6 +1,7 @@
 """Parsed font data kept on disk between runs: metrics, reportlab's parse, ruby outlines;
-and, the same way, what is computed per unit of text (the analyser's likely readings of a
-sentence), so a spec just edited has only its changed sentences worked out again.
+and, the same way, what is worked out per unit of text (the analyser's likely readings of
+each sentence, the lines each text of a spec was set in, a QR code), so a spec just edited
+has only its changed sentences and texts worked out again.
 
 Parsing a 4.6 MB CJK face costs reportlab ~0.1 s and fontTools' glyph set ~0.4 s, once
 per process; a cold `handouts build` paid it every time. What they produce depends only on

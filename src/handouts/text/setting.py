@@ -42,7 +42,8 @@ def set_lines(rich: Rich | list[Rich], width: float, size: float, bold: bool = F
 
     Cached by content, not by where the text was written: layout engines ask again for
     the same text and width (reportlab wraps a flowable several times while it looks for
-    page breaks), and a batch sets the same shared blocks in many documents."""
+    page breaks), and a batch sets the same shared blocks in many documents. Inside
+    `keeping`, they are also kept on disk between runs."""
     riches = rich if isinstance(rich, list) else [rich]
     key = (tuple(r.spans for r in riches), width, size, bold, phrases, justify, fill, chars)
     if _kept is None:
