@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -85,15 +86,15 @@ def keeping(spec: Path, kind: str) -> Iterator[None]:
 
 @lru_cache(maxsize=1)
 def _version() -> str:
-    """The code that sets lines, BudouX's (its model's version is in its __init__) and the
-    font files."""
+    """The code that sets lines, BudouX's (its model's version is in its __init__),
+    Python's (its Unicode tables) and the font files."""
     from .. import fonts as fonts_module
     from . import adjust, breaking, chars, inline
 
     code = [__file__, *(m.__file__ for m in (adjust, breaking, chars, inline, fonts_module)),
             importlib.util.find_spec("budoux").origin]
     faces = sorted(fontcache.digest(f.path) for f in fonts().faces.values())
-    return fontcache.code_version(*code) + ";" + ",".join(faces)
+    return f"{fontcache.code_version(*code)};{sys.version};{','.join(faces)}"
 
 
 @lru_cache(maxsize=4096)
