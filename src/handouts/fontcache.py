@@ -121,11 +121,7 @@ def save(font: Path, kind: str, version: str, value: Any) -> None:
 
 def cached(font: Path, kind: str, version: str, make: Callable[[], Any]) -> Any:
     """The `kind` data of `font`: read back if stored, else made and stored."""
-    value = load(font, kind, version)
-    if value is None:
-        value = make()
-        save(font, kind, version, value)
-    return value
+    return _cached(_entry(font, kind), version, make)
 
 
 def load_for_text(text: str, kind: str, version: str) -> Any | None:
@@ -140,10 +136,14 @@ def save_for_text(text: str, kind: str, version: str, value: Any) -> None:
 
 def cached_for_text(text: str, kind: str, version: str, make: Callable[[], Any]) -> Any:
     """The `kind` data of `text`: read back if stored, else made and stored."""
-    value = load_for_text(text, kind, version)
+    return _cached(_text_entry(text, kind), version, make)
+
+
+def _cached(entry: Path | None, version: str, make: Callable[[], Any]) -> Any:
+    value = _read(entry, version)
     if value is None:
         value = make()
-        save_for_text(text, kind, version, value)
+        _store(entry, version, value)
     return value
 
 
