@@ -182,3 +182,31 @@ def test_a_leaflet_past_three_pages_names_the_section_that_spills(tmp_path):
                     encoding="utf-8")
     r = run_cli("build", prac, "-o", tmp_path / "p", "--format", "pdf,large")
     assert r.returncode == 0 and "[pages]" not in r.stderr, r.stderr
+
+
+def test_check_sets_an_edited_text_again_for_the_page_count(tmp_path):
+    """`check` keeps the leaflet's set lines between runs: a text made longer is set
+    again, and the leaflet it now pushes past three pages is warned of though the cache
+    holds every other text (and the text as it was)."""
+    from handouts import fontcache
+    from handouts.text import setting
+
+    shutil.copy(SHARED / "_clinic.yaml", tmp_path)
+    spec = tmp_path / "long.yaml"
+    head = HEAD.format(audience="patients").split("sections:")[0] + "sections:\n"
+    body = "".join(f"  - heading: {h}\n    blocks:\n"
+                   + FILLER.replace("腰の痛み", f"{h}のこと") * 10
+                   for h in ("痛みのしくみ", "くらしの工夫", "運動のしかた", "受診の目安"))
+    spec.write_text(head + body, encoding="utf-8")
+    c = run_cli("check", spec)
+    assert "[pages]" not in c.stderr, c.stderr
+    kept = fontcache.load_for_text(str(spec.resolve()), "leaflet-lines",
+                                   setting._version())
+    assert kept and any("受診の目安のこと" in "".join(s.text for s in spans[0])
+                        for spans, *_ in kept)
+    last = FILLER.replace("腰の痛み", "受診の目安のこと")
+    longer = last.replace("あせらずに", "あせらずに" + "毎日すこしずつ体を動かして、" * 60)
+    spec.write_text(head + longer.join(body.rsplit(last, 1)), encoding="utf-8")
+    c = run_cli("check", spec)
+    warnings = [x for x in c.stderr.splitlines() if "[pages]" in x]
+    assert len(warnings) == 1 and "runs to 4 A4 pages" in warnings[0], c.stderr

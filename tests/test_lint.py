@@ -18,6 +18,7 @@ from handouts.check import check
 from handouts.deck.model import PITCH, Para, Slide, TextBox, default_frame
 from handouts.lint.fit import _overflows
 from handouts.lint.numbers import claims, percents
+from handouts.text import setting
 from handouts.text.breaking import Line
 
 TODAY = dt.date(2026, 11, 22)
@@ -104,6 +105,25 @@ def test_fit_tree_that_cannot_fit_any_slide(tmp_path):
     assert [(h[0], h[1], h[2]) for h in hits] == [(*at(text, "tree:"), "error")]
     # slides: title, key points, the help boxes, then the tree
     assert hits[0][3].startswith("slide 4: tree diagram does not fit")
+    assert findings(tmp_path, _tree_spec(1, "みじかいえだ"), "fit") == []
+
+
+def test_fit_measures_an_edited_text_again(tmp_path):
+    """The deck's measured lines are kept between runs per text: after an edit the
+    changed text is measured again, and its overflow is found though the cache holds the
+    text as it was (and what the cache holds gives the findings a fresh check gives)."""
+    from handouts import fontcache
+
+    assert findings(tmp_path, _tree_spec(1, "みじかいえだ"), "fit") == []
+    kept = fontcache.load_for_text(str((tmp_path / "topic.yaml").resolve()), "deck-lines",
+                                   setting._version())
+    assert kept and any("みじかいえだ" in "".join(s.text for s in spans[0])
+                        for spans, *_ in kept)
+    text = _tree_spec(8, "とてもながいなまえのえだのラベルそのばんごうのせつめいぶんです" * 2)
+    hits = findings(tmp_path, text, "fit")
+    assert [(h[0], h[1], h[2]) for h in hits] == [(*at(text, "tree:"), "error")]
+    assert hits[0][3].startswith("slide 4: tree diagram does not fit")
+    assert findings(tmp_path, text, "fit") == hits  # read back
     assert findings(tmp_path, _tree_spec(1, "みじかいえだ"), "fit") == []
 
 

@@ -59,5 +59,7 @@ def _pages(doc) -> list:
     if leaflet.audience != "patients":
         return []
     from .leaflet.typeset import render
+    from .text.setting import keeping
 
-    return render(leaflet, None)
+    with keeping(doc.path, "leaflet-lines"):
+        return render(leaflet, None)

@@ -1,6 +1,7 @@
 """Parsed font data kept on disk between runs: metrics, reportlab's parse, ruby outlines;
-and, the same way, what is computed per unit of text (the analyser's likely readings of a
-sentence), so a spec just edited has only its changed sentences worked out again.
+and, the same way, what is worked out per unit of text (the words and readings of each
+text, the analyser's likely readings of each sentence, the lines each text of a spec was
+set in, a QR code), so a spec just edited has only its changed texts worked out again.
 
 Parsing a 4.6 MB CJK face costs reportlab ~0.1 s and fontTools' glyph set ~0.4 s, once
 per process; a cold `handouts build` paid it every time. What they produce depends only on
@@ -120,17 +121,25 @@ def save(font: Path, kind: str, version: str, value: Any) -> None:
 
 def cached(font: Path, kind: str, version: str, make: Callable[[], Any]) -> Any:
     """The `kind` data of `font`: read back if stored, else made and stored."""
-    value = load(font, kind, version)
-    if value is None:
-        value = make()
-        save(font, kind, version, value)
-    return value
+    return _cached(_entry(font, kind), version, make)
+
+
+def load_for_text(text: str, kind: str, version: str) -> Any | None:
+    """The stored `kind` data of `text` (a sentence, a spec's path) made by code and data
+    named by `version`, or None."""
+    return _read(_text_entry(text, kind), version)
+
+
+def save_for_text(text: str, kind: str, version: str, value: Any) -> None:
+    _store(_text_entry(text, kind), version, value)
 
 
 def cached_for_text(text: str, kind: str, version: str, make: Callable[[], Any]) -> Any:
-    """The `kind` data of `text` (a sentence, say): read back if stored, else made and
-    stored. `version` names the code and data it was made with."""
-    entry = _text_entry(text, kind)
+    """The `kind` data of `text`: read back if stored, else made and stored."""
+    return _cached(_text_entry(text, kind), version, make)
+
+
+def _cached(entry: Path | None, version: str, make: Callable[[], Any]) -> Any:
     value = _read(entry, version)
     if value is None:
         value = make()

@@ -4,6 +4,7 @@ renderers will break them too, footers shortened at a phrase."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from ..fonts import fonts
@@ -14,6 +15,7 @@ from ..text.setting import set_lines, visible
 from .model import INSET, PITCH, Para
 
 AUTOSPACE = 0.25  # em LibreOffice adds between Japanese and Latin text (measured 0.243)
+_ASCII = re.compile(r"[\x00-\x7f]")
 
 
 def for_deck(rich: Rich) -> Rich:
@@ -36,11 +38,14 @@ def for_deck(rich: Rich) -> Rich:
     return Rich(tuple(spans), rich.mark)
 
 
+@lru_cache(maxsize=4096)  # the planner tries the same lines at several sizes and widths
 def autospace(text: str, size: float) -> float:
     """Extra width LibreOffice draws at the Asian↔Latin boundaries of one line beyond the
     和欧間 the line was set with (its 'Asian typography' spacing also comes beside
     punctuation such as 「（MRI」; PowerPoint adds none, so counting it only costs a little
     room there)."""
+    if text.isascii() or not _ASCII.search(text):  # no boundary: a quick test
+        return 0.0
     n = sum(1 for a, b in zip(text, text[1:]) if a.isascii() != b.isascii() and not wa_o(a, b))
     return n * size * AUTOSPACE
 

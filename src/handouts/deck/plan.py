@@ -6,16 +6,19 @@ what does not fit continues on a follow-up slide titled 「…（続き）」.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 from dataclasses import replace
 from functools import lru_cache
 from typing import NamedTuple
 
 from .. import document as d
+from .. import fontcache
 from ..diagnostics import SpecError
 from ..diagrams import geometry as geo
 from ..text.breaking import Line
 from ..text.inline import Rich, Span, continued_title, plain
+from ..text.setting import keeping
 from .geometry import GAP, Group, balanced, grouped, join_below, split_box
 from .measure import lines, para, shortened, title_lines
 from .model import (INSET, PITCH, Arrow, BarChart, Box, Deck, Diagram, Drawing, Frame, Para,
@@ -716,6 +719,10 @@ class Planner:
             title_wrap=t.wrap))
 
     def plan(self) -> Deck:
+        with keeping(self.doc.path, "deck-lines"):
+            return self._plan()
+
+    def _plan(self) -> Deck:
         doc = self.doc
         self.cover()
         # the one main message: as large as still fits one slide (28 → 24 pt)
@@ -835,11 +842,22 @@ def _plain_notes(*parts: str) -> str:
 
 @lru_cache(maxsize=16)  # one clinic URL for a whole batch
 def _qr_png(url: str) -> bytes:
+    """The QR code of `url` as PNG bytes, kept on disk (fontcache): importing segno and
+    encoding cost ~15 ms that `check` and every build of a deck would pay again."""
+    return fontcache.cached_for_text(url, "qr", _qr_version(), lambda: _make_qr(url))
+
+
+def _make_qr(url: str) -> bytes:
     import segno
 
     buf = io.BytesIO()
     segno.make(url, error="m", micro=False).save(buf, kind="png", scale=10, border=2)
     return buf.getvalue()
+
+
+def _qr_version() -> str:
+    """This module and segno's (its version is in its __init__), without importing segno."""
+    return fontcache.code_version(__file__, importlib.util.find_spec("segno").origin)
 
 
 def plan(doc: d.Document, accent: str | None = None, frame: Frame | None = None) -> Deck:

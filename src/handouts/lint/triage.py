@@ -161,7 +161,7 @@ def signs(text: str, tiers: dict[str, Tier]) -> list[tuple[int, str, str]]:
     written inside a longer sign of another tier is that one's (「片方の足に力が入らな」, a
     same-day sign, holds 「足に力が入らな」, which alone may mean both legs: go now)."""
     found = [(m.start(), m.start() + len(sign), name, sign)
-             for name, t in tiers.items() for sign in t.signs
+             for name, t in tiers.items() for sign in t.signs if sign in text  # most are in no text
              for m in re.finditer(re.escape(sign), text)]
     kept = [f for f in found if not any(
         g[2] != f[2] and g[0] <= f[0] and f[1] <= g[1] and g[1] - g[0] > f[1] - f[0]

@@ -103,8 +103,15 @@ def words(text: str) -> tuple[Word, ...]:
 
 @lru_cache(maxsize=1)
 def _words_version() -> str:
-    """This module's code, the reviewed readings, and the analyser's and dictionaries'
-    package versions: read without loading the analyser."""
+    """This module's code, the reviewed readings and the analyser's versions."""
+    table = str(files(__package__) / "readings.yaml")
+    return f"{fontcache.code_version(__file__, table)};{_analyser_version()}"
+
+
+@lru_cache(maxsize=1)
+def _analyser_version() -> str:
+    """The analyser's and its dictionaries' package versions, read without loading the
+    analyser (so a run whose texts are all kept never loads it)."""
     from importlib import metadata
 
     def version(name: str) -> str:
@@ -113,9 +120,7 @@ def _words_version() -> str:
         except metadata.PackageNotFoundError:
             return "-"
 
-    table = str(files(__package__) / "readings.yaml")
-    return ";".join([fontcache.code_version(__file__, table),
-                     *(version(name) for name in ("fugashi", "unidic-lite", "unidic"))])
+    return ";".join(version(name) for name in ("fugashi", "unidic-lite", "unidic"))
 
 
 def _words(text: str) -> tuple[Word, ...]:
@@ -187,9 +192,7 @@ def _near(lattice) -> dict[tuple[int, int], tuple[tuple[str, float], ...]]:
 
 @lru_cache(maxsize=1)
 def _likely_version() -> str:
-    info = ";".join(f"{d['filename']},{d['size']},{d['version']}"
-                    for d in tagger().dictionary_info)
-    return f"{fontcache.code_version(__file__)};{info}"
+    return f"{fontcache.code_version(__file__)};{_analyser_version()}"
 
 
 @lru_cache(maxsize=1)

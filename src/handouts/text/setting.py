@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
+from contextlib import contextmanager
 from functools import lru_cache
-from typing import Hashable
+from pathlib import Path
+from typing import Hashable, Iterator
 
+from .. import fontcache
 from ..fonts import fonts
 from .breaking import Line, Run, break_lines
 from .inline import Rich, Span
@@ -38,10 +43,58 @@ def set_lines(rich: Rich | list[Rich], width: float, size: float, bold: bool = F
 
     Cached by content, not by where the text was written: layout engines ask again for
     the same text and width (reportlab wraps a flowable several times while it looks for
-    page breaks), and a batch sets the same shared blocks in many documents."""
+    page breaks), and a batch sets the same shared blocks in many documents. Inside
+    `keeping`, they are also kept on disk between runs."""
     riches = rich if isinstance(rich, list) else [rich]
-    return list(_set_lines(tuple(r.spans for r in riches), width, size, bold, phrases,
-                           justify, fill, chars))
+    key = (tuple(r.spans for r in riches), width, size, bold, phrases, justify, fill, chars)
+    if _kept is None:
+        return list(_set_lines(*key))
+    found = _kept.get(key) or _before.get(key)
+    if found is None:
+        found = _set_lines(*key)
+    _kept[key] = found
+    return list(found)
+
+
+# Lines set while `keeping`: those of this run, and those read back from the last run
+_kept: dict | None = None
+_before: dict = {}
+
+
+@contextmanager
+def keeping(spec: Path, kind: str) -> Iterator[None]:
+    """Lines set inside are kept on disk between runs (fontcache) under `spec` (its
+    path) and `kind` (what is laid out: its deck, its leaflet): setting text is most of
+    what planning a deck or typesetting a leaflet costs, and a spec just edited has only
+    its changed texts set again. Each text is kept by its content (not where it was
+    written) and the measures asked; the entry holds what the last whole layout used."""
+    global _kept, _before
+    if _kept is not None:  # a layout within a layout: the outer one keeps
+        yield
+        return
+    version = _version()
+    name = str(spec.resolve())
+    _before = fontcache.load_for_text(name, kind, version) or {}
+    _kept = {}
+    try:
+        yield
+        if _kept.keys() != _before.keys():  # else the entry holds just these
+            fontcache.save_for_text(name, kind, version, _kept)
+    finally:
+        _kept, _before = None, {}
+
+
+@lru_cache(maxsize=1)
+def _version() -> str:
+    """The code that sets lines, BudouX's (its model's version is in its __init__),
+    Python's (its Unicode tables) and the font files."""
+    from .. import fonts as fonts_module
+    from . import adjust, breaking, chars, inline
+
+    code = [__file__, *(m.__file__ for m in (adjust, breaking, chars, inline, fonts_module)),
+            importlib.util.find_spec("budoux").origin]
+    faces = sorted(fontcache.digest(f.path) for f in fonts().faces.values())
+    return f"{fontcache.code_version(*code)};{sys.version};{','.join(faces)}"
 
 
 @lru_cache(maxsize=4096)
