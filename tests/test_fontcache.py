@@ -40,6 +40,29 @@ def test_every_shipped_output_is_the_same_with_and_without_the_cache(tmp_path):
     assert filling == without
     assert reading == without
     assert entries(cache) == stored  # read back, not made again
+    # and per text: words and readings, each leaflet variant's and deck's lines, the QR code
+    kept = {name.split(".")[1] for name in os.listdir(cache / "texts")}
+    assert {"words", "leaflet-lines", "leaflet-lines-large", "deck-lines", "qr"} <= kept
+
+
+def test_an_edited_spec_is_built_as_if_nothing_were_kept(tmp_path):
+    """After an edit that makes a paragraph longer, a build with what the last one kept
+    makes the same bytes as a build with the cache off."""
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    for part in (ROOT / "specs").glob("_*.yaml"):
+        (specs / part.name).write_bytes(part.read_bytes())
+    spec = specs / "disc-resorption.yaml"
+    text = (ROOT / "specs" / spec.name).read_text(encoding="utf-8")
+    spec.write_text(text, encoding="utf-8")
+    cache = str(tmp_path / "cache")
+    first = build(tmp_path / "first", cache, spec, formats="pdf,large")
+    edited = text.replace("ヘルニアです。", "ヘルニアです。腰や足の痛みのもとになることがあります。", 1)
+    assert edited != text
+    spec.write_text(edited, encoding="utf-8")
+    again = build(tmp_path / "again", cache, spec, formats="pdf,large")
+    assert again == build(tmp_path / "off", "off", spec, formats="pdf,large")
+    assert again["disc-resorption.pdf"] != first["disc-resorption.pdf"]
 
 
 def test_a_cache_folder_that_cannot_be_written_only_costs_time(tmp_path):
