@@ -42,7 +42,8 @@ def test_every_shipped_output_is_the_same_with_and_without_the_cache(tmp_path):
     assert entries(cache) == stored  # read back, not made again
     # and per text: words and readings, each leaflet variant's and deck's lines, the QR code
     kept = {name.split(".")[1] for name in os.listdir(cache / "texts")}
-    assert {"words", "leaflet-lines", "leaflet-lines-large", "deck-lines", "qr"} <= kept
+    assert {"words", "leaflet-lines", "leaflet-lines-large", "deck-lines", "qr",
+            "qr-runs"} <= kept
 
 
 def test_an_edited_spec_is_built_as_if_nothing_were_kept(tmp_path):

@@ -1,6 +1,7 @@
 """What a command imports: a cold run pays for every module it loads, so a command loads
 only what its outputs need (read back from the process's sys.modules, not timed)."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,11 +25,13 @@ sys.exit(code)
 """
 
 
-def imported(tmp_path: Path, *args: str) -> set[str]:
-    """Top-level packages loaded by `handouts ARGS` in a fresh process."""
+def imported(tmp_path: Path, *args: str, cache: Path | None = None) -> set[str]:
+    """Top-level packages loaded by `handouts ARGS` in a fresh process (with its own
+    HANDOUTS_CACHE folder `cache`, if given)."""
     listing = tmp_path / "modules.txt"
+    env = {**os.environ, **({"HANDOUTS_CACHE": str(cache)} if cache else {})}
     r = subprocess.run([sys.executable, "-c", PROBE, str(listing), *args],
-                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+                       capture_output=True, text=True, cwd=ROOT, timeout=300, env=env)
     assert r.returncode == 0, r.stderr
     return {name.split(".")[0] for name in listing.read_text().split()}
 
@@ -40,6 +43,20 @@ def test_a_pdf_build_of_one_spec_loads_no_deck_library_and_no_workers(tmp_path):
     assert "reportlab" in loaded  # the probe does see what the build uses
     assert "pptx" not in loaded
     assert "multiprocessing" not in loaded  # one spec is built in this process
+
+
+def test_a_second_pdf_build_loads_neither_analyser_nor_qr_encoder(tmp_path):
+    # what the first build worked out per text (words and readings, the QR code) is kept
+    # on disk: the second loads neither MeCab nor segno (nor the XML and HTTP modules
+    # segno brings), and makes the same bytes
+    cache = tmp_path / "cache"
+    args = ("build", str(SPEC), "--format", "pdf", "-q")
+    first = imported(tmp_path, *args, "-o", str(tmp_path / "a"), cache=cache)
+    assert {"fugashi", "segno"} <= first  # the probe sees them when they are used
+    second = imported(tmp_path, *args, "-o", str(tmp_path / "b"), cache=cache)
+    assert not {"fugashi", "segno", "xml", "http", "ssl"} & second
+    pdf = "disc-resorption.pdf"
+    assert (tmp_path / "a" / pdf).read_bytes() == (tmp_path / "b" / pdf).read_bytes()
 
 
 def test_a_pptx_build_loads_no_pdf_library(tmp_path):

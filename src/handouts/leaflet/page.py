@@ -3,6 +3,7 @@ QR code), crop marks, and the canvas that draws them once the page count is know
 
 from __future__ import annotations
 
+import importlib.util
 import unicodedata
 import zlib
 from functools import lru_cache
@@ -12,6 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from .. import document as d
+from .. import fontcache
 from ..diagnostics import Mark
 from ..fonts import fonts
 from ..pdf import info, tagging
@@ -184,7 +186,14 @@ class Footer:
 
 @lru_cache(maxsize=16)
 def _qr_runs(data: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
-    """QR matrix size and its dark runs (row, first column, length); segno computes it."""
+    """QR matrix size and its dark runs (row, first column, length); segno computes it,
+    once per URL: kept on disk (fontcache, keyed by this module's and segno's code), so a
+    build does not import segno (with the XML and HTTP modules it loads) and encode again."""
+    version = fontcache.code_version(__file__, importlib.util.find_spec("segno").origin)
+    return fontcache.cached_for_text(data, "qr-runs", version, lambda: _make_qr_runs(data))
+
+
+def _make_qr_runs(data: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
     import segno
 
     rows = list(segno.make(data, error="m", micro=False).matrix_iter(border=0))
