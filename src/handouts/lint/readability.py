@@ -35,11 +35,22 @@ def text(doc: Document) -> str:
 
 
 def score(doc: Document) -> float:
-    from jreadability import compute_readability
+    """Kept on disk for the text scored (fontcache): `check` of a spec not changed since
+    its last check loads no analyser for it."""
+    from importlib import metadata
 
-    from ..text.furigana import tagger
+    from .. import fontcache
+    from ..text import furigana
 
-    return compute_readability(text(doc), tagger())
+    def compute() -> float:
+        from jreadability import compute_readability
+
+        return compute_readability(scored, furigana.tagger())
+
+    scored = text(doc)
+    version = (f"{fontcache.code_version(__file__)};{metadata.version('jreadability')};"
+               f"{furigana.analyser_version()}")
+    return fontcache.cached_for_text(scored, "jreadability", version, compute)
 
 
 def check(doc: Document, value: float, target: float) -> list[Diagnostic]:

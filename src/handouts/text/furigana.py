@@ -105,11 +105,11 @@ def words(text: str) -> tuple[Word, ...]:
 def _words_version() -> str:
     """This module's code, the reviewed readings and the analyser's versions."""
     table = str(files(__package__) / "readings.yaml")
-    return f"{fontcache.code_version(__file__, table)};{_analyser_version()}"
+    return f"{fontcache.code_version(__file__, table)};{analyser_version()}"
 
 
 @lru_cache(maxsize=1)
-def _analyser_version() -> str:
+def analyser_version() -> str:
     """The analyser's and its dictionaries' package versions, read without loading the
     analyser (so a run whose texts are all kept never loads it)."""
     from importlib import metadata
@@ -192,7 +192,7 @@ def _near(lattice) -> dict[tuple[int, int], tuple[tuple[str, float], ...]]:
 
 @lru_cache(maxsize=1)
 def _likely_version() -> str:
-    return f"{fontcache.code_version(__file__)};{_analyser_version()}"
+    return f"{fontcache.code_version(__file__)};{analyser_version()}"
 
 
 @lru_cache(maxsize=1)
