@@ -8,6 +8,8 @@ from __future__ import annotations
 import zlib
 from fnmatch import fnmatch
 from functools import lru_cache
+from itertools import cycle, repeat
+from operator import add, mul
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
@@ -117,9 +119,29 @@ def draw_text(canv, text: str, x: float, y: float, size: float, bold: bool = Fal
     reg = fonts()
     for face, chunk in reg.split_by_face(text, bold):
         canv.setFont(register(face), size)
-        canv.drawString(x, y, chunk)
+        _show(canv, chunk, x, y)
         x += reg.width(chunk, size, bold) + tc * len(chunk)
     return x
+
+
+def _show(canv, text: str, x: float, y: float) -> None:
+    """What reportlab's canvas.drawString(x, y, text) writes for a TrueType face in the
+    canvas's current font, byte for byte, without the text object it builds to write it
+    and the width it measures and throws away (a third of a leaflet's drawing time)."""
+    from reportlab.lib.rl_accel import escapePDF, fp_str
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    font, doc = getFont(canv._fontname), canv._doc
+    assert font._dynamicFont and canv.bottomup, "drawString's TrueType path, bottom-up"
+    shows, current, select = [], -1, None
+    for subset, codes in font.splitString(text, doc):
+        if subset != current:
+            if select is None:
+                select = f"{fp_str(canv._fontsize)} Tf {fp_str(canv._leading)} TL"
+            shows.append(f"{font.getSubsetInternalName(subset, doc)} {select}")
+            current = subset
+        shows.append(f"({escapePDF(codes)}) Tj")
+    canv._code.append(f"BT 1 0 0 1 {fp_str(x, y)} Tm {' '.join(shows)} T* ET")
 
 
 def _draw_spaced(canv, text: str, extras, x: float, y: float, size: float, bold: bool,
@@ -306,31 +328,41 @@ def draw_outlined(canv, text: str, x: float, y: float, size: float,
                   bold: bool = False) -> float:
     """Text drawn as its glyphs' outlines (filled paths in the current fill colour), so
     it is seen but never copied; return the advance."""
-    from reportlab.pdfgen.canvas import FILL_NON_ZERO
+    from reportlab.lib.rl_accel import fp_str
 
     reg = fonts()
-    path = canv.beginPath()
-    # unrolled (the same arithmetic, so the same bytes): readings are most of the path
-    # operations of a leaflet
-    move, line, curve, close = path.moveTo, path.lineTo, path.curveTo, path.close
+    # what a reportlab path of the same moveTo/lineTo/curveTo/close calls writes, with all
+    # the reading's coordinates formatted in one call (readings are most of the path
+    # operations of a leaflet): the same arithmetic, so the same bytes
+    templates: list[str] = []
+    values: list[float] = []
     for face, chunk in reg.split_by_face(text, bold):
         where = str(face.path)
         for ch in chunk:
-            for op in _outline(where, ch):
-                kind = op[0]
-                if kind == "C":
-                    _, a, b, c, d, e, f = op
-                    curve(x + a * size, y + b * size, x + c * size, y + d * size,
-                          x + e * size, y + f * size)
-                elif kind == "L":
-                    line(x + op[1] * size, y + op[2] * size)
-                elif kind == "M":
-                    move(x + op[1] * size, y + op[2] * size)
-                else:
-                    close()
+            template, em = _outline_code(where, ch)
+            if template:
+                templates.append(template)
+                values += map(add, cycle((x, y)), map(mul, em, repeat(size)))
             x += reg.width(ch, size, bold)
-    canv.drawPath(path, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
+    code = " ".join(templates).format(*fp_str(*values).split(" ")) if templates else ""
+    canv._code.append("n " + code if code else "")
+    canv._code.append("f")  # fill, nonzero winding
     return x
+
+
+@lru_cache(maxsize=None)
+def _outline_code(path: str, ch: str) -> tuple[str, tuple[float, ...]]:
+    """A character's outline as PDF path operators with a {} for each coordinate, and its
+    coordinates in em (x and y alternating)."""
+    ops: list[str] = []
+    em: list[float] = []
+    for op in _outline(path, ch):
+        if op[0] == "Z":
+            ops.append("h")
+        else:
+            ops.append("{} " * (len(op) - 1) + op[0].lower())
+            em += op[1:]
+    return " ".join(ops), tuple(em)
 
 
 def _utf16_hex(text: str) -> str:
