@@ -330,24 +330,34 @@ def draw_outlined(canv, text: str, x: float, y: float, size: float,
     it is seen but never copied; return the advance."""
     from reportlab.lib.rl_accel import fp_str
 
+    path, advance = _outlined(text, size, bold)
+    if path:  # placed where it goes: the same path wherever the text is
+        canv._code.append(f"q 1 0 0 1 {fp_str(x, y)} cm {path} f Q")
+    return x + advance
+
+
+@lru_cache(maxsize=4096)
+def _outlined(text: str, size: float, bold: bool) -> tuple[str, float]:
+    """A text's glyph outlines as one PDF path from its origin, and its advance. Made once
+    per text and size: readings repeat (the same words in every section and leaflet) and
+    formatting their coordinates was a sixth of a leaflet's time."""
+    from reportlab.lib.rl_accel import fp_str
+
     reg = fonts()
-    # what a reportlab path of the same moveTo/lineTo/curveTo/close calls writes, with all
-    # the reading's coordinates formatted in one call (readings are most of the path
-    # operations of a leaflet): the same arithmetic, so the same bytes
     templates: list[str] = []
     values: list[float] = []
+    x = 0.0
     for face, chunk in reg.split_by_face(text, bold):
         where = str(face.path)
         for ch in chunk:
             template, em = _outline_code(where, ch)
             if template:
                 templates.append(template)
-                values += map(add, cycle((x, y)), map(mul, em, repeat(size)))
+                values += map(add, cycle((x, 0.0)), map(mul, em, repeat(size)))
             x += reg.width(ch, size, bold)
-    code = " ".join(templates).format(*fp_str(*values).split(" ")) if templates else ""
-    canv._code.append("n " + code if code else "")
-    canv._code.append("f")  # fill, nonzero winding
-    return x
+    if not templates:
+        return "", x
+    return " ".join(templates).format(*fp_str(*values).split(" ")), x
 
 
 @lru_cache(maxsize=None)
