@@ -45,6 +45,7 @@ def _reportlab_font(name: str, path: Path):
     def parse() -> dict:
         state = dict(TTFontFace(str(path)).__dict__)
         del state["_ttf_data"], state["_pdfScale"]  # the file, a lambda: made again below
+        state.pop("_glyf", None)  # a copy of part of the file (register_fonts)
         return state
 
     state = fontcache.cached(path, "reportlab", reportlab.Version + fontcache.code_version(
@@ -93,6 +94,24 @@ def register_fonts() -> None:
 
     _SUBSETN = ttfonts.SUBSETN
     ttfonts.TTFont.addObjects = numbered
+    # reportlab copies a face's whole glyph table out of the file for every subset (4 MB
+    # for a CJK face, four subsets a leaflet): keep the copy. And the same characters make
+    # the same subset: keep the last ones made (a leaflet rebuilt, the next one of a batch)
+    get_table, make_subset = ttfonts.TTFontParser.get_table, ttfonts.TTFontFile.makeSubset
+
+    def table(self, tag):
+        if tag != "glyf":
+            return get_table(self, tag)
+        if "_glyf" not in self.__dict__:
+            self._glyf = get_table(self, tag)
+        return self._glyf
+
+    @lru_cache(maxsize=64)
+    def subset(face, codes: tuple[int, ...]) -> bytes:
+        return make_subset(face, list(codes))
+
+    ttfonts.TTFontParser.get_table = table
+    ttfonts.TTFontFile.makeSubset = lambda self, codes: subset(self, tuple(codes))
     register(fonts().faces["body"])
 
 
@@ -109,7 +128,16 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
 
 
 def _flate_fast(self, data) -> bytes:
-    return zlib.compress(data.encode("utf-8") if isinstance(data, str) else data, 1)
+    if isinstance(data, str):  # a page's content
+        return zlib.compress(data.encode("utf-8"), 1)
+    return _deflated(data)
+
+
+@lru_cache(maxsize=64)
+def _deflated(data: bytes) -> bytes:
+    """Binary streams (font subsets, images, the ICC profile) recur from one document to
+    the next: compressed once."""
+    return zlib.compress(data, 1)
 
 
 def draw_text(canv, text: str, x: float, y: float, size: float, bold: bool = False,
