@@ -42,6 +42,7 @@ class Face:
     family: str
     _advances: dict[int, float] | None = field(default=None, repr=False)
     _vertical: tuple[float, float] = (0.88, 0.12)
+    _chars: frozenset[str] | None = field(default=None, repr=False, compare=False)  # `draws`
 
     @property
     def cmap(self) -> dict[int, float]:
@@ -64,6 +65,12 @@ class Face:
 
     def has(self, ch: str) -> bool:
         return ord(ch) in self.cmap
+
+    def draws(self, text: str) -> bool:
+        """Whether the face has every character of `text`."""
+        if self._chars is None:
+            self._chars = frozenset(map(chr, self.cmap))
+        return self._chars.issuperset(text)
 
     def advance(self, ch: str) -> float:
         """Advance width of one character in em (0 if the face lacks it)."""
@@ -151,6 +158,9 @@ class Fonts:
     def split_by_face(self, text: str, bold: bool = False,
                       mono: bool = False) -> list[tuple[Face, str]]:
         """Cut text into runs that one face can draw (missing glyphs are dropped)."""
+        first = self.chain(bold, mono)[0]
+        if first.draws(text):  # most text: all of it in the first face
+            return [(first, text)] if text else []
         runs: list[tuple[Face, str]] = []
         for ch in text:
             face = self.face_for(ch, bold, mono)

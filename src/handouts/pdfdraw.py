@@ -21,7 +21,7 @@ from .text.adjust import SAFE_GAP
 from .text.setting import CITE_SCALE, RUBY_RISE, RUBY_SCALE, span_width
 
 
-_registered: set[str] = set()
+_registered: dict[str, object] = {}  # face name → its reportlab TTFont
 
 
 def register(face) -> str:
@@ -30,8 +30,9 @@ def register(face) -> str:
     if face.name not in _registered:
         from reportlab.pdfbase import pdfmetrics
 
-        pdfmetrics.registerFont(_reportlab_font(face.name, face.path))
-        _registered.add(face.name)
+        font = _reportlab_font(face.name, face.path)
+        pdfmetrics.registerFont(font)
+        _registered[face.name] = font
     return face.name
 
 
@@ -146,30 +147,50 @@ def draw_text(canv, text: str, x: float, y: float, size: float, bold: bool = Fal
     space after every character (the PDF's character spacing, set by the caller)."""
     reg = fonts()
     for face, chunk in reg.split_by_face(text, bold):
-        canv.setFont(register(face), size)
-        _show(canv, chunk, x, y)
+        # canvas.setFont for a TrueType face: the canvas's state, nothing written
+        canv._fontname, canv._fontsize, canv._leading = register(face), size, size * 1.2
+        _show(canv, _registered[face.name], chunk, x, y)
         x += reg.width(chunk, size, bold) + tc * len(chunk)
     return x
 
 
-def _show(canv, text: str, x: float, y: float) -> None:
-    """What reportlab's canvas.drawString(x, y, text) writes for a TrueType face in the
-    canvas's current font, byte for byte, without the text object it builds to write it
+def _show(canv, font, text: str, x: float, y: float) -> None:
+    """What reportlab's canvas.drawString(x, y, text) writes for a TrueType `font`, the
+    canvas's current one, byte for byte, without the text object it builds to write it
     and the width it measures and throws away (a third of a leaflet's drawing time)."""
-    from reportlab.lib.rl_accel import escapePDF, fp_str
-    from reportlab.pdfbase.pdfmetrics import getFont
-
-    font, doc = getFont(canv._fontname), canv._doc
-    assert font._dynamicFont and canv.bottomup, "drawString's TrueType path, bottom-up"
-    shows, current, select = [], -1, None
+    escape, fp_str = _rl()
+    doc = canv._doc
+    shows, current = [], -1
     for subset, codes in font.splitString(text, doc):
         if subset != current:
-            if select is None:
-                select = f"{fp_str(canv._fontsize)} Tf {fp_str(canv._leading)} TL"
-            shows.append(f"{font.getSubsetInternalName(subset, doc)} {select}")
+            shows.append(_select(doc, font, subset, canv._fontsize, canv._leading))
             current = subset
-        shows.append(f"({escapePDF(codes)}) Tj")
+        shows.append(f"({escape(codes)}) Tj")
     canv._code.append(f"BT 1 0 0 1 {fp_str(x, y)} Tm {' '.join(shows)} T* ET")
+
+
+@lru_cache(maxsize=1)
+def _rl():
+    """reportlab's PDF string escape and number format (imported once it is needed)."""
+    from reportlab.lib.rl_accel import escapePDF, fp_str
+
+    return escapePDF, fp_str
+
+
+def _select(doc, font, subset: int, size: float, leading: float) -> str:
+    """The operators that select a subset of `font` at `size`, made once per document."""
+    key = (font.fontName, subset, size, leading)
+    try:
+        return doc._selects[key]
+    except AttributeError:
+        doc._selects = {}
+    except KeyError:
+        pass
+    fp_str = _rl()[1]
+    # getSubsetInternalName also adds the font to the document on first use
+    doc._selects[key] = select = (f"{font.getSubsetInternalName(subset, doc)} "
+                                  f"{fp_str(size)} Tf {fp_str(leading)} TL")
+    return select
 
 
 def _draw_spaced(canv, text: str, extras, x: float, y: float, size: float, bold: bool,
