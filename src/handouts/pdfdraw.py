@@ -113,7 +113,35 @@ def register_fonts() -> None:
 
     ttfonts.TTFontParser.get_table = table
     ttfonts.TTFontFile.makeSubset = lambda self, codes: subset(self, tuple(codes))
+    _serialise_faster(pdfdoc)
     register(fonts().faces["body"])
+
+
+def _serialise_faster(pdfdoc) -> None:
+    """reportlab writes every number (font widths: a thousand a leaflet) and every object
+    header through a general formatter and a Python-level text codec; the same bytes come
+    from shortcuts for numbers, bytes and plain ASCII text."""
+    import re
+
+    from reportlab.lib.rl_accel import fp_str
+
+    general_format, general_enc = pdfdoc.format, pdfdoc.pdfdocEnc
+    unsafe = re.compile("[\x18-\x1f]").search  # ASCII that PDFDocEncoding lacks (an error)
+
+    def format(element, document, toplevel=0):
+        kind = type(element)
+        if kind is float or kind is int:
+            return fp_str(element).encode("ascii")
+        if kind is bytes:
+            return element
+        return general_format(element, document, toplevel)
+
+    def pdfdocEnc(x):
+        if type(x) is str and x.isascii() and not unsafe(x):
+            return x.encode("ascii")
+        return general_enc(x)
+
+    pdfdoc.format, pdfdoc.pdfdocEnc = format, pdfdocEnc
 
 
 def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
