@@ -459,6 +459,7 @@ def _utf16_hex(text: str) -> str:
 def draw_art(canv, art, x: float, top: float) -> None:
     """Draw a computed `diagrams.vector.Art` with its top-left corner at (x, top)."""
     from reportlab.lib.colors import HexColor
+    from reportlab.pdfgen.canvas import PATH_OPS
 
     canv.saveState()
     canv.translate(x, top)
@@ -472,18 +473,10 @@ def draw_art(canv, art, x: float, top: float) -> None:
             canv.setDash(*s.dash) if s.dash else canv.setDash()
         if s.fill:
             canv.setFillColor(HexColor("#" + s.fill))
-        for sub in s.paths:
-            p = canv.beginPath()
-            for c in sub:
-                if c[0] == "M":
-                    p.moveTo(c[1], c[2])
-                elif c[0] == "L":
-                    p.lineTo(c[1], c[2])
-                elif c[0] == "C":
-                    p.curveTo(*c[1:])
-                else:
-                    p.close()
-            canv.drawPath(p, stroke=1 if s.stroke else 0, fill=1 if s.fill else 0)
+        paint = PATH_OPS[1 if s.stroke else 0, 1 if s.fill else 0, canv._fillMode]
+        for sub in s.paths:  # what canvas.drawPath writes for the same path object
+            canv._code.append(_path_code(sub))
+            canv._code.append(paint)
     canv.restoreState()
     for lb in art.labels:
         canv.saveState()
@@ -496,3 +489,23 @@ def draw_art(canv, art, x: float, top: float) -> None:
         canv.setFillColor(HexColor("#" + lb.color))
         draw_text(canv, lb.text, x + lb.x, top - lb.y, lb.size, lb.bold)
         canv.restoreState()
+
+
+_PATH_OPERATORS = {"M": "{} {} m", "L": "{} {} l", "C": "{} {} {} {} {} {} c"}
+
+
+def _path_code(ops) -> str:
+    """A path's operators as a reportlab path object writes them (`n`, then its moveTo,
+    lineTo, curveTo and close), with all its numbers formatted in one call."""
+    words: list[str] = []
+    values: list[float] = []
+    for op in ops:
+        kind = op[0]
+        if kind in _PATH_OPERATORS:
+            words.append(_PATH_OPERATORS[kind])
+            values += op[1:7 if kind == "C" else 3]
+        else:
+            words.append("h")
+    if not words:
+        return ""
+    return "n " + " ".join(words).format(*_rl()[1](*values).split(" "))
