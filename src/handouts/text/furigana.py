@@ -197,6 +197,15 @@ def segments(word: Word) -> list[tuple[int, int, str]]:
     """(start, end, reading) of each part of `word` that carries ruby: its kanji, with the
     okurigana around them left bare (持ち上げ: 持 も, 上 あ); the whole word when the reading
     does not line up with its kana."""
+    return list(_segments(word))
+
+
+@lru_cache(maxsize=8192)
+def _segments(word: Word) -> tuple[tuple[int, int, str], ...]:
+    return tuple(_split_reading(word))
+
+
+def _split_reading(word: Word) -> list[tuple[int, int, str]]:
     text, reading = word.text, word.reading
     if not reading:
         return []
@@ -231,12 +240,18 @@ def okurigana(word: Word, segs: list[tuple[int, int, str]]) -> list[tuple[int, i
     return out
 
 
+@lru_cache(maxsize=8192)
+def _compounds_in(text: str) -> tuple[tuple[Word, ...], ...]:
+    """The compounds of a text (the same text in every section and every leaflet)."""
+    return tuple(map(tuple, compounds(words(text))))
+
+
 def compounds(ws: Iterable[Word]) -> list[list[Word]]:
     """Words holding kanji, grouped into compounds: adjacent words written wholly in kanji
     (椎間 + 板) are one; a word with kana (持ち上げ) stands alone."""
     out: list[list[Word]] = []
     for w in ws:
-        if not any(is_kanji(c) for c in w.text):
+        if not _KANJI_RUN.search(w.text):
             continue
         solid = _KANJI_RUN.fullmatch(w.text) is not None
         last = out[-1][-1] if out else None
@@ -293,8 +308,8 @@ class Furigana:
             if sp.ruby:
                 events.append((at, [(sp.text, sp.ruby)]))
             at += 0 if sp.cite else len(sp.text)
-        if any(is_kanji(c) for c in text):
-            events += [(comp[0].start, comp) for comp in compounds(words(text))]
+        if _KANJI_RUN.search(text):
+            events += [(comp[0].start, comp) for comp in _compounds_in(text)]
         # (start, end, reading or None for okurigana, whether it goes on with the word before)
         cuts: dict[int, list[tuple[int, int, str | None, bool]]] = defaultdict(list)
         for _, what in sorted(events, key=lambda e: e[0]):
