@@ -494,9 +494,11 @@ def draw_art(canv, art, x: float, top: float) -> None:
 _PATH_OPERATORS = {"M": "{} {} m", "L": "{} {} l", "C": "{} {} {} {} {} {} c"}
 
 
-def _path_code(ops) -> str:
+@lru_cache(maxsize=4096)
+def _path_code(ops: tuple) -> str:
     """A path's operators as a reportlab path object writes them (`n`, then its moveTo,
-    lineTo, curveTo and close), with all its numbers formatted in one call."""
+    lineTo, curveTo and close), with all its numbers formatted in one call; made once
+    per path (a pose drawn at the same size is the same paths in every leaflet)."""
     words: list[str] = []
     values: list[float] = []
     for op in ops:
