@@ -145,14 +145,21 @@ class Fonts:
 
     def width(self, text: str, size: float, bold: bool = False, mono: bool = False) -> float:
         """Advance width in points, each character from the first face that has it."""
-        cache = self._widths.setdefault((bold, mono), {})
+        cache = self._widths.get((bold, mono))
+        if cache is None:
+            cache = self._widths[bold, mono] = {}
         total = 0.0
-        for ch in text:
-            w = cache.get(ch)
-            if w is None:
-                face = self.face_for(ch, bold, mono)
-                w = cache[ch] = face.advance(ch) if face else 0.0
-            total += w
+        try:
+            for ch in text:
+                total += cache[ch]
+        except KeyError:  # a character not measured yet: measure them, then add again
+            for ch in text:
+                if ch not in cache:
+                    face = self.face_for(ch, bold, mono)
+                    cache[ch] = face.advance(ch) if face else 0.0
+            total = 0.0
+            for ch in text:
+                total += cache[ch]
         return total * size
 
     def split_by_face(self, text: str, bold: bool = False,
