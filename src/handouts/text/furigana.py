@@ -51,6 +51,13 @@ def beyond(ch: str, grade: int) -> bool:
     return is_kanji(ch) and ch not in "々〆" and kanji_grades().get(ch, 99) > grade
 
 
+@lru_cache(maxsize=8192)
+def _has_beyond(text: str, grade: int) -> bool:
+    """Whether a word has a kanji beyond `grade` (asked for the same words again and
+    again)."""
+    return any(beyond(c, grade) for c in text)
+
+
 @lru_cache(maxsize=None)
 def reviewed() -> dict[str, str]:
     """The reviewed readings: written form → hiragana reading, or one reading per character
@@ -318,7 +325,7 @@ class Furigana:
                 continue
             fresh = [(w, segs) for w in what if (segs := segments(w)) and not self._seen(
                 [(text[s:e], r) for s, e, r in segs], targets)]
-            hard = [w for w in what if any(beyond(c, self.grade) for c in w.text)]
+            hard = [w for w in what if _has_beyond(w.text, self.grade)]
             if not any(w in hard for w, _ in fresh):
                 self.readings += [Reading(rich.mark, text, w) for w in hard if not w.reading]
                 continue
