@@ -380,7 +380,7 @@ def _remembered(make: Callable, pose: Pose, *args):
     hit = _made.get(key)
     if hit is not None and hit[0] is pose:  # the entry keeps its pose alive: id not reused
         return hit[1]
-    if len(_made) >= 512:
+    if len(_made) >= 64:  # a drawing is thousands of numbers: keep the recent ones
         _made.clear()
     value = make(pose, *args)
     _made[key] = (pose, value)
