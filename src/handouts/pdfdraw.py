@@ -146,6 +146,11 @@ def _serialise_faster(pdfdoc) -> None:
 
 def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     """reportlab's ToUnicode CMap (the same text) without the entries for U+0000."""
+    return _cmap_text(fontname, tuple(subset))
+
+
+@lru_cache(maxsize=64)
+def _cmap_text(fontname: str, subset: tuple[int, ...]) -> str:  # the same subsets recur
     pairs = [f"<{i:02X}> <{v:04X}>" for i, v in enumerate(subset) if v]
     return "\n".join([
         "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap", "/CIDSystemInfo",
