@@ -42,6 +42,7 @@ class Face:
     family: str
     _advances: dict[int, float] | None = field(default=None, repr=False)
     _vertical: tuple[float, float] = (0.88, 0.12)
+    _chars: frozenset[str] | None = field(default=None, repr=False, compare=False)  # `draws`
 
     @property
     def cmap(self) -> dict[int, float]:
@@ -64,6 +65,12 @@ class Face:
 
     def has(self, ch: str) -> bool:
         return ord(ch) in self.cmap
+
+    def draws(self, text: str) -> bool:
+        """Whether the face has every character of `text`."""
+        if self._chars is None:
+            self._chars = frozenset(map(chr, self.cmap))
+        return self._chars.issuperset(text)
 
     def advance(self, ch: str) -> float:
         """Advance width of one character in em (0 if the face lacks it)."""
@@ -138,19 +145,29 @@ class Fonts:
 
     def width(self, text: str, size: float, bold: bool = False, mono: bool = False) -> float:
         """Advance width in points, each character from the first face that has it."""
-        cache = self._widths.setdefault((bold, mono), {})
+        cache = self._widths.get((bold, mono))
+        if cache is None:
+            cache = self._widths[bold, mono] = {}
         total = 0.0
-        for ch in text:
-            w = cache.get(ch)
-            if w is None:
-                face = self.face_for(ch, bold, mono)
-                w = cache[ch] = face.advance(ch) if face else 0.0
-            total += w
+        try:
+            for ch in text:
+                total += cache[ch]
+        except KeyError:  # a character not measured yet: measure them, then add again
+            for ch in text:
+                if ch not in cache:
+                    face = self.face_for(ch, bold, mono)
+                    cache[ch] = face.advance(ch) if face else 0.0
+            total = 0.0
+            for ch in text:
+                total += cache[ch]
         return total * size
 
     def split_by_face(self, text: str, bold: bool = False,
                       mono: bool = False) -> list[tuple[Face, str]]:
         """Cut text into runs that one face can draw (missing glyphs are dropped)."""
+        first = self.chain(bold, mono)[0]
+        if first.draws(text):  # most text: all of it in the first face
+            return [(first, text)] if text else []
         runs: list[tuple[Face, str]] = []
         for ch in text:
             face = self.face_for(ch, bold, mono)

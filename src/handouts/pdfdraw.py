@@ -8,6 +8,8 @@ from __future__ import annotations
 import zlib
 from fnmatch import fnmatch
 from functools import lru_cache
+from itertools import cycle, repeat
+from operator import add, mul
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
@@ -19,7 +21,7 @@ from .text.adjust import SAFE_GAP
 from .text.setting import CITE_SCALE, RUBY_RISE, RUBY_SCALE, span_width
 
 
-_registered: set[str] = set()
+_registered: dict[str, object] = {}  # face name → its reportlab TTFont
 
 
 def register(face) -> str:
@@ -28,8 +30,9 @@ def register(face) -> str:
     if face.name not in _registered:
         from reportlab.pdfbase import pdfmetrics
 
-        pdfmetrics.registerFont(_reportlab_font(face.name, face.path))
-        _registered.add(face.name)
+        font = _reportlab_font(face.name, face.path)
+        pdfmetrics.registerFont(font)
+        _registered[face.name] = font
     return face.name
 
 
@@ -43,6 +46,7 @@ def _reportlab_font(name: str, path: Path):
     def parse() -> dict:
         state = dict(TTFontFace(str(path)).__dict__)
         del state["_ttf_data"], state["_pdfScale"]  # the file, a lambda: made again below
+        state.pop("_glyf", None)  # a copy of part of the file (register_fonts)
         return state
 
     state = fontcache.cached(path, "reportlab", reportlab.Version + fontcache.code_version(
@@ -91,11 +95,62 @@ def register_fonts() -> None:
 
     _SUBSETN = ttfonts.SUBSETN
     ttfonts.TTFont.addObjects = numbered
+    # reportlab copies a face's whole glyph table out of the file for every subset (4 MB
+    # for a CJK face, four subsets a leaflet): keep the copy. And the same characters make
+    # the same subset: keep the last ones made (a leaflet rebuilt, the next one of a batch)
+    get_table, make_subset = ttfonts.TTFontParser.get_table, ttfonts.TTFontFile.makeSubset
+
+    def table(self, tag):
+        if tag != "glyf":
+            return get_table(self, tag)
+        if "_glyf" not in self.__dict__:
+            self._glyf = get_table(self, tag)
+        return self._glyf
+
+    @lru_cache(maxsize=64)
+    def subset(face, codes: tuple[int, ...]) -> bytes:
+        return make_subset(face, list(codes))
+
+    ttfonts.TTFontParser.get_table = table
+    ttfonts.TTFontFile.makeSubset = lambda self, codes: subset(self, tuple(codes))
+    _serialise_faster(pdfdoc)
     register(fonts().faces["body"])
+
+
+def _serialise_faster(pdfdoc) -> None:
+    """reportlab writes every number (font widths: a thousand a leaflet) and every object
+    header through a general formatter and a Python-level text codec; the same bytes come
+    from shortcuts for numbers, bytes and plain ASCII text."""
+    import re
+
+    from reportlab.lib.rl_accel import fp_str
+
+    general_format, general_enc = pdfdoc.format, pdfdoc.pdfdocEnc
+    unsafe = re.compile("[\x18-\x1f]").search  # ASCII that PDFDocEncoding lacks (an error)
+
+    def format(element, document, toplevel=0):
+        kind = type(element)
+        if kind is float or kind is int:
+            return fp_str(element).encode("ascii")
+        if kind is bytes:
+            return element
+        return general_format(element, document, toplevel)
+
+    def pdfdocEnc(x):
+        if type(x) is str and x.isascii() and not unsafe(x):
+            return x.encode("ascii")
+        return general_enc(x)
+
+    pdfdoc.format, pdfdoc.pdfdocEnc = format, pdfdocEnc
 
 
 def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     """reportlab's ToUnicode CMap (the same text) without the entries for U+0000."""
+    return _cmap_text(fontname, tuple(subset))
+
+
+@lru_cache(maxsize=64)
+def _cmap_text(fontname: str, subset: tuple[int, ...]) -> str:  # the same subsets recur
     pairs = [f"<{i:02X}> <{v:04X}>" for i, v in enumerate(subset) if v]
     return "\n".join([
         "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap", "/CIDSystemInfo",
@@ -107,7 +162,16 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
 
 
 def _flate_fast(self, data) -> bytes:
-    return zlib.compress(data.encode("utf-8") if isinstance(data, str) else data, 1)
+    if isinstance(data, str):  # a page's content
+        return zlib.compress(data.encode("utf-8"), 1)
+    return _deflated(data)
+
+
+@lru_cache(maxsize=64)
+def _deflated(data: bytes) -> bytes:
+    """Binary streams (font subsets, images, the ICC profile) recur from one document to
+    the next: compressed once."""
+    return zlib.compress(data, 1)
 
 
 def draw_text(canv, text: str, x: float, y: float, size: float, bold: bool = False,
@@ -116,10 +180,50 @@ def draw_text(canv, text: str, x: float, y: float, size: float, bold: bool = Fal
     space after every character (the PDF's character spacing, set by the caller)."""
     reg = fonts()
     for face, chunk in reg.split_by_face(text, bold):
-        canv.setFont(register(face), size)
-        canv.drawString(x, y, chunk)
+        # canvas.setFont for a TrueType face: the canvas's state, nothing written
+        canv._fontname, canv._fontsize, canv._leading = register(face), size, size * 1.2
+        _show(canv, _registered[face.name], chunk, x, y)
         x += reg.width(chunk, size, bold) + tc * len(chunk)
     return x
+
+
+def _show(canv, font, text: str, x: float, y: float) -> None:
+    """What reportlab's canvas.drawString(x, y, text) writes for a TrueType `font`, the
+    canvas's current one, byte for byte, without the text object it builds to write it
+    and the width it measures and throws away (a third of a leaflet's drawing time)."""
+    escape, fp_str = _rl()
+    doc = canv._doc
+    shows, current = [], -1
+    for subset, codes in font.splitString(text, doc):
+        if subset != current:
+            shows.append(_select(doc, font, subset, canv._fontsize, canv._leading))
+            current = subset
+        shows.append(f"({escape(codes)}) Tj")
+    canv._code.append(f"BT 1 0 0 1 {fp_str(x, y)} Tm {' '.join(shows)} T* ET")
+
+
+@lru_cache(maxsize=1)
+def _rl():
+    """reportlab's PDF string escape and number format (imported once it is needed)."""
+    from reportlab.lib.rl_accel import escapePDF, fp_str
+
+    return escapePDF, fp_str
+
+
+def _select(doc, font, subset: int, size: float, leading: float) -> str:
+    """The operators that select a subset of `font` at `size`, made once per document."""
+    key = (font.fontName, subset, size, leading)
+    try:
+        return doc._selects[key]
+    except AttributeError:
+        doc._selects = {}
+    except KeyError:
+        pass
+    fp_str = _rl()[1]
+    # getSubsetInternalName also adds the font to the document on first use
+    doc._selects[key] = select = (f"{font.getSubsetInternalName(subset, doc)} "
+                                  f"{fp_str(size)} Tf {fp_str(leading)} TL")
+    return select
 
 
 def _draw_spaced(canv, text: str, extras, x: float, y: float, size: float, bold: bool,
@@ -306,31 +410,51 @@ def draw_outlined(canv, text: str, x: float, y: float, size: float,
                   bold: bool = False) -> float:
     """Text drawn as its glyphs' outlines (filled paths in the current fill colour), so
     it is seen but never copied; return the advance."""
-    from reportlab.pdfgen.canvas import FILL_NON_ZERO
+    from reportlab.lib.rl_accel import fp_str
+
+    path, advance = _outlined(text, size, bold)
+    if path:  # placed where it goes: the same path wherever the text is
+        canv._code.append(f"q 1 0 0 1 {fp_str(x, y)} cm {path} f Q")
+    return x + advance
+
+
+@lru_cache(maxsize=4096)
+def _outlined(text: str, size: float, bold: bool) -> tuple[str, float]:
+    """A text's glyph outlines as one PDF path from its origin, and its advance. Made once
+    per text and size: readings repeat (the same words in every section and leaflet) and
+    formatting their coordinates was a sixth of a leaflet's time."""
+    from reportlab.lib.rl_accel import fp_str
 
     reg = fonts()
-    path = canv.beginPath()
-    # unrolled (the same arithmetic, so the same bytes): readings are most of the path
-    # operations of a leaflet
-    move, line, curve, close = path.moveTo, path.lineTo, path.curveTo, path.close
+    templates: list[str] = []
+    values: list[float] = []
+    x = 0.0
     for face, chunk in reg.split_by_face(text, bold):
         where = str(face.path)
         for ch in chunk:
-            for op in _outline(where, ch):
-                kind = op[0]
-                if kind == "C":
-                    _, a, b, c, d, e, f = op
-                    curve(x + a * size, y + b * size, x + c * size, y + d * size,
-                          x + e * size, y + f * size)
-                elif kind == "L":
-                    line(x + op[1] * size, y + op[2] * size)
-                elif kind == "M":
-                    move(x + op[1] * size, y + op[2] * size)
-                else:
-                    close()
+            template, em = _outline_code(where, ch)
+            if template:
+                templates.append(template)
+                values += map(add, cycle((x, 0.0)), map(mul, em, repeat(size)))
             x += reg.width(ch, size, bold)
-    canv.drawPath(path, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
-    return x
+    if not templates:
+        return "", x
+    return " ".join(templates).format(*fp_str(*values).split(" ")), x
+
+
+@lru_cache(maxsize=None)
+def _outline_code(path: str, ch: str) -> tuple[str, tuple[float, ...]]:
+    """A character's outline as PDF path operators with a {} for each coordinate, and its
+    coordinates in em (x and y alternating)."""
+    ops: list[str] = []
+    em: list[float] = []
+    for op in _outline(path, ch):
+        if op[0] == "Z":
+            ops.append("h")
+        else:
+            ops.append("{} " * (len(op) - 1) + op[0].lower())
+            em += op[1:]
+    return " ".join(ops), tuple(em)
 
 
 def _utf16_hex(text: str) -> str:
@@ -340,6 +464,7 @@ def _utf16_hex(text: str) -> str:
 def draw_art(canv, art, x: float, top: float) -> None:
     """Draw a computed `diagrams.vector.Art` with its top-left corner at (x, top)."""
     from reportlab.lib.colors import HexColor
+    from reportlab.pdfgen.canvas import PATH_OPS
 
     canv.saveState()
     canv.translate(x, top)
@@ -353,18 +478,10 @@ def draw_art(canv, art, x: float, top: float) -> None:
             canv.setDash(*s.dash) if s.dash else canv.setDash()
         if s.fill:
             canv.setFillColor(HexColor("#" + s.fill))
-        for sub in s.paths:
-            p = canv.beginPath()
-            for c in sub:
-                if c[0] == "M":
-                    p.moveTo(c[1], c[2])
-                elif c[0] == "L":
-                    p.lineTo(c[1], c[2])
-                elif c[0] == "C":
-                    p.curveTo(*c[1:])
-                else:
-                    p.close()
-            canv.drawPath(p, stroke=1 if s.stroke else 0, fill=1 if s.fill else 0)
+        paint = PATH_OPS[1 if s.stroke else 0, 1 if s.fill else 0, canv._fillMode]
+        for sub in s.paths:  # what canvas.drawPath writes for the same path object
+            canv._code.append(_path_code(sub))
+            canv._code.append(paint)
     canv.restoreState()
     for lb in art.labels:
         canv.saveState()
@@ -377,3 +494,25 @@ def draw_art(canv, art, x: float, top: float) -> None:
         canv.setFillColor(HexColor("#" + lb.color))
         draw_text(canv, lb.text, x + lb.x, top - lb.y, lb.size, lb.bold)
         canv.restoreState()
+
+
+_PATH_OPERATORS = {"M": "{} {} m", "L": "{} {} l", "C": "{} {} {} {} {} {} c"}
+
+
+@lru_cache(maxsize=4096)
+def _path_code(ops: tuple) -> str:
+    """A path's operators as a reportlab path object writes them (`n`, then its moveTo,
+    lineTo, curveTo and close), with all its numbers formatted in one call; made once
+    per path (a pose drawn at the same size is the same paths in every leaflet)."""
+    words: list[str] = []
+    values: list[float] = []
+    for op in ops:
+        kind = op[0]
+        if kind in _PATH_OPERATORS:
+            words.append(_PATH_OPERATORS[kind])
+            values += op[1:7 if kind == "C" else 3]
+        else:
+            words.append("h")
+    if not words:
+        return ""
+    return "n " + " ".join(words).format(*_rl()[1](*values).split(" "))

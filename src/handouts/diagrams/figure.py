@@ -370,10 +370,31 @@ def _label_width(size: float, measure: Callable[[str, float, bool], float],
     return max(size * 0.62 * 2 + size * 0.3 + measure(w, size, True) for w in FRAME_WORDS)
 
 
+# drawings made, by the pose's identity and the other arguments: a library pose is one
+# object for the whole process, drawn at the same size in every leaflet and deck
+_made: dict[tuple, tuple[Pose, object]] = {}
+
+
+def _remembered(make: Callable, pose: Pose, *args):
+    key = (make, id(pose), *args)
+    hit = _made.get(key)
+    if hit is not None and hit[0] is pose:  # the entry keeps its pose alive: id not reused
+        return hit[1]
+    if len(_made) >= 64:  # a drawing is thousands of numbers: keep the recent ones
+        _made.clear()
+    value = make(pose, *args)
+    _made[key] = (pose, value)
+    return value
+
+
 def aspect(pose: Pose, measure: Callable[[str, float, bool], float] | None = None) -> float:
     """Width / height of the drawing: floor and props included, and for two frames both
     of them, the arrow between and the labels above at LABEL × the height (exact when
     that is at least LABEL_MIN, or with `draw(label_size=LABEL × height)`)."""
+    return _remembered(_aspect, pose, measure)
+
+
+def _aspect(pose: Pose, measure: Callable[[str, float, bool], float] | None) -> float:
     _, _, bw, bh = _box(pose)
     if pose.frames == 1 or pose.start == pose.end:
         return bw / bh
@@ -391,6 +412,12 @@ def draw(pose: Pose, width: float, height: float, accent: str = "1F5C99",
     the frames' labels (default: LABEL × the height, at least LABEL_MIN); where the words
     do not fit beside each other the frames show their numbers only. `measure(text, size,
     bold)` gives a label's width (default: the project's fonts)."""
+    art = _remembered(_draw, pose, width, height, accent, line, label_size, measure)
+    return Art(art.width, art.height, list(art.shapes), list(art.labels))  # the caller's own
+
+
+def _draw(pose: Pose, width: float, height: float, accent: str, line: float,
+          label_size: float | None, measure: Callable[[str, float, bool], float] | None) -> Art:
     sc = scene(pose)
     x0, y0, bw, bh = _box(pose)
     art = Art(width, height)

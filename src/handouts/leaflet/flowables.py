@@ -110,9 +110,13 @@ class Para(Flowable):
 
     def _pitched(self) -> Type:
         """The style with the pitch its ruby needs (the same one for a body paragraph)."""
+        known = self.__dict__.get("_pitch")  # asked again for every line's baseline
+        if known is not None and known[0] is self._lines and known[1] is self.t:
+            return known[2]
         t = self.t
         if any(has_ruby(ln) for ln in self._lines):
-            return replace(t, pitch=ruby_pitch(t.pitch))
+            t = replace(t, pitch=ruby_pitch(t.pitch))
+        self._pitch = (self._lines, self.t, t)
         return t
 
     @staticmethod

@@ -293,14 +293,18 @@ def _make_line(units: list[_Unit], gap: str = "", measure: float | None = None,
     while units and units[-1].text in SPACE:
         gap = units[-1].text + gap
         units = units[:-1]
-    runs: list[Run] = []
+    parts: list[list] = []  # [texts, style, atomic] of each run
     natural = 0.0
     for u in units:
         natural += u.width
-        if runs and not u.atomic and not runs[-1].atomic and runs[-1].style == u.style:
-            runs[-1] = Run(runs[-1].text + u.text, u.style)
+        last = parts[-1] if parts else None
+        if (last is not None and not u.atomic and not last[2]
+                and (last[1] is u.style or last[1] == u.style)):
+            last[0].append(u.text)
+            last[1] = u.style
         else:
-            runs.append(Run(u.text, u.style, u.atomic))
+            parts.append([[u.text], u.style, u.atomic])
+    runs = [Run("".join(texts), style, atomic) for texts, style, atomic in parts]
     if not units:
         return Line(runs, 0.0, gap)
     body = units[:-1] if hung else units

@@ -52,6 +52,13 @@ def beyond(ch: str, grade: int) -> bool:
     return is_kanji(ch) and ch not in "々〆" and kanji_grades().get(ch, 99) > grade
 
 
+@lru_cache(maxsize=8192)
+def _has_beyond(text: str, grade: int) -> bool:
+    """Whether a word has a kanji beyond `grade` (asked for the same words again and
+    again)."""
+    return any(beyond(c, grade) for c in text)
+
+
 @lru_cache(maxsize=None)
 def reviewed() -> dict[str, str]:
     """The reviewed readings: written form → hiragana reading, or one reading per character
@@ -246,6 +253,15 @@ def segments(word: Word) -> list[tuple[int, int, str]]:
     """(start, end, reading) of each part of `word` that carries ruby: its kanji, with the
     okurigana around them left bare (持ち上げ: 持 も, 上 あ); the whole word when the reading
     does not line up with its kana."""
+    return list(_segments(word))
+
+
+@lru_cache(maxsize=8192)
+def _segments(word: Word) -> tuple[tuple[int, int, str], ...]:
+    return tuple(_split_reading(word))
+
+
+def _split_reading(word: Word) -> list[tuple[int, int, str]]:
     text, reading = word.text, word.reading
     if not reading:
         return []
@@ -299,12 +315,18 @@ def okurigana(word: Word, segs: list[tuple[int, int, str]]) -> list[tuple[int, i
     return out
 
 
+@lru_cache(maxsize=8192)
+def _compounds_in(text: str) -> tuple[tuple[Word, ...], ...]:
+    """The compounds of a text (the same text in every section and every leaflet)."""
+    return tuple(map(tuple, compounds(words(text))))
+
+
 def compounds(ws: Iterable[Word]) -> list[list[Word]]:
     """Words holding kanji, grouped into compounds: adjacent words written wholly in kanji
     (椎間 + 板) are one; a word with kana (持ち上げ) stands alone."""
     out: list[list[Word]] = []
     for w in ws:
-        if not any(is_kanji(c) for c in w.text):
+        if not _KANJI_RUN.search(w.text):
             continue
         solid = _KANJI_RUN.fullmatch(w.text) is not None
         last = out[-1][-1] if out else None
@@ -361,8 +383,8 @@ class Furigana:
             if sp.ruby:
                 events.append((at, [(sp.text, sp.ruby)]))
             at += 0 if sp.cite else len(sp.text)
-        if any(is_kanji(c) for c in text):
-            events += [(comp[0].start, comp) for comp in compounds(words(text))]
+        if _KANJI_RUN.search(text):
+            events += [(comp[0].start, comp) for comp in _compounds_in(text)]
         # (start, end, reading or None for okurigana, whether it goes on with the word before)
         cuts: dict[int, list[tuple[int, int, str | None, bool]]] = defaultdict(list)
         for _, what in sorted(events, key=lambda e: e[0]):
@@ -371,7 +393,7 @@ class Furigana:
                 continue
             fresh = [(w, segs) for w in what if (segs := segments(w)) and not self._seen(
                 [(text[s:e], r) for s, e, r in segs], targets)]
-            hard = [w for w in what if any(beyond(c, self.grade) for c in w.text)]
+            hard = [w for w in what if _has_beyond(w.text, self.grade)]
             if not any(w in hard for w, _ in fresh):
                 self.readings += [Reading(rich.mark, text, w) for w in hard if not w.reading]
                 continue
