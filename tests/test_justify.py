@@ -148,3 +148,16 @@ def test_ruby_paragraph_keeps_its_pitch(tmp_path):
     assert k > 0
     descent = fonts().faces["body"].descent
     assert ys[k] + (ruby_top() + 0.11) * 12.5 <= ys[k - 1] - descent * 12.5 + 1e-6
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_pages_laid_out_without_drawing_are_the_pages_written(set_leaflets, variant):
+    """`check` lays the leaflet out without drawing or writing it (render to None): every
+    line lands on the same page, at the same place, with the same text as in the file."""
+    for stem in STEMS:
+        doc = load_document(ROOT / "specs" / f"{stem}.yaml").for_handout()
+        probe: list = []
+        render(doc, None, variant, probe)
+        written = set_leaflets[stem, variant][1]
+        assert probe == written, stem
+        assert max(p["page"] for p in probe) >= 3  # every shipped leaflet has 3 or more

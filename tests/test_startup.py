@@ -98,3 +98,21 @@ print('ok')
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                        cwd=ROOT, timeout=120)
     assert r.stdout.strip() == "ok", r.stderr
+
+
+def test_check_lays_the_leaflet_out_without_its_fonts(tmp_path):
+    # check's page count needs the pages laid out, not drawn: reportlab is given no font
+    # (its parse of a CJK face is the largest part of loading one) and draws no text
+    code = """
+from pathlib import Path
+from reportlab.pdfbase import pdfmetrics
+from handouts.check import check
+report, _ = check([Path(%r)])
+assert not report.diagnostics, report.diagnostics
+assert not [n for n in pdfmetrics.getRegisteredFontNames() if 'BIZ' in n], \\
+    pdfmetrics.getRegisteredFontNames()
+print('ok')
+""" % str(SPEC)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       cwd=ROOT, timeout=120)
+    assert r.stdout.strip() == "ok", r.stderr

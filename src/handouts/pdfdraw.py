@@ -179,6 +179,8 @@ def draw_text(canv, text: str, x: float, y: float, size: float, bold: bool = Fal
     """Draw plain text with per-character font fallback; return the advance. `tc` is extra
     space after every character (the PDF's character spacing, set by the caller)."""
     reg = fonts()
+    if getattr(canv, "layout_only", False):  # pages laid out, not drawn (check)
+        return x + reg.width(text, size, bold) + tc * len(text)
     for face, chunk in reg.split_by_face(text, bold):
         # canvas.setFont for a TrueType face: the canvas's state, nothing written
         canv._fontname, canv._fontsize, canv._leading = register(face), size, size * 1.2
@@ -272,6 +274,8 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, bold: bool = Fa
     """Draw one set line with its baseline at y and its spacing as set (line.extras:
     和欧間, squeezed punctuation, justification). `marks` (leaflet tagging) is told where
     each run begins and ends."""
+    if getattr(canv, "layout_only", False):  # pages laid out, not drawn (check)
+        return
     if align == "center":
         x += (width - line.width) / 2
     elif align == "right":
@@ -463,6 +467,8 @@ def _utf16_hex(text: str) -> str:
 
 def draw_art(canv, art, x: float, top: float) -> None:
     """Draw a computed `diagrams.vector.Art` with its top-left corner at (x, top)."""
+    if getattr(canv, "layout_only", False):  # pages laid out, not drawn (check)
+        return
     from reportlab.lib.colors import HexColor
     from reportlab.pdfgen.canvas import PATH_OPS
 

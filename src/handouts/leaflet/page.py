@@ -120,8 +120,9 @@ class Footer:
         c.restoreState()
 
     def canvasmaker(self, title: str, probe: list | None = None, write: bool = True):
-        """The leaflet's canvas class; with `write` False it lays out and draws the pages
-        but finishes none of them (no footers, tags or file): `check` counts pages."""
+        """The leaflet's canvas class; with `write` False it lays out the pages but draws
+        nothing on them and finishes none (no text, footers, tags or file): `check` counts
+        pages."""
         footer, opt, tagger = self, self.opt, self.tagger
         pw, ph = opt.pagesize
         off, bleed = opt.slug, opt.bleed * mm
@@ -136,12 +137,18 @@ class Footer:
                                         off + ph + bleed), cropMarks=None)
                 if opt.cmyk:  # every colour set on the page goes through to_cmyk
                     kw.update(enforceColorSpace=to_cmyk)
-                # without an initial font reportlab declares an unembedded Helvetica
-                kw.update(initialFontName="BIZUDPGothic", initialFontSize=12)
+                if write:  # else no font is registered: nothing is drawn or written
+                    # without an initial font reportlab declares an unembedded Helvetica
+                    kw.update(initialFontName="BIZUDPGothic", initialFontSize=12)
                 super().__init__(*a, **kw)
+                self.layout_only = not write  # pdfdraw draws no text or art
                 self._pages: list[dict] = []
                 self.tagger = tagger
                 self.line_probe = probe  # Para.draw reports its lines there (tests)
+
+            def setFont(self, psfontname, size, leading=None):
+                if write:  # laid out only: no font is registered (a table's cells ask)
+                    super().setFont(psfontname, size, leading)
 
             def setFillColor(self, aColor, alpha=None):
                 super().setFillColor(aColor, alpha)

@@ -587,7 +587,8 @@ class _Builder:
             "or show details only in the deck (only: deck)", "pages")]
 
     def build(self, out: Path | None, probe: list | None = None) -> None:
-        register_fonts()
+        if out is not None:  # else the pages are laid out, nothing drawn (check)
+            register_fonts()
         opt, doc = self.opt, self.doc
         bleed, off = opt.bleed * mm, opt.slug
         pw, ph = opt.pagesize
