@@ -64,12 +64,8 @@ def _profile_template(doc: Document) -> Path | None:
 def _leaflet(variant: str) -> Callable[[Sources, Path], None]:
     def render(src: Sources, out: Path) -> None:
         from .leaflet.typeset import render as typeset
-        from .text.setting import keeping
 
-        # lines kept per spec and variant (the A4 leaflet's are those `check` sets)
-        with keeping(src.doc.path, "leaflet-lines" + ("" if variant == "pdf" else
-                                                      f"-{variant}")):
-            src.warnings += typeset(src.doc.for_handout(), out, variant)
+        src.warnings += typeset(src.doc.for_handout(), out, variant)
     return render
 
 

@@ -59,7 +59,5 @@ def _pages(doc) -> list:
     if leaflet.audience != "patients":
         return []
     from .leaflet.typeset import render
-    from .text.setting import keeping
 
-    with keeping(doc.path, "leaflet-lines"):
-        return render(leaflet, None)
+    return render(leaflet, None)

@@ -59,6 +59,21 @@ def code_version(*files: str) -> str:
 
 
 @lru_cache(maxsize=None)
+def package_versions(*names: str) -> str:
+    """The installed versions of the packages `names` ('-' for one not installed), read
+    from their metadata: a version for data a library computes, without importing it."""
+    from importlib import metadata
+
+    def version(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "-"
+
+    return ";".join(map(version, names))
+
+
+@lru_cache(maxsize=None)
 def digest(path: Path) -> str:
     """SHA-256 of a font file. Hashing 4.6 MB takes ~6 ms, so the digest is remembered
     beside the entries under the file's path, size, times and inode (as make and git trust

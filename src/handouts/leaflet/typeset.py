@@ -25,7 +25,7 @@ from ..pdf import tagging
 from ..pdf.tagging import Element, Tagger, text_lang
 from ..pdfdraw import draw_line, draw_text, register_fonts
 from ..text.inline import Rich, Span, continued_title, plain
-from ..text.setting import has_ruby, ruby_pitch, ruby_top, set_lines
+from ..text.setting import has_ruby, keeping, ruby_pitch, ruby_top, set_lines
 from .colour import (DANGER, DANGER_FILL, GREY, HIGHLIGHT_FILL, INFO, KEY_FILL, PALE,
                      WARNING, cmyk_image, readable)
 from .flow import GoesOn, HeadingBreak, KeepIfItFits, flat
@@ -705,7 +705,9 @@ def render(doc: d.Document, out: Path | None, variant: str = "pdf",
            probe: list | None = None) -> list[Diagnostic]:
     """Write the leaflet (variant: pdf | large | print | a5 | a5print) to `out`; return
     warnings about its length. With `out` None, the pages are only made: the warnings,
-    without the cost of finishing and writing them."""
+    without the cost of finishing and writing them. Lines are kept on disk per spec and
+    variant (text/setting.keeping): `check` and `build` set the same A4 leaflet."""
     builder = _Builder(doc, Options.variant(variant))
-    builder.build(out, probe)
+    with keeping(doc.path, "leaflet-lines" + ("" if variant == "pdf" else f"-{variant}")):
+        builder.build(out, probe)
     return builder.spill()

@@ -37,8 +37,6 @@ def text(doc: Document) -> str:
 def score(doc: Document) -> float:
     """Kept on disk for the text scored (fontcache): `check` of a spec not changed since
     its last check loads no analyser for it."""
-    from importlib import metadata
-
     from .. import fontcache
     from ..text import furigana
 
@@ -48,8 +46,8 @@ def score(doc: Document) -> float:
         return compute_readability(scored, furigana.tagger())
 
     scored = text(doc)
-    version = (f"{fontcache.code_version(__file__)};{metadata.version('jreadability')};"
-               f"{furigana.analyser_version()}")
+    version = (f"{fontcache.code_version(__file__)};"
+               f"{fontcache.package_versions('jreadability')};{furigana.analyser_version()}")
     return fontcache.cached_for_text(scored, "jreadability", version, compute)
 
 

@@ -115,19 +115,10 @@ def _words_version() -> str:
     return f"{fontcache.code_version(__file__, table)};{analyser_version()}"
 
 
-@lru_cache(maxsize=1)
 def analyser_version() -> str:
     """The analyser's and its dictionaries' package versions, read without loading the
     analyser (so a run whose texts are all kept never loads it)."""
-    from importlib import metadata
-
-    def version(name: str) -> str:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return "-"
-
-    return ";".join(version(name) for name in ("fugashi", "unidic-lite", "unidic"))
+    return fontcache.package_versions("fugashi", "unidic-lite", "unidic")
 
 
 def _words(text: str) -> tuple[Word, ...]:
